@@ -1,0 +1,1 @@
+"""Pure domain: stages, roles, rights checkpoints with their legal basis, clocks, errors."""

@@ -1,0 +1,43 @@
+"""One injectable clock: services ask it for the time, tests move it instead of sleeping."""
+from datetime import datetime, timedelta, timezone
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return utcnow()
+
+
+class FixedClock:
+    """A clock that stands still until a test moves it."""
+
+    def __init__(self, at: datetime):
+        self._at = as_utc(at)
+
+    def now(self) -> datetime:
+        return self._at
+
+    def advance(self, **delta) -> None:
+        self._at += timedelta(**delta)
+
+    def set(self, at: datetime) -> None:
+        self._at = as_utc(at)
+
+
+def as_utc(value: datetime) -> datetime:
+    """Naive datetimes are taken to be UTC (that is how the database returns them on SQLite)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def parse_instant(text) -> datetime | None:
+    """Parse an ISO-8601 instant (``Z`` accepted); ``None`` for empty input."""
+    if text in (None, ""):
+        return None
+    if isinstance(text, datetime):
+        return as_utc(text)
+    return as_utc(datetime.fromisoformat(str(text).replace("Z", "+00:00")))
