@@ -1,0 +1,250 @@
+"""``habeas``: the command line for operators and scripts.  JSON in and out; exit codes say what
+happened (see ``EXIT_CODES``)."""
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from .domain import catalogue, roles
+from .domain.clock import parse_instant
+from .domain.errors import (CheckpointBlocked, Conflict, Forbidden, HabeasError, InvalidBpmn, InvalidData,
+                            NotFound)
+from .services import bootstrap, cases, processes, queries, reports, rights, users
+from .services.context import Actor
+
+EXIT_CODES = {"ok": 0, "error": 1, "usage": 2, "invalid": 3, "not_found": 4, "forbidden": 5, "conflict": 6,
+              "checkpoint_blocked": 7, "audit_broken": 8}
+CONSOLE = Actor("console", roles.ADMIN)
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return EXIT_CODES["usage"]
+    try:
+        return args.run(args) or 0
+    except HabeasError as err:
+        _print(err.to_dict(), stream=sys.stderr)
+        return _exit_code(err)
+    except (OSError, ValueError) as err:
+        _print({"error": "invalid", "message": str(err)}, stream=sys.stderr)
+        return EXIT_CODES["invalid"]
+
+
+def _exit_code(err: HabeasError) -> int:
+    for kind, code in ((CheckpointBlocked, "checkpoint_blocked"), (Conflict, "conflict"), (Forbidden, "forbidden"),
+                       (NotFound, "not_found"), (InvalidData, "invalid"), (InvalidBpmn, "invalid")):
+        if isinstance(err, kind):
+            return EXIT_CODES[code]
+    return EXIT_CODES["error"]
+
+
+def _print(obj, stream=None) -> None:
+    print(json.dumps(obj, indent=2, ensure_ascii=False, default=str), file=stream or sys.stdout)
+
+
+def _json_arg(text: str | None) -> dict:
+    if not text:
+        return {}
+    if text.startswith("@"):
+        text = Path(text[1:]).read_text()
+    elif text == "-":
+        text = sys.stdin.read()
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InvalidData(f"not JSON: {err}", {"data": [str(err)]}) from None
+    if not isinstance(value, dict):
+        raise InvalidData("expected a JSON object", {"data": ["expected an object"]})
+    return value
+
+
+def _habeas(args):
+    return bootstrap.habeas(args.database)
+
+
+def _actor(args) -> Actor:
+    username = args.as_user or os.environ.get("HABEAS_USER")
+    if not username:
+        raise Forbidden("say who acts: --as USERNAME (or HABEAS_USER)")
+    return users.actor_named(_habeas(args), username)
+
+
+def cmd_init(args):
+    bootstrap.init_database(args.database)
+    _print({"initialised": bootstrap.describe_url(args.database)})
+
+
+def cmd_validate(args):
+    result = processes.validate(Path(args.file).read_bytes())
+    _print({"ok": result.ok, "process": result.model.process_id if result.model else None,
+            "problems": result.problems})
+    return 0 if result.ok else EXIT_CODES["invalid"]
+
+
+def cmd_deploy(args):
+    ctx = _habeas(args)
+    actor = _actor(args) if (args.as_user or os.environ.get("HABEAS_USER")) else CONSOLE
+    out = [processes.deploy(ctx, actor, Path(f).read_bytes()).to_dict() for f in args.files]
+    _print(out[0] if len(out) == 1 else out)
+
+
+def cmd_user_add(args):
+    token = users.add_user(_habeas(args), CONSOLE, args.name, args.role, password=args.password, unit=args.unit)
+    _print({"user": args.name, "role": args.role, "api_token": token,
+            "note": "the token is shown only now; store it safely"})
+
+
+def cmd_case_open(args):
+    ctx = _habeas(args)
+    case_id = cases.open_case(ctx, _actor(args), args.process, _json_arg(args.data), unit=args.unit,
+                              prosecutor=args.prosecutor, defence=args.defence or [])
+    _print(queries.show_case(ctx, _actor(args), case_id))
+
+
+def cmd_case_show(args):
+    _print(queries.show_case(_habeas(args), _actor(args), args.case))
+
+
+def cmd_case_list(args):
+    _print(queries.list_cases(_habeas(args), _actor(args), stage=args.stage, status=args.status, limit=args.limit))
+
+
+def cmd_case_audit(args):
+    _print(queries.case_audit(_habeas(args), _actor(args), args.case))
+
+
+def cmd_task_complete(args):
+    ctx = _habeas(args)
+    actor = _actor(args)
+    step = cases.complete_task(ctx, actor, args.case, args.task, _json_arg(args.data), expected_version=args.version)
+    view = queries.show_case(ctx, actor, args.case)
+    _print({"escalated": list(step.escalated), "flagged": list(step.flagged), "case": view})
+
+
+def cmd_evidence_add(args):
+    ctx = _habeas(args)
+    evidence_id = rights.record_evidence(ctx, _actor(args), args.case, args.checkpoint, _json_arg(args.data),
+                                         occurred_at=args.occurred_at, corrects=args.corrects)
+    _print({"evidence": evidence_id, "case": args.case, "checkpoint": args.checkpoint})
+
+
+def cmd_override(args):
+    override_id = rights.override(_habeas(args), _actor(args), args.case, args.checkpoint, args.reason,
+                                  args.legal_ground)
+    _print({"override": override_id, "case": args.case, "checkpoint": args.checkpoint})
+
+
+def cmd_escalation_resolve(args):
+    rights.resolve_escalation(_habeas(args), _actor(args), args.escalation, args.resolution)
+    _print({"escalation": args.escalation, "status": "resolved"})
+
+
+def cmd_audit_verify(args):
+    report = queries.verify_audit(_habeas(args), CONSOLE)
+    _print(report)
+    return 0 if report["ok"] else EXIT_CODES["audit_broken"]
+
+
+def cmd_report_compliance(args):
+    report = reports.compliance(_habeas(args), CONSOLE, start=parse_instant(args.start), end=parse_instant(args.end),
+                                unit=args.unit, prosecutor=args.prosecutor)
+    if args.format == "csv":
+        sys.stdout.write(reports.to_csv(report))
+    else:
+        _print(report)
+
+
+def cmd_catalogue(args):
+    _print([cp.describe() for cp in catalogue.CATALOGUE.values()])
+
+
+def cmd_demo(args):
+    from .services import demo
+    _print(demo.run(_habeas(args), Path(args.processes)))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="habeas", description="Criminal cases through BPMN stages, "
+                                     "guarded by human-rights checkpoints.")
+    parser.add_argument("--database", help="database URL (default: HABEAS_DATABASE_URL or instance/habeas.sqlite3)")
+    parser.add_argument("--as", dest="as_user", help="the user who acts (default: HABEAS_USER)")
+    sub = parser.add_subparsers(title="commands")
+
+    def command(parent, name, func, help_text):
+        p = parent.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(run=func)
+        return p
+
+    command(sub, "init", cmd_init, "create or upgrade the database schema")
+    command(sub, "validate", cmd_validate, "check a BPMN file as deploy would").add_argument("file")
+    command(sub, "deploy", cmd_deploy, "deploy BPMN files as new process versions").add_argument("files", nargs="+")
+    command(sub, "catalogue", cmd_catalogue, "list the rights checkpoints with their legal basis")
+    command(sub, "demo", cmd_demo, "seed demo users and cases in several stages").add_argument(
+        "--processes", default="processes", help="folder of BPMN files to deploy")
+
+    user = sub.add_parser("user", help="manage users").add_subparsers(title="user commands")
+    p = command(user, "add", cmd_user_add, "add a user and print their API token once")
+    p.add_argument("name")
+    p.add_argument("--role", required=True, choices=roles.ROLES)
+    p.add_argument("--password", help="password for the web login")
+    p.add_argument("--unit", default="", help="the office or unit the user works in")
+
+    case = sub.add_parser("case", help="open, show and list cases").add_subparsers(title="case commands")
+    p = command(case, "open", cmd_case_open, "open a case on the newest version of a process")
+    p.add_argument("--process", default="criminal_case")
+    p.add_argument("--data", help="JSON object, @file or - for stdin")
+    p.add_argument("--unit", default="")
+    p.add_argument("--prosecutor")
+    p.add_argument("--defence", action="append", help="username of a defence lawyer (repeatable)")
+    command(case, "show", cmd_case_show, "show a case as JSON").add_argument("case", type=int)
+    command(case, "audit", cmd_case_audit, "show a case's audit trail").add_argument("case", type=int)
+    p = command(case, "list", cmd_case_list, "list cases")
+    p.add_argument("--stage")
+    p.add_argument("--status", choices=("open", "closed"))
+    p.add_argument("--limit", type=int, default=50)
+
+    task = sub.add_parser("task", help="complete tasks").add_subparsers(title="task commands")
+    p = command(task, "complete", cmd_task_complete, "complete a ready task of a case")
+    p.add_argument("case", type=int)
+    p.add_argument("task", help="the task id shown by 'case show'")
+    p.add_argument("--data", help="JSON object, @file or - for stdin")
+    p.add_argument("--version", type=int, help="the case version you read (refused with exit 6 if stale)")
+
+    evidence = sub.add_parser("evidence", help="record evidence").add_subparsers(title="evidence commands")
+    p = command(evidence, "add", cmd_evidence_add, "record evidence that a right was respected")
+    p.add_argument("case", type=int)
+    p.add_argument("checkpoint", choices=sorted(catalogue.CHECKPOINT_IDS))
+    p.add_argument("--data", help="JSON object, @file or - for stdin")
+    p.add_argument("--occurred-at", help="when the fact happened (ISO-8601); default: the evidence's own time field")
+    p.add_argument("--corrects", type=int, help="id of the evidence record this one corrects")
+
+    p = command(sub, "override", cmd_override, "override a blocked checkpoint with reasons and a legal ground")
+    p.add_argument("case", type=int)
+    p.add_argument("checkpoint", choices=sorted(catalogue.CHECKPOINT_IDS))
+    p.add_argument("--reason", required=True)
+    p.add_argument("--legal-ground", required=True)
+
+    esc = sub.add_parser("escalation", help="resolve escalations").add_subparsers(title="escalation commands")
+    p = command(esc, "resolve", cmd_escalation_resolve, "resolve an escalation (supervising prosecutor)")
+    p.add_argument("escalation", type=int)
+    p.add_argument("--resolution", required=True)
+
+    aud = sub.add_parser("audit", help="the audit trail").add_subparsers(title="audit commands")
+    command(aud, "verify", cmd_audit_verify, "verify the audit chain (exit 8 when broken)")
+
+    rep = sub.add_parser("report", help="reports").add_subparsers(title="report commands")
+    p = command(rep, "compliance", cmd_report_compliance, "checkpoint compliance per right")
+    p.add_argument("--format", choices=("json", "csv"), default="json")
+    p.add_argument("--from", dest="start", help="period start (ISO-8601)")
+    p.add_argument("--to", dest="end", help="period end (ISO-8601)")
+    p.add_argument("--unit")
+    p.add_argument("--prosecutor")
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

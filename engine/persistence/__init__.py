@@ -1,0 +1,1 @@
+"""SQLAlchemy 2 models, the unit of work and the audit chain.  No Flask here."""

@@ -1,0 +1,37 @@
+"""Who may do what, checked in the services so that the CLI, the pages and the API agree."""
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain import roles
+from ..domain.errors import Forbidden
+from ..persistence.models import Case, CaseParty
+from .context import Actor
+
+READERS = frozenset({roles.INVESTIGATOR, roles.PROSECUTOR, roles.SUPERVISING_PROSECUTOR, roles.JUDGE,
+                     roles.REVIEWER, roles.ADMIN, roles.DEFENCE})
+
+
+def require_role(actor: Actor, allowed, what: str) -> None:
+    if actor.role not in allowed:
+        raise Forbidden(f"a {actor.role} may not {what}")
+
+
+def is_party(session: Session, actor: Actor, case_id: int) -> bool:
+    return session.execute(select(CaseParty.id).where(CaseParty.case_id == case_id,
+                                                      CaseParty.username == actor.username)).first() is not None
+
+
+def require_read(session: Session, actor: Actor, case: Case) -> None:
+    """A defence lawyer reads only the cases where they are counsel; designers read no case."""
+    require_role(actor, READERS, "read cases")
+    if actor.role == roles.DEFENCE and not is_party(session, actor, case.id):
+        raise Forbidden("a defence lawyer may read only the cases where they are counsel")
+
+
+def require_act(session: Session, actor: Actor, case: Case, lane: str | None = None, what: str = "act on this case") -> None:
+    """Acting on a case: a case role, working its own lane; defence only in their own cases."""
+    require_role(actor, roles.CASE_ACTORS, what)
+    if lane is not None and not roles.may_work_lane(actor.role, lane):
+        raise Forbidden(f"this task is for the {lane.replace('_', ' ')}; a {actor.role} may not complete it")
+    if actor.role == roles.DEFENCE and not is_party(session, actor, case.id):
+        raise Forbidden("a defence lawyer may act only in the cases where they are counsel")

@@ -1,0 +1,249 @@
+"""Opening a case and advancing it task by task, with the stage's rights enforced on entry."""
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..domain import roles
+from ..domain.errors import CheckpointBlocked, Conflict, InvalidData, NotFound
+from ..domain.facts import CaseFacts
+from ..domain.rights import FailureClass, Status
+from ..domain.clock import parse_instant
+from ..domain.stages import is_entry
+from ..persistence import audit
+from ..persistence.models import (AdmissibilityFlag, Case, CaseParty, Escalation, Evidence, ProcessVersion,
+                                  StageEntry)
+from ..workflow.adapter import CaseRun, ReadyTask, TaskDefinition
+from . import access, checks, clocks, forms
+from .context import Actor, Habeas
+
+
+def task_fields(definition: TaskDefinition):
+    """A task's form: its own fields, then the evidence fields of the checkpoint it records."""
+    fields = list(definition.form)
+    if definition.evidence:
+        from ..domain import catalogue
+        names = {f.name for f in fields}
+        fields += [f for f in catalogue.get(definition.evidence).evidence if f.name not in names]
+    return fields
+
+
+def open_case(ctx: Habeas, actor: Actor, process_id: str, data: dict | None = None, *,
+              unit: str = "", prosecutor: str | None = None, defence: list[str] | None = None) -> int:
+    """Open a case on the newest deployed version of a process; returns the case id."""
+    access.require_role(actor, roles.OPENERS, "open cases")
+    data = _opening_data(data or {})
+    with ctx.unit_of_work() as session:
+        version = latest_version(session, process_id)
+        model = ctx.models.get(session, version.id)
+        run = CaseRun.start(model, data)
+        now = ctx.now()
+        case = Case(number="pending", process_version_id=version.id, stage=None, status="open", unit=unit,
+                    prosecutor=prosecutor or (actor.username if actor.role != roles.INVESTIGATOR else None),
+                    facts=data, workflow_state=run.dump(), opened_at=now, opened_by=actor.username,
+                    updated_at=now)
+        session.add(case)
+        session.flush()
+        case.number = f"HB-{now:%Y}-{case.id:06d}"
+        for username in defence or ():
+            session.add(CaseParty(case_id=case.id, username=username, role=roles.DEFENCE))
+        audit.append(session, at=now, actor=actor.username, action="case.opened", case_id=case.id,
+                     payload={"number": case.number, "process": process_id, "version": version.version,
+                              "data": data, "defence": list(defence or ())})
+        return case.id
+
+
+def _opening_data(data: dict) -> dict:
+    """Data given when a case is opened becomes workflow data: plain JSON under safe names."""
+    import json
+    if not isinstance(data, dict):
+        raise InvalidData("case data must be an object", {"data": ["must be an object of named values"]})
+    bad = {k: ["names must be identifiers not starting with '_' (and not 'typename')"]
+           for k in data if not (isinstance(k, str) and k.isidentifier() and not k.startswith("_") and k != "typename")}
+    if bad:
+        raise InvalidData("case data has invalid names", bad)
+    try:
+        return json.loads(json.dumps(data, allow_nan=False))
+    except (TypeError, ValueError):
+        raise InvalidData("case data must be plain JSON values", {"data": ["only strings, numbers, booleans, lists and objects"]}) from None
+
+
+def latest_version(session: Session, process_id: str) -> ProcessVersion:
+    row = session.execute(select(ProcessVersion).where(ProcessVersion.process_id == process_id)
+                          .order_by(ProcessVersion.version.desc()).limit(1)).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"no deployed process '{process_id}'")
+    return row
+
+
+def load_case(session: Session, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"no case {case_id}")
+    return case
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one completion did: the stage entered and what the rights checks produced."""
+
+    case_id: int
+    version: int
+    stage: str | None
+    entered: bool
+    escalated: tuple[str, ...]
+    flagged: tuple[str, ...]
+
+
+def complete_task(ctx: Habeas, actor: Actor, case_id: int, task_id: str, data: dict,
+                  expected_version: int | None = None) -> Step:
+    """Complete a ready task.  Refused, with nothing changed but the audit trail, when the form is
+    invalid, the actor may not, the case moved on, or the rights guarding the stage are unmet."""
+    try:
+        with ctx.unit_of_work() as session:
+            return _complete(ctx, session, actor, case_id, task_id, data, expected_version)
+    except _Refusal as refusal:
+        _record_refusal(ctx, actor, case_id, task_id, refusal)
+        raise refusal.error from None
+    except StaleDataError:
+        raise Conflict("the case was changed by someone else meanwhile; reload it and try again") from None
+    except IntegrityError:
+        raise Conflict("the case was changed by someone else meanwhile; reload it and try again") from None
+
+
+def _complete(ctx, session, actor, case_id, task_id, data, expected_version) -> Step:
+    case = load_case(session, case_id)
+    if expected_version is not None and expected_version != case.lock_version:
+        raise Conflict(f"stale version {expected_version}: the case is at version {case.lock_version}")
+    model = ctx.models.get(session, case.process_version_id)
+    run = CaseRun.load(model, case.workflow_state)
+    task = _ready_or_conflict(run, task_id)
+    definition = task.definition
+    access.require_act(session, actor, case, definition.lane, f"complete '{definition.title}'")
+    clean = forms.clean(task_fields(definition), data)
+    now = ctx.now()
+    facts_data = {**case.facts, **clean}
+    facts = CaseFacts.from_data(facts_data)
+    evidence = checks.latest_evidence(session, case.id)
+    new_evidence = _evidence_from_task(definition, clean, actor, now, case.id)
+    if new_evidence is not None:
+        evidence[new_evidence.checkpoint] = checks.to_record(new_evidence)
+    stage = definition.stage
+    entering = bool(stage) and is_entry(case.stage, stage)
+    assessments = []
+    if entering:
+        overrides = checks.open_overrides(session, case.id)
+        assessments = checks.assess(checks.entry_checkpoints(stage, definition.checkpoints), facts, evidence,
+                                    now, ctx.params, stage, overrides)
+        blocked = [a for a in assessments if a.blocks]
+        if blocked:
+            raise _Refusal(CheckpointBlocked(stage, [a.failure() for a in blocked]), assessments, definition)
+        for a in assessments:
+            if a.evaluation.status is Status.OVERRIDDEN and a.checkpoint.id in overrides:
+                overrides[a.checkpoint.id].used_at = now
+    run.complete(task_id, clean)
+    if new_evidence is not None:
+        session.add(new_evidence)
+    case.workflow_state = run.dump()
+    case.facts = facts_data
+    case.updated_at = now
+    if entering:
+        case.stage = stage
+        session.add(StageEntry(case_id=case.id, stage=stage, entered_at=now, task=definition.title,
+                               actor=actor.username))
+    if run.completed:
+        case.status, case.stage = "closed", "closed"
+    session.add_all(checks.evaluation_rows(case, assessments, now=now, stage=stage, task=definition.title,
+                                           actor=actor.username))
+    escalated = _escalate(ctx, session, case, assessments, now)
+    flagged = _flag(session, case, assessments, task, clean, now)
+    clocks.sync(session, case, assessments, now)
+    session.flush()
+    audit.append(session, at=now, actor=actor.username, action="task.completed", case_id=case.id,
+                 payload={"task": definition.title, "task_id": task_id, "stage": stage, "entered": entering,
+                          "data": clean, "checkpoints": {a.checkpoint.id: a.evaluation.status.value
+                                                         for a in assessments},
+                          "escalated": escalated, "flagged": flagged})
+    return Step(case.id, case.lock_version, case.stage, entering, tuple(escalated), tuple(flagged))
+
+
+def _ready_or_conflict(run: CaseRun, task_id: str) -> ReadyTask:
+    try:
+        return run.ready_task(task_id)
+    except NotFound:
+        if run.was_completed(task_id):
+            raise Conflict("this task was already completed by someone else; reload the case") from None
+        raise
+
+
+def _evidence_from_task(definition, clean, actor, now, case_id) -> Evidence | None:
+    """A task that records a checkpoint's evidence (``evidence`` property) appends it, dated by
+    the fact it records, never by the moment the form was filled in."""
+    if not definition.evidence:
+        return None
+    from ..domain import catalogue
+    cp = catalogue.get(definition.evidence)
+    names = {f.name for f in cp.evidence}
+    data = {k: v for k, v in clean.items() if k in names}
+    occurred = parse_instant(data.get(cp.occurred_field)) if cp.occurred_field else None
+    return Evidence(case_id=case_id, checkpoint=cp.id, data=data, occurred_at=occurred or now,
+                    recorded_at=now, recorded_by=actor.username, task=definition.title)
+
+
+def _escalate(ctx, session, case, assessments, now) -> list[str]:
+    """Failed escalate checkpoints: a task for the supervising prosecutor; the case is
+    non-compliant until it is resolved."""
+    from datetime import timedelta
+    failed = [a for a in assessments
+              if a.checkpoint.failure is FailureClass.ESCALATE and a.evaluation.status is Status.FAILED]
+    if not failed:
+        return []
+    open_ids = set(session.execute(select(Escalation.checkpoint).where(
+        Escalation.case_id == case.id, Escalation.status == "open")).scalars())
+    out = []
+    for a in failed:
+        out.append(a.checkpoint.id)
+        if a.checkpoint.id in open_ids:
+            continue
+        session.add(Escalation(case_id=case.id, checkpoint=a.checkpoint.id, stage=case.stage,
+                               reason="; ".join(a.evaluation.reasons) or f"{a.checkpoint.right}: not shown respected",
+                               created_at=now, due_at=now + timedelta(days=ctx.params.escalation_days)))
+    case.non_compliant = True
+    return out
+
+
+def _flag(session, case, assessments, task: ReadyTask, clean, now) -> list[str]:
+    """Failed flag checkpoints: the record this act produced goes to an admissibility ruling."""
+    out = []
+    for a in assessments:
+        if a.checkpoint.failure is FailureClass.FLAG and not a.evaluation.satisfied:
+            out.append(a.checkpoint.id)
+            session.add(AdmissibilityFlag(
+                case_id=case.id, checkpoint=a.checkpoint.id, task=task.definition.title, task_id=task.id,
+                record=clean, created_at=now,
+                reason=f"{a.checkpoint.right} ({a.checkpoint.legal_basis}): "
+                       + ("; ".join(a.evaluation.reasons) or "not shown respected")))
+    return out
+
+
+class _Refusal(Exception):
+    """Carries a refusal out of the rolled-back transaction, with what is needed to record it."""
+
+    def __init__(self, error: CheckpointBlocked, assessments, definition: TaskDefinition):
+        super().__init__(error.message)
+        self.error, self.assessments, self.definition = error, assessments, definition
+
+
+def _record_refusal(ctx, actor, case_id, task_id, refusal: _Refusal) -> None:
+    """The refused attempt is recorded (evaluations and audit) though the case stays unchanged."""
+    with ctx.unit_of_work() as session:
+        case = load_case(session, case_id)
+        now = ctx.now()
+        stage, title = refusal.error.stage, refusal.definition.title
+        session.add_all(checks.evaluation_rows(case, refusal.assessments, now=now, stage=stage,
+                                               task=title, actor=actor.username))
+        audit.append(session, at=now, actor=actor.username, action="task.refused", case_id=case_id,
+                     payload={"task": title, "task_id": task_id, "stage": stage,
+                              "checkpoints": refusal.error.failures})

@@ -1,0 +1,66 @@
+"""What every service needs: sessions, the clock, the parameters, the cache of deployed models."""
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from threading import Lock
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..domain.clock import SystemClock
+from ..domain.params import Params
+from ..persistence.models import ProcessVersion
+from ..workflow.adapter import ProcessModel
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: every act in Habeas is done by someone with a role."""
+
+    username: str
+    role: str
+
+
+class ModelCache:
+    """Deployed versions are immutable, so a parsed model can be kept for the process's life."""
+
+    def __init__(self):
+        self._models: dict[int, ProcessModel] = {}
+        self._lock = Lock()
+
+    def get(self, session: Session, version_id: int) -> ProcessModel:
+        model = self._models.get(version_id)
+        if model is None:
+            row = session.get(ProcessVersion, version_id)
+            model = ProcessModel.from_json(row.spec_json)
+            with self._lock:
+                self._models[version_id] = model
+        return model
+
+    def put(self, version_id: int, model: ProcessModel) -> None:
+        with self._lock:
+            self._models[version_id] = model
+
+
+@dataclass
+class Habeas:
+    """The engine object: built once per process (CLI run, web app) and handed to services."""
+
+    sessions: sessionmaker
+    clock: object = field(default_factory=SystemClock)
+    params: Params = field(default_factory=Params.from_env)
+    models: ModelCache = field(default_factory=ModelCache)
+
+    @contextmanager
+    def unit_of_work(self):
+        """One transaction: committed if the block ends normally, rolled back otherwise."""
+        session: Session = self.sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def now(self):
+        return self.clock.now()

@@ -1,0 +1,185 @@
+"""Demo data: users for every role and cases left in several stages, among them a refused
+transition and an overridden checkpoint.  ``Driver`` is also what tests and benchmarks use to
+walk a case through its forms."""
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ..domain import catalogue, roles
+from ..domain.errors import CheckpointBlocked
+from ..persistence.models import User
+from . import cases, processes, queries, rights, users
+from .context import Actor, Habeas
+
+DEMO_USERS = {"investigator": roles.INVESTIGATOR, "prosecutor": roles.PROSECUTOR,
+              "supervisor": roles.SUPERVISING_PROSECUTOR, "judge": roles.JUDGE, "defence": roles.DEFENCE,
+              "designer": roles.DESIGNER, "reviewer": roles.REVIEWER, "admin": roles.ADMIN}
+CONSOLE = Actor("console", roles.ADMIN)
+
+
+def sample_value(field, now):
+    """A plausible value for a form field, for demos and tests that do not care about it."""
+    if field.type == "boolean":
+        return False
+    if field.type == "integer":
+        return 1
+    if field.type == "date":
+        return "1990-05-17"
+    if field.type == "datetime":
+        return now.isoformat()
+    if field.type == "choice":
+        return field.choices[0]
+    return f"{field.label or field.name} (demo)"
+
+
+class Driver:
+    """Walks cases through their ready tasks as the user of each lane would."""
+
+    def __init__(self, ctx: Habeas, actors: dict[str, Actor]):
+        self.ctx, self.actors = ctx, actors
+
+    def open(self, data: dict, **kwargs) -> int:
+        return cases.open_case(self.ctx, self.actors[roles.INVESTIGATOR], "criminal_case", data,
+                               prosecutor=self.actors[roles.PROSECUTOR].username, **kwargs)
+
+    def view(self, case_id: int) -> dict:
+        return queries.show_case(self.ctx, self.actors[roles.REVIEWER], case_id)
+
+    def task(self, case_id: int, name: str, view: dict | None = None) -> dict:
+        view = view or self.view(case_id)
+        for task in view["tasks"]:
+            if task["name"] == name:
+                return task
+        raise LookupError(f"task {name} is not ready; ready: {[t['name'] for t in view['tasks']]}")
+
+    def complete(self, case_id: int, name: str, actor: Actor | None = None, **data):
+        """Complete a ready task: given values, else what the case already knows, else a sample."""
+        view = self.view(case_id)
+        task = self.task(case_id, name, view)
+        now = self.ctx.now()
+        known = {**view["facts"], **data}
+        filled = {f["name"]: known[f["name"]] if f["name"] in known else sample_value(_Field(f), now)
+                  for f in task["form"] if f["required"] or f["name"] in known}
+        actor = actor or self.actors[task["lane"]]
+        return cases.complete_task(self.ctx, actor, case_id, task["id"], filled)
+
+    def evidence(self, case_id: int, checkpoint: str, occurred_at=None, actor: Actor | None = None, **data):
+        now = self.ctx.now()
+        fields = catalogue.get(checkpoint).evidence
+        filled = {f.name: data[f.name] if f.name in data else sample_value(f, now)
+                  for f in fields if f.required or f.name in data}
+        return rights.record_evidence(self.ctx, actor or self.actors[roles.INVESTIGATOR], case_id, checkpoint,
+                                      filled, occurred_at=occurred_at or now.isoformat())
+
+
+class _Field:
+    def __init__(self, d: dict):
+        self.name, self.type, self.label = d["name"], d["type"], d.get("label", "")
+        self.choices = tuple(d.get("choices", ()))
+
+
+def registration(now, **changes) -> dict:
+    data = {"erdr_number": "241100031000123", "report_summary": "Theft of a mobile phone at the central market",
+            "offence_article": "CC art 188(2)", "offence_category": "medium", "jury_eligible": False,
+            "suspect_name": "Arman Seitkali", "suspect_birth_date": "1994-02-11", "age_in_doubt": False,
+            "suspect_citizenship": "KZ", "speaks_language_of_proceedings": True,
+            "registered_at": (now - timedelta(days=3)).isoformat()}
+    data.update(changes)
+    return data
+
+
+def seed_users(ctx: Habeas) -> dict:
+    """Create the demo users (once); return their passwords and tokens, shown only now."""
+    created = {}
+    with ctx.unit_of_work() as session:
+        existing = set(session.execute(select(User.username)).scalars())
+    for username, role in DEMO_USERS.items():
+        if username in existing:
+            continue
+        password = secrets.token_urlsafe(9)
+        token = users.add_user(ctx, CONSOLE, username, role, password=password, unit="Almaty City Prosecutor's Office")
+        created[username] = {"role": role, "password": password, "api_token": token}
+    return created
+
+
+def run(ctx: Habeas, process_dir: Path) -> dict:
+    """Seed users, deploy the process library and leave cases in several stages."""
+    created = seed_users(ctx)
+    designer = Actor("designer", roles.DESIGNER)
+    deployed = [processes.deploy(ctx, designer, p.read_bytes()).to_dict() for p in sorted(process_dir.glob("*.bpmn"))]
+    actors = {role: Actor(name, role) for name, role in DEMO_USERS.items()}
+    driver = Driver(ctx, actors)
+    demo_cases = {
+        "at_trial": _case_at_trial(driver),
+        "refused_for_want_of_counsel": _case_refused(driver),
+        "interpreter_overridden": _case_overridden(driver),
+        "terminated": _case_terminated(driver),
+    }
+    return {"users": created, "deployed": deployed, "cases": demo_cases}
+
+
+def _to_suspicion(d: Driver, case_id: int, detained: bool) -> None:
+    now = d.ctx.now()
+    d.complete(case_id, "register_report")
+    d.complete(case_id, "open_investigation", next_step="detain" if detained else "summon")
+    if detained:
+        d.complete(case_id, "apprehend_suspect", apprehended_at=(now - timedelta(hours=30)).isoformat())
+        d.complete(case_id, "notify_family_consulate", family_notified_at=(now - timedelta(hours=29)).isoformat())
+    d.complete(case_id, "draft_suspicion_decision")
+    d.complete(case_id, "approve_suspicion", approved=True)
+    d.complete(case_id, "serve_suspicion_notice", signed=True)
+
+
+def _counsel(d: Driver, case_id: int) -> None:
+    now = d.ctx.now()
+    d.evidence(case_id, "counsel_before_interrogation", lawyer_name="Aigerim Bekova", bar_number="AL-1187",
+               requested_at=(now - timedelta(hours=3)).isoformat(),
+               consulted_at=(now - timedelta(hours=2)).isoformat(), present_at_interrogation=True)
+    d.evidence(case_id, "silence_caution", caution_given=True)
+
+
+def _case_at_trial(d: Driver) -> int:
+    case_id = d.open(registration(d.ctx.now()), defence=["defence"])
+    _to_suspicion(d, case_id, detained=True)
+    _counsel(d, case_id)
+    d.evidence(case_id, "medical_examination")
+    d.complete(case_id, "interrogate_suspect", another_interrogation=False)
+    now = d.ctx.now()
+    d.complete(case_id, "decide_custody", hearing_at=(now - timedelta(hours=2)).isoformat(), outcome="custody")
+    d.complete(case_id, "notify_end_of_investigation")
+    d.complete(case_id, "open_file_to_defence")
+    d.complete(case_id, "review_file", indictment_decision="send_to_court")
+    d.complete(case_id, "prelim_hearing", accused_choice="bench")
+    return case_id
+
+
+def _case_refused(d: Driver) -> int:
+    case_id = d.open(registration(d.ctx.now(), suspect_name="Daniyar Omarov"))
+    _to_suspicion(d, case_id, detained=False)
+    try:
+        d.complete(case_id, "interrogate_suspect")
+    except CheckpointBlocked:
+        pass  # the refusal is recorded in the trail and the report
+    return case_id
+
+
+def _case_overridden(d: Driver) -> int:
+    case_id = d.open(registration(d.ctx.now(), suspect_name="Li Wei", suspect_citizenship="CN",
+                                  speaks_language_of_proceedings=False))
+    _to_suspicion(d, case_id, detained=False)
+    _counsel(d, case_id)
+    rights.override(d.ctx, d.actors[roles.SUPERVISING_PROSECUTOR], case_id, "interpreter",
+                    "No certified Mandarin interpreter reachable within the day; the suspect asked to be heard now",
+                    "CPC art 192 (reasonable time); interpreter to re-read the protocol on arrival")
+    d.complete(case_id, "interrogate_suspect", another_interrogation=False)
+    return case_id
+
+
+def _case_terminated(d: Driver) -> int:
+    case_id = d.open(registration(d.ctx.now(), suspect_name="Unknown person"))
+    d.complete(case_id, "register_report")
+    d.complete(case_id, "open_investigation", next_step="terminate")
+    d.complete(case_id, "terminate_investigation")
+    return case_id

@@ -1,0 +1,106 @@
+"""Read models: what a user sees of a case.  Reading never changes the case; a defence
+lawyer's reads are logged in the audit trail."""
+from sqlalchemy import select
+
+from ..domain import catalogue, roles
+from ..domain.facts import CaseFacts
+from ..persistence import audit
+from ..persistence.models import (AdmissibilityFlag, AuditEntry, Case, CaseParty, Deadline, Escalation, Evidence,
+                                  ProcessVersion, StageEntry)
+from ..workflow.adapter import CaseRun
+from . import access, checks
+from .cases import load_case, task_fields
+from .context import Actor, Habeas
+
+
+def show_case(ctx: Habeas, actor: Actor, case_id: int) -> dict:
+    with ctx.unit_of_work() as session:
+        case = load_case(session, case_id)
+        access.require_read(session, actor, case)
+        version = session.get(ProcessVersion, case.process_version_id)
+        model = ctx.models.get(session, case.process_version_id)
+        run = CaseRun.load(model, case.workflow_state)
+        now = ctx.now()
+        view = {
+            "id": case.id, "number": case.number, "process": version.process_id, "process_version": version.version,
+            "version": case.lock_version, "stage": case.stage, "status": case.status, "unit": case.unit,
+            "prosecutor": case.prosecutor, "non_compliant": case.non_compliant,
+            "opened_at": case.opened_at.isoformat(), "updated_at": case.updated_at.isoformat(),
+            "facts": case.facts,
+            "tasks": [_task(t) for t in run.ready_tasks()],
+            "checkpoints": _checkpoints(session, case, now, ctx.params),
+            "deadlines": _rows(session, Deadline, case.id, ("checkpoint", "kind", "starts_at", "due_at", "status"), "due_at"),
+            "escalations": _rows(session, Escalation, case.id, ("id", "checkpoint", "stage", "reason", "status",
+                                                                 "created_at", "due_at", "resolved_by", "resolution")),
+            "flags": _rows(session, AdmissibilityFlag, case.id, ("id", "checkpoint", "task", "reason", "created_at", "ruling")),
+            "stages": _rows(session, StageEntry, case.id, ("stage", "entered_at", "task", "actor")),
+            "evidence": _rows(session, Evidence, case.id, ("id", "checkpoint", "data", "occurred_at", "recorded_at",
+                                                           "recorded_by", "corrects_id")),
+            "defence": list(session.execute(select(CaseParty.username).where(CaseParty.case_id == case.id)).scalars()),
+            "path": run.path_taken(),
+        }
+        if actor.role == roles.DEFENCE:
+            audit.append(session, at=now, actor=actor.username, action="case.read", case_id=case.id, payload={})
+        return view
+
+
+def _task(task) -> dict:
+    d = task.definition
+    return {"id": task.id, "name": d.name, "title": d.title, "stage": d.stage, "lane": d.lane,
+            "instructions": d.instructions, "evidence": d.evidence,
+            "form": [f.to_dict() for f in task_fields(d)]}
+
+
+def _checkpoints(session, case: Case, now, params) -> list[dict]:
+    """Every right that applies to the case now, with its status as the evidence stands."""
+    facts = CaseFacts.from_data(case.facts)
+    evidence = checks.latest_evidence(session, case.id)
+    out = []
+    for a in checks.assess(list(catalogue.CATALOGUE.values()), facts, evidence, now, params, case.stage):
+        if a.evaluation.status.value == "not_applicable":
+            continue
+        out.append({**a.failure(), "stages": sorted(a.checkpoint.stages), "failure": a.checkpoint.failure.value,
+                    "satisfied": a.evaluation.satisfied})
+    return out
+
+
+def _rows(session, model, case_id: int, columns, order="id") -> list[dict]:
+    rows = session.execute(select(model).where(model.case_id == case_id).order_by(getattr(model, order))).scalars()
+    return [{c: _plain(getattr(r, c)) for c in columns} for r in rows]
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def list_cases(ctx: Habeas, actor: Actor, *, stage: str | None = None, status: str | None = None,
+               limit: int = 50, offset: int = 0) -> list[dict]:
+    access.require_role(actor, access.READERS, "list cases")
+    query = select(Case.id, Case.number, Case.stage, Case.status, Case.non_compliant, Case.prosecutor,
+                   Case.updated_at, Case.lock_version).order_by(Case.id.desc()).limit(min(limit, 500)).offset(offset)
+    if stage:
+        query = query.where(Case.stage == stage)
+    if status:
+        query = query.where(Case.status == status)
+    if actor.role == roles.DEFENCE:
+        query = query.join(CaseParty, CaseParty.case_id == Case.id).where(CaseParty.username == actor.username)
+    with ctx.unit_of_work() as session:
+        return [{"id": r.id, "number": r.number, "stage": r.stage, "status": r.status,
+                 "non_compliant": r.non_compliant, "prosecutor": r.prosecutor,
+                 "updated_at": r.updated_at.isoformat(), "version": r.lock_version}
+                for r in session.execute(query).all()]
+
+
+def case_audit(ctx: Habeas, actor: Actor, case_id: int) -> list[dict]:
+    with ctx.unit_of_work() as session:
+        case = load_case(session, case_id)
+        access.require_read(session, actor, case)
+        rows = session.execute(select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(AuditEntry.seq)).scalars()
+        return [{"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "action": e.action, "payload": e.payload,
+                 "hash": e.hash} for e in rows]
+
+
+def verify_audit(ctx: Habeas, actor: Actor) -> dict:
+    access.require_role(actor, {roles.REVIEWER, roles.ADMIN, roles.SUPERVISING_PROSECUTOR}, "verify the audit trail")
+    with ctx.unit_of_work() as session:
+        return audit.verify(session).to_dict()

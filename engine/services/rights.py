@@ -1,0 +1,140 @@
+"""Evidence that a right was respected, overrides of blocks, and escalations' resolution."""
+from sqlalchemy import select
+
+from ..domain import catalogue, roles
+from ..domain.clock import parse_instant
+from ..domain.errors import Forbidden, InvalidData, NotFound, OverrideRefused
+from ..domain.facts import CaseFacts
+from ..domain.rights import OverridePolicy, Status
+from ..persistence import audit
+from ..persistence.models import CheckpointEvaluation, Escalation, Evidence, Override
+from . import access, checks, clocks, forms
+from .cases import load_case
+from .context import Actor, Habeas
+
+
+def checkpoint_or_invalid(checkpoint_id: str):
+    try:
+        return catalogue.get(checkpoint_id)
+    except KeyError:
+        raise InvalidData(f"unknown checkpoint '{checkpoint_id}'",
+                          {"checkpoint": [f"one of: {', '.join(catalogue.CATALOGUE)}"]}) from None
+
+
+def record_evidence(ctx: Habeas, actor: Actor, case_id: int, checkpoint_id: str, data: dict,
+                    occurred_at=None, corrects: int | None = None) -> int:
+    """Append evidence for a checkpoint, dated by when the fact happened; re-evaluate it now.
+
+    A correction is a new record pointing at the one it corrects; nothing is overwritten."""
+    cp = checkpoint_or_invalid(checkpoint_id)
+    clean = forms.clean(cp.evidence, data or {})
+    occurred = _occurred(occurred_at, clean, cp)
+    with ctx.unit_of_work() as session:
+        case = load_case(session, case_id)
+        access.require_act(session, actor, case, what="record evidence")
+        if corrects is not None:
+            earlier = session.get(Evidence, corrects)
+            if earlier is None or earlier.case_id != case.id or earlier.checkpoint != cp.id:
+                raise InvalidData("the corrected record is not evidence for this checkpoint in this case",
+                                  {"corrects": ["no such record"]})
+        now = ctx.now()
+        row = Evidence(case_id=case.id, checkpoint=cp.id, data=clean, occurred_at=occurred, recorded_at=now,
+                       recorded_by=actor.username, corrects_id=corrects)
+        session.add(row)
+        session.flush()
+        assessment = _reassess(ctx, session, case, cp, now, actor)
+        audit.append(session, at=now, actor=actor.username, action="evidence.recorded", case_id=case.id,
+                     payload={"checkpoint": cp.id, "evidence_id": row.id, "occurred_at": occurred.isoformat(),
+                              "data": clean, "corrects": corrects, "status": assessment.evaluation.status.value})
+        return row.id
+
+
+def _occurred(occurred_at, clean: dict, cp):
+    try:
+        occurred = parse_instant(occurred_at) or (parse_instant(clean.get(cp.occurred_field)) if cp.occurred_field else None)
+    except (TypeError, ValueError):
+        raise InvalidData("occurred_at is not an ISO-8601 time", {"occurred_at": ["not an ISO-8601 time"]}) from None
+    if occurred is None:
+        raise InvalidData("say when the fact happened", {"occurred_at": ["required: when the fact happened"]})
+    return occurred
+
+
+def _reassess(ctx, session, case, cp, now, actor):
+    """Evaluate the checkpoint with the new evidence; a satisfied one closes its escalation."""
+    facts = CaseFacts.from_data(case.facts)
+    evidence = checks.latest_evidence(session, case.id)
+    assessment = checks.assess([cp], facts, evidence, now, ctx.params, case.stage)[0]
+    session.add_all(checks.evaluation_rows(case, [assessment], now=now, stage=case.stage, task=None,
+                                           actor=actor.username))
+    clocks.sync(session, case, [assessment], now)
+    if assessment.evaluation.satisfied:
+        _resolve_open(session, case, cp.id, now, actor.username, "evidence recorded")
+    return assessment
+
+
+def _resolve_open(session, case, checkpoint_id, now, username, resolution) -> None:
+    rows = session.execute(select(Escalation).where(Escalation.case_id == case.id, Escalation.checkpoint == checkpoint_id,
+                                                    Escalation.status == "open")).scalars().all()
+    for row in rows:
+        row.status, row.resolved_at, row.resolved_by, row.resolution = "resolved", now, username, resolution
+    if rows:
+        session.flush()
+        _refresh_compliance(session, case)
+
+
+def _refresh_compliance(session, case) -> None:
+    still_open = session.execute(select(Escalation.id).where(Escalation.case_id == case.id,
+                                                             Escalation.status == "open").limit(1)).first()
+    case.non_compliant = still_open is not None
+
+
+def override(ctx: Habeas, actor: Actor, case_id: int, checkpoint_id: str, reason: str, legal_ground: str) -> int:
+    """Override a block for the next entry it guards: only where the rule allows it, by a role
+    with that power, with a written reason and a legal ground.  It counts against compliance."""
+    cp = checkpoint_or_invalid(checkpoint_id)
+    if cp.override is OverridePolicy.NEVER:
+        raise OverrideRefused(f"{cp.right} ({cp.legal_basis}) admits no override")
+    if cp.override is OverridePolicy.WAIVER_ONLY:
+        raise OverrideRefused(f"{cp.right} ({cp.legal_basis}) can be set aside only by the person's own "
+                              "written waiver after advice, recorded as evidence")
+    if actor.role not in cp.override_roles:
+        raise Forbidden(f"a {actor.role} may not override {cp.id}; only: {', '.join(sorted(cp.override_roles))}")
+    problems = {k: ["required"] for k, v in (("reason", reason), ("legal_ground", legal_ground)) if not (v or "").strip()}
+    if problems:
+        raise InvalidData("an override needs a written reason and a legal ground", problems)
+    with ctx.unit_of_work() as session:
+        case = load_case(session, case_id)
+        access.require_read(session, actor, case)
+        now = ctx.now()
+        row = Override(case_id=case.id, checkpoint=cp.id, actor=actor.username, reason=reason.strip(),
+                       legal_ground=legal_ground.strip(), created_at=now)
+        session.add(row)
+        session.add(CheckpointEvaluation(case_id=case.id, checkpoint=cp.id, stage=case.stage,
+                                         status=Status.OVERRIDDEN.value, evaluated_at=now, task=None,
+                                         actor=actor.username, unit=case.unit, prosecutor=case.prosecutor,
+                                         detail={"reason": row.reason, "legal_ground": row.legal_ground}))
+        session.flush()
+        audit.append(session, at=now, actor=actor.username, action="checkpoint.overridden", case_id=case.id,
+                     payload={"checkpoint": cp.id, "legal_basis": cp.legal_basis, "reason": row.reason,
+                              "legal_ground": row.legal_ground})
+        return row.id
+
+
+def resolve_escalation(ctx: Habeas, actor: Actor, escalation_id: int, resolution: str) -> None:
+    """The supervising prosecutor closes an escalation with written reasons."""
+    access.require_role(actor, {roles.SUPERVISING_PROSECUTOR}, "resolve escalations")
+    if not (resolution or "").strip():
+        raise InvalidData("say how the escalation was resolved", {"resolution": ["required"]})
+    with ctx.unit_of_work() as session:
+        row = session.get(Escalation, escalation_id)
+        if row is None:
+            raise NotFound(f"no escalation {escalation_id}")
+        if row.status != "open":
+            raise InvalidData("this escalation is already resolved", {"escalation": ["already resolved"]})
+        case = load_case(session, row.case_id)
+        now = ctx.now()
+        row.status, row.resolved_at, row.resolved_by, row.resolution = "resolved", now, actor.username, resolution.strip()
+        session.flush()
+        _refresh_compliance(session, case)
+        audit.append(session, at=now, actor=actor.username, action="escalation.resolved", case_id=case.id,
+                     payload={"escalation": row.id, "checkpoint": row.checkpoint, "resolution": row.resolution})

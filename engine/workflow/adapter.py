@@ -1,0 +1,256 @@
+"""The adapter around SpiffWorkflow: parse a deployed model, start, load, run and save a case.
+
+Everything that touches SpiffWorkflow objects lives here (and in ``sandbox``/``bpmn_xml``), so
+the services see only plain values: ``ProcessModel`` (a parsed, deployed version), ``CaseRun``
+(one case's running workflow) and ``ReadyTask`` (a task a person can complete).
+
+Two lessons from running SpiffWorkflow shape it:
+- a serialized workflow embeds its whole spec; we store each deployed spec once and serialize
+  instances with the spec left out (``_SpecByReference``), restoring it from a per-process cache;
+- loading a workflow reinstalls the default, unrestricted script engine, so ``CaseRun`` attaches
+  the sandbox after every start and every load, in one place.
+"""
+import json
+from uuid import UUID
+from dataclasses import dataclass
+from functools import cached_property
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
+
+from ..domain.errors import InvalidBpmn, NotFound, WorkflowError
+from ..domain.forms import FormField
+from . import sandbox
+from .bpmn_xml import parse_xml_safely
+
+
+class _SpecByReference(BpmnWorkflowConverter):
+    """Serialize a workflow without its specs; on restore, take them from ``dct['spec']`` objects."""
+
+    def to_dict(self, workflow):
+        dct = super(BpmnWorkflowConverter, self).to_dict(workflow)
+        dct['subprocesses'] = self.mapping_to_dict(workflow.subprocesses)
+        dct['bpmn_events'] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct):
+        spec, subprocess_specs = dct.pop('spec'), dct.pop('subprocess_specs')
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct['tasks'], _uuid, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(_uuid(dct['root']))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct['subprocesses'], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop('bpmn_events', []))
+        return workflow
+
+
+def _uuid(text):
+    return UUID(text)
+
+
+_SPEC_SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+_CASE_CONFIG = dict(SPIFF_CONFIG)
+_CASE_CONFIG[BpmnWorkflow] = _SpecByReference
+_CASE_SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CASE_CONFIG))
+
+
+@dataclass(frozen=True)
+class TaskDefinition:
+    """What a diagram declares about a user task: its stage, lane (role) and form."""
+
+    name: str
+    title: str
+    stage: str | None
+    lane: str | None
+    form: tuple[FormField, ...]
+    evidence: str | None
+    checkpoints: tuple[str, ...]
+    instructions: str
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    id: str
+    definition: TaskDefinition
+
+
+class ProcessModel:
+    """A parsed, deployed process version: its spec, subprocess specs and task definitions."""
+
+    def __init__(self, process_id: str, spec, subprocess_specs: dict):
+        self.process_id = process_id
+        self.spec = spec
+        self.subprocess_specs = subprocess_specs
+
+    @classmethod
+    def from_bpmn(cls, xml: bytes | str, process_id: str | None = None) -> "ProcessModel":
+        """Parse a BPMN document safely (no DTD, no entities, no network, size-limited)."""
+        root = parse_xml_safely(xml)
+        parser = SpiffBpmnParser(validator=VALIDATOR)
+        try:
+            parser.add_bpmn_xml(root, filename="deployment.bpmn")
+            ids = parser.get_process_ids()
+            if not ids:
+                raise InvalidBpmn("no executable process", [{"element": None, "message": "no executable process"}])
+            chosen = process_id or _main_process(parser, ids)
+            spec = parser.get_spec(chosen)
+            subprocess_specs = parser.get_subprocess_specs(chosen)
+        except InvalidBpmn:
+            raise
+        except (SpiffWorkflowException, Exception) as err:  # the parser raises many kinds
+            element = getattr(err, "id", None) or getattr(err, "sourceline", None)
+            message = f"the model does not parse: {_short(err)}"
+            raise InvalidBpmn(message, [{"element": str(element) if element else None, "message": message}]) from None
+        return cls(chosen, spec, subprocess_specs)
+
+    def to_json(self) -> str:
+        return json.dumps({
+            "process_id": self.process_id,
+            "spec": _SPEC_SERIALIZER.to_dict(self.spec),
+            "subprocess_specs": {k: _SPEC_SERIALIZER.to_dict(v) for k, v in self.subprocess_specs.items()},
+        })
+
+    @classmethod
+    def from_json(cls, text: str) -> "ProcessModel":
+        dct = json.loads(text)
+        return cls(dct["process_id"], _SPEC_SERIALIZER.from_dict(dct["spec"]),
+                   {k: _SPEC_SERIALIZER.from_dict(v) for k, v in dct["subprocess_specs"].items()})
+
+    @cached_property
+    def tasks(self) -> dict[str, TaskDefinition]:
+        """Every user task of the process and its subprocesses, by spec name."""
+        found = {}
+        for spec in (self.spec, *self.subprocess_specs.values()):
+            for task_spec in spec.task_specs.values():
+                if getattr(task_spec, "manual", False):
+                    found[task_spec.name] = _definition(task_spec)
+        return found
+
+    @property
+    def title(self) -> str:
+        return self.spec.description or self.process_id
+
+
+def _main_process(parser, ids: list[str]) -> str:
+    """The process no other executable process calls (a document may hold called processes too)."""
+    called = set()
+    for pid in ids:
+        for spec in parser.get_subprocess_specs(pid).values():
+            called.add(spec.name)
+    roots = [pid for pid in ids if pid not in called]
+    return (roots or ids)[0]
+
+
+def _definition(task_spec) -> TaskDefinition:
+    ext = getattr(task_spec, "extensions", {}) or {}
+    props = ext.get("properties", {}) or {}
+    try:
+        form = tuple(FormField.from_dict(f) for f in json.loads(props.get("form") or "[]"))
+    except (ValueError, TypeError):
+        form = ()
+    extra = tuple(c.strip() for c in (props.get("checkpoints") or "").split(",") if c.strip())
+    return TaskDefinition(
+        name=task_spec.name, title=task_spec.bpmn_name or task_spec.name, stage=props.get("stage"),
+        lane=task_spec.lane, form=form, evidence=props.get("evidence") or None, checkpoints=extra,
+        instructions=ext.get("instructionsForEndUser") or "")
+
+
+class CaseRun:
+    """One case's workflow, always with the sandboxed script engine attached."""
+
+    def __init__(self, model: ProcessModel, workflow: BpmnWorkflow):
+        self.model = model
+        self.workflow = sandbox.attach(workflow)
+
+    @classmethod
+    def start(cls, model: ProcessModel, data: dict) -> "CaseRun":
+        workflow = BpmnWorkflow(model.spec, model.subprocess_specs)
+        run = cls(model, workflow)
+        start = workflow.get_next_task(state=TaskState.READY)
+        start.set_data(**data)
+        run._engine_steps()
+        return run
+
+    @classmethod
+    def load(cls, model: ProcessModel, state: str) -> "CaseRun":
+        dct = json.loads(state)
+        dct["spec"], dct["subprocess_specs"] = model.spec, model.subprocess_specs
+        _CASE_SERIALIZER.migrate(dct)
+        return cls(model, _CASE_SERIALIZER.from_dict(dct))
+
+    def dump(self) -> str:
+        return _CASE_SERIALIZER.serialize_json(self.workflow)
+
+    def ready_tasks(self) -> list[ReadyTask]:
+        tasks = self.workflow.get_tasks(state=TaskState.READY, manual=True)
+        return [ReadyTask(str(t.id), self.model.tasks.get(t.task_spec.name) or _definition(t.task_spec))
+                for t in tasks]
+
+    def ready_task(self, task_id: str) -> ReadyTask:
+        for task in self.ready_tasks():
+            if task.id == task_id:
+                return task
+        raise NotFound(f"no ready task '{task_id}' in this case")
+
+    def complete(self, task_id: str, data: dict) -> None:
+        task = self._task(task_id)
+        task.set_data(**data)
+        try:
+            task.run()
+        except SpiffWorkflowException as err:
+            raise WorkflowError(f"task '{task.task_spec.bpmn_name or task.task_spec.name}' failed: {_short(err)}") from None
+        self._engine_steps()
+
+    def fire_due_timers(self) -> None:
+        self.workflow.refresh_waiting_tasks()
+        self._engine_steps()
+
+    @property
+    def completed(self) -> bool:
+        return self.workflow.is_completed()
+
+    @property
+    def data(self) -> dict:
+        """The data as the latest completed task left it (what the case's facts are read from)."""
+        last = self.workflow.last_task
+        return dict(last.data) if last is not None else dict(self.workflow.data)
+
+    def path_taken(self) -> list[str]:
+        """Spec names (element ids) of every completed task, for highlighting in a diagram."""
+        return [t.task_spec.bpmn_id for t in self.workflow.get_tasks(state=TaskState.COMPLETED)
+                if getattr(t.task_spec, "bpmn_id", None)]
+
+    def was_completed(self, task_id: str) -> bool:
+        task = self._find(task_id)
+        return task is not None and task.state == TaskState.COMPLETED
+
+    def _find(self, task_id: str):
+        try:
+            return self.workflow.get_task_from_id(UUID(task_id))
+        except Exception:  # not a UUID, or no such task
+            return None
+
+    def _task(self, task_id: str):
+        task = self._find(task_id)
+        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+            raise NotFound(f"no ready task '{task_id}' in this case")
+        return task
+
+    def _engine_steps(self) -> None:
+        try:
+            self.workflow.do_engine_steps()
+        except SpiffWorkflowException as err:
+            raise WorkflowError(f"the process failed: {_short(err)}") from None
+        if self.workflow.get_tasks(state=TaskState.ERROR):
+            names = [t.task_spec.bpmn_name or t.task_spec.name for t in self.workflow.get_tasks(state=TaskState.ERROR)]
+            raise WorkflowError(f"the process is stuck in error at: {', '.join(names)}")
+
+
+def _short(err: Exception) -> str:
+    text = str(err).strip().splitlines()[0] if str(err).strip() else err.__class__.__name__
+    return text[:300]

@@ -1,0 +1,90 @@
+"""Shared fixtures.  Every database test runs on SQLite and on PostgreSQL (when
+HABEAS_TEST_DATABASE_URL names a server; otherwise the PostgreSQL variant is skipped, saying why)."""
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from engine.domain.clock import FixedClock
+from engine.domain.params import Params
+from engine.persistence.database import make_engine, normalise_url, session_factory
+from engine.persistence.migrate import upgrade
+from engine.persistence.models import Base
+from engine.services.context import Actor, Habeas
+
+ROOT = Path(__file__).resolve().parents[1]
+PROCESSES = ROOT / "processes"
+PG_URL = os.environ.get("HABEAS_TEST_DATABASE_URL")
+START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="session")
+def sqlite_engine(tmp_path_factory):
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('db') / 'habeas.sqlite3'}")
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_engine():
+    if not PG_URL:
+        pytest.skip("PostgreSQL variant skipped: HABEAS_TEST_DATABASE_URL is not set")
+    engine = make_engine(normalise_url(PG_URL))
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS habeas_test CASCADE"))
+        conn.execute(text("CREATE SCHEMA habeas_test"))
+    engine.dispose()
+    engine = make_engine(normalise_url(PG_URL), connect_args={"options": "-csearch_path=habeas_test"})
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_engine(request):
+    engine = request.getfixturevalue(f"{request.param}_engine")
+    _empty(engine)
+    return engine
+
+
+def _empty(engine) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def clock():
+    return FixedClock(START)
+
+
+@pytest.fixture
+def habeas(db_engine, clock):
+    return Habeas(sessions=session_factory(db_engine), clock=clock, params=Params())
+
+
+@pytest.fixture
+def actors():
+    from engine.services import users
+    return {role: Actor(role if role != "supervising_prosecutor" else "supervisor", role)
+            for role in ("investigator", "prosecutor", "supervising_prosecutor", "judge", "defence",
+                         "designer", "reviewer", "admin")}
+
+
+@pytest.fixture
+def seeded(habeas, actors):
+    """Users for every role and the process library deployed."""
+    from engine.services import processes, users
+    admin = Actor("root", "admin")
+    for role, actor in actors.items():
+        users.add_user(habeas, admin, actor.username, role, password="correct horse battery")
+    for path in sorted(PROCESSES.glob("*.bpmn")):
+        processes.deploy(habeas, actors["designer"], path.read_bytes())
+    return habeas
