@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..domain import roles
+from ..domain import catalogue, roles
 from ..domain.errors import CheckpointBlocked, Conflict, InvalidData, NotFound
 from ..domain.facts import CaseFacts
 from ..domain.rights import FailureClass, Status
@@ -23,10 +23,12 @@ from .context import Actor, Habeas
 def task_fields(definition: TaskDefinition):
     """A task's form: its own fields, then the evidence fields of the checkpoint it records."""
     fields = list(definition.form)
-    if definition.evidence:
-        from ..domain import catalogue
-        names = {f.name for f in fields}
-        fields += [f for f in catalogue.get(definition.evidence).evidence if f.name not in names]
+    names = {f.name for f in fields}
+    for checkpoint_id in definition.evidence:
+        for f in catalogue.get(checkpoint_id).evidence:
+            if f.name not in names:
+                fields.append(f)
+                names.add(f.name)
     return fields
 
 
@@ -127,9 +129,8 @@ def _complete(ctx, session, actor, case_id, task_id, data, expected_version) -> 
     facts_data = {**case.facts, **clean}
     facts = CaseFacts.from_data(facts_data)
     evidence = checks.latest_evidence(session, case.id)
-    new_evidence = _evidence_from_task(definition, clean, actor, now, case.id)
-    if new_evidence is not None:
-        evidence[new_evidence.checkpoint] = checks.to_record(new_evidence)
+    recorded = [_evidence_from_task(cid, definition, clean, actor, now, case.id) for cid in definition.evidence]
+    evidence.update({row.checkpoint: checks.to_record(row) for row in recorded})
     stage = definition.stage
     entering = bool(stage) and is_entry(case.stage, stage)
     assessments = []
@@ -144,8 +145,7 @@ def _complete(ctx, session, actor, case_id, task_id, data, expected_version) -> 
             if a.evaluation.status is Status.OVERRIDDEN and a.checkpoint.id in overrides:
                 overrides[a.checkpoint.id].used_at = now
     run.complete(task_id, clean)
-    if new_evidence is not None:
-        session.add(new_evidence)
+    session.add_all(recorded)
     case.workflow_state = run.dump()
     case.facts = facts_data
     case.updated_at = now
@@ -155,11 +155,16 @@ def _complete(ctx, session, actor, case_id, task_id, data, expected_version) -> 
                                actor=actor.username))
     if run.completed:
         case.status, case.stage = "closed", "closed"
-    session.add_all(checks.evaluation_rows(case, assessments, now=now, stage=stage, task=definition.title,
-                                           actor=actor.username))
+    assessed = {a.checkpoint.id for a in assessments}
+    evidenced = checks.assess([catalogue.get(row.checkpoint) for row in recorded if row.checkpoint not in assessed],
+                              facts, evidence, now, ctx.params, stage)
+    session.add_all(checks.evaluation_rows(case, assessments + evidenced, now=now, stage=stage,
+                                           task=definition.title, actor=actor.username))
     escalated = _escalate(ctx, session, case, assessments, now)
     flagged = _flag(session, case, assessments, task, clean, now)
-    clocks.sync(session, case, assessments, now)
+    clocks.sync(session, case, assessments + evidenced, now)
+    checks.resolve_escalations(session, case, [a.checkpoint.id for a in evidenced if a.evaluation.satisfied],
+                               now, actor.username, f"evidence recorded with '{definition.title}'")
     session.flush()
     audit.append(session, at=now, actor=actor.username, action="task.completed", case_id=case.id,
                  payload={"task": definition.title, "task_id": task_id, "stage": stage, "entered": entering,
@@ -178,13 +183,10 @@ def _ready_or_conflict(run: CaseRun, task_id: str) -> ReadyTask:
         raise
 
 
-def _evidence_from_task(definition, clean, actor, now, case_id) -> Evidence | None:
+def _evidence_from_task(checkpoint_id, definition, clean, actor, now, case_id) -> Evidence:
     """A task that records a checkpoint's evidence (``evidence`` property) appends it, dated by
     the fact it records, never by the moment the form was filled in."""
-    if not definition.evidence:
-        return None
-    from ..domain import catalogue
-    cp = catalogue.get(definition.evidence)
+    cp = catalogue.get(checkpoint_id)
     names = {f.name for f in cp.evidence}
     data = {k: v for k, v in clean.items() if k in names}
     occurred = parse_instant(data.get(cp.occurred_field)) if cp.occurred_field else None

@@ -9,7 +9,7 @@ from ..domain import catalogue
 from ..domain.facts import CaseFacts
 from ..domain.params import Params
 from ..domain.rights import Checkpoint, EvidenceRecord, Evaluation, FailureClass, Status
-from ..persistence.models import CheckpointEvaluation, Evidence, Override
+from ..persistence.models import CheckpointEvaluation, Escalation, Evidence, Override
 
 
 @dataclass(frozen=True)
@@ -81,3 +81,24 @@ def evaluation_rows(case, assessments: list[Assessment], *, now: datetime, stage
         prosecutor=case.prosecutor,
         detail={"reasons": list(a.evaluation.reasons), "missing": list(a.evaluation.missing)})
         for a in assessments if a.evaluation.status is not Status.NOT_APPLICABLE]
+
+
+def resolve_escalations(session: Session, case, checkpoint_ids: list[str], now: datetime, username: str,
+                        resolution: str) -> None:
+    """Evidence that satisfies a checkpoint closes its open escalations."""
+    if not checkpoint_ids:
+        return
+    rows = session.execute(select(Escalation).where(Escalation.case_id == case.id, Escalation.status == "open",
+                                                    Escalation.checkpoint.in_(checkpoint_ids))).scalars().all()
+    for row in rows:
+        row.status, row.resolved_at, row.resolved_by, row.resolution = "resolved", now, username, resolution
+    if rows:
+        session.flush()
+        refresh_compliance(session, case)
+
+
+def refresh_compliance(session: Session, case) -> None:
+    """A case is non-compliant while any escalation is open."""
+    still_open = session.execute(select(Escalation.id).where(Escalation.case_id == case.id,
+                                                             Escalation.status == "open").limit(1)).first()
+    case.non_compliant = still_open is not None

@@ -126,7 +126,8 @@ def _to_suspicion(d: Driver, case_id: int, detained: bool) -> None:
     d.complete(case_id, "open_investigation", next_step="detain" if detained else "summon")
     if detained:
         d.complete(case_id, "apprehend_suspect", apprehended_at=(now - timedelta(hours=30)).isoformat())
-        d.complete(case_id, "notify_family_consulate", family_notified_at=(now - timedelta(hours=29)).isoformat())
+        d.complete(case_id, "notify_family_consulate", family_member="Gulnara Seitkali (mother)", method="telephone",
+                   family_notified_at=(now - timedelta(hours=29)).isoformat())
     d.complete(case_id, "draft_suspicion_decision")
     d.complete(case_id, "approve_suspicion", approved=True)
     d.complete(case_id, "serve_suspicion_notice", signed=True)

@@ -68,24 +68,8 @@ def _reassess(ctx, session, case, cp, now, actor):
                                            actor=actor.username))
     clocks.sync(session, case, [assessment], now)
     if assessment.evaluation.satisfied:
-        _resolve_open(session, case, cp.id, now, actor.username, "evidence recorded")
+        checks.resolve_escalations(session, case, [cp.id], now, actor.username, "evidence recorded")
     return assessment
-
-
-def _resolve_open(session, case, checkpoint_id, now, username, resolution) -> None:
-    rows = session.execute(select(Escalation).where(Escalation.case_id == case.id, Escalation.checkpoint == checkpoint_id,
-                                                    Escalation.status == "open")).scalars().all()
-    for row in rows:
-        row.status, row.resolved_at, row.resolved_by, row.resolution = "resolved", now, username, resolution
-    if rows:
-        session.flush()
-        _refresh_compliance(session, case)
-
-
-def _refresh_compliance(session, case) -> None:
-    still_open = session.execute(select(Escalation.id).where(Escalation.case_id == case.id,
-                                                             Escalation.status == "open").limit(1)).first()
-    case.non_compliant = still_open is not None
 
 
 def override(ctx: Habeas, actor: Actor, case_id: int, checkpoint_id: str, reason: str, legal_ground: str) -> int:
@@ -135,6 +119,6 @@ def resolve_escalation(ctx: Habeas, actor: Actor, escalation_id: int, resolution
         now = ctx.now()
         row.status, row.resolved_at, row.resolved_by, row.resolution = "resolved", now, actor.username, resolution.strip()
         session.flush()
-        _refresh_compliance(session, case)
+        checks.refresh_compliance(session, case)
         audit.append(session, at=now, actor=actor.username, action="escalation.resolved", case_id=case.id,
                      payload={"escalation": row.id, "checkpoint": row.checkpoint, "resolution": row.resolution})

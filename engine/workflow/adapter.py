@@ -68,7 +68,7 @@ class TaskDefinition:
     stage: str | None
     lane: str | None
     form: tuple[FormField, ...]
-    evidence: str | None
+    evidence: tuple[str, ...]  # checkpoints whose evidence this task's form records
     checkpoints: tuple[str, ...]
     instructions: str
 
@@ -153,11 +153,16 @@ def _definition(task_spec) -> TaskDefinition:
         form = tuple(FormField.from_dict(f) for f in json.loads(props.get("form") or "[]"))
     except (ValueError, TypeError):
         form = ()
-    extra = tuple(c.strip() for c in (props.get("checkpoints") or "").split(",") if c.strip())
+    extra = _ids(props.get("checkpoints"))
     return TaskDefinition(
         name=task_spec.name, title=task_spec.bpmn_name or task_spec.name, stage=props.get("stage"),
-        lane=task_spec.lane, form=form, evidence=props.get("evidence") or None, checkpoints=extra,
+        lane=task_spec.lane, form=form, evidence=_ids(props.get("evidence")), checkpoints=extra,
         instructions=ext.get("instructionsForEndUser") or "")
+
+
+def _ids(text: str | None) -> tuple[str, ...]:
+    """A comma-separated list of checkpoint ids, as diagrams write them."""
+    return tuple(c.strip() for c in (text or "").split(",") if c.strip())
 
 
 class CaseRun:

@@ -60,9 +60,7 @@ class _Policy(RestrictingNodeTransformer):
         return node
 
 
-def _compile(source, compiler, kind: str):
-    if not isinstance(source, str):
-        raise ScriptRejected(f"{kind} must be text, not {type(source).__name__}")
+def _compile(source: str, compiler, kind: str):
     result = compiler(source, filename="<string>", policy=_Policy)
     if result.errors or result.code is None:
         raise ScriptRejected("; ".join(result.errors) or f"{kind} does not compile")
