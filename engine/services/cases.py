@@ -1,9 +1,10 @@
 """Opening a case and advancing it task by task, with the stage's rights enforced on entry."""
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..domain import catalogue, roles
@@ -14,7 +15,7 @@ from ..domain.clock import parse_instant
 from ..domain.stages import is_entry
 from ..persistence import audit
 from ..persistence.models import (AdmissibilityFlag, Case, CaseParty, Escalation, Evidence, ProcessVersion,
-                                  StageEntry)
+                                  StageEntry, User)
 from ..workflow.adapter import CaseRun, ReadyTask, TaskDefinition
 from . import access, checks, clocks, forms
 from .context import Actor, Habeas
@@ -46,15 +47,37 @@ def open_case(ctx: Habeas, actor: Actor, process_id: str, data: dict | None = No
                     prosecutor=prosecutor or (actor.username if actor.role != roles.INVESTIGATOR else None),
                     facts=data, workflow_state=run.dump(), opened_at=now, opened_by=actor.username,
                     updated_at=now)
+        _require_users(session, {case.prosecutor: _PROSECUTORS} if case.prosecutor else {})
+        _require_users(session, {username: {roles.DEFENCE} for username in defence or ()})
         session.add(case)
         session.flush()
-        case.number = f"HB-{now:%Y}-{case.id:06d}"
+        _number(session, case, f"HB-{now:%Y}-{case.id:06d}")
         for username in defence or ():
             session.add(CaseParty(case_id=case.id, username=username, role=roles.DEFENCE))
         audit.append(session, at=now, actor=actor.username, action="case.opened", case_id=case.id,
                      payload={"number": case.number, "process": process_id, "version": version.version,
                               "data": data, "defence": list(defence or ())})
         return case.id
+
+
+_PROSECUTORS = frozenset({roles.PROSECUTOR, roles.SUPERVISING_PROSECUTOR})
+
+
+def _require_users(session: Session, wanted: dict[str, set]) -> None:
+    """Parties named at opening must be existing users of the right role."""
+    if not wanted:
+        return
+    found = dict(session.execute(select(User.username, User.role).where(User.username.in_(wanted))).all())
+    bad = {name: [f"no {' or '.join(sorted(r.replace('_', ' ') for r in allowed))} named '{name}'"]
+           for name, allowed in wanted.items() if found.get(name) not in allowed}
+    if bad:
+        raise InvalidData("unknown parties", bad)
+
+
+def _number(session: Session, case: Case, number: str) -> None:
+    """Give the new case its number without counting that as a change of version."""
+    session.execute(update(Case).where(Case.id == case.id).values(number=number))
+    set_committed_value(case, "number", number)
 
 
 def _opening_data(data: dict) -> dict:

@@ -148,7 +148,9 @@ def _case_at_trial(d: Driver) -> int:
     d.evidence(case_id, "medical_examination")
     d.complete(case_id, "interrogate_suspect", another_interrogation=False)
     now = d.ctx.now()
-    d.complete(case_id, "decide_custody", hearing_at=(now - timedelta(hours=2)).isoformat(), outcome="custody")
+    d.complete(case_id, "decide_custody", hearing_at=(now - timedelta(hours=2)).isoformat(), outcome="custody",
+               order_number="IJ-2026-311", ordered_at=(now - timedelta(hours=2)).isoformat(),
+               expires_at=(now + timedelta(days=d.ctx.params.custody_term_days)).isoformat())
     d.complete(case_id, "notify_end_of_investigation")
     d.complete(case_id, "open_file_to_defence")
     d.complete(case_id, "review_file", indictment_decision="send_to_court")

@@ -204,8 +204,12 @@ def _lint_properties(node, known_stages, known_checkpoints) -> list[Problem]:
     if unknown:
         problems.append(_error(node_id, f"unknown checkpoint(s) {', '.join(unknown)} "
                                         f"(known checkpoints: {_known(known_checkpoints)})"))
-    if "evidence" in props and props["evidence"].strip() not in known_checkpoints:
-        problems.append(_error(node_id, f"evidence names unknown checkpoint '{props['evidence']}' "
+    recorded = [c.strip() for c in props.get("evidence", "").split(",") if c.strip()]
+    if "evidence" in props and not recorded:
+        problems.append(_error(node_id, "evidence names no checkpoint"))
+    unknown = [c for c in recorded if c not in known_checkpoints]
+    if unknown:
+        problems.append(_error(node_id, f"evidence names unknown checkpoint(s) {', '.join(unknown)} "
                                         f"(known checkpoints: {_known(known_checkpoints)})"))
     return problems
 

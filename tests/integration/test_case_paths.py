@@ -54,7 +54,9 @@ def test_happy_path_detained_suspect_to_final_judgment(driver, seeded):
     counsel(driver, case_id)
     driver.evidence(case_id, "medical_examination")
     driver.complete(case_id, "interrogate_suspect", another_interrogation=False)
-    driver.complete(case_id, "decide_custody", hearing_at=seeded.now().isoformat(), outcome="custody")
+    now = seeded.now()
+    driver.complete(case_id, "decide_custody", hearing_at=now.isoformat(), outcome="custody",
+                    ordered_at=now.isoformat(), expires_at=(now + timedelta(days=60)).isoformat())
     to_indictment(driver, case_id)
     driver.complete(case_id, "review_file", indictment_decision="send_to_court")
     driver.complete(case_id, "prelim_hearing", hearing_decision="set_trial")
@@ -63,7 +65,7 @@ def test_happy_path_detained_suspect_to_final_judgment(driver, seeded):
     driver.complete(case_id, "serve_verdict", appeal_lodged=False, rights_explained=True)
     driver.complete(case_id, "close_case")
     view = driver.view(case_id)
-    assert view["status"] == "closed" and view["tasks"] == []
+    assert view["status"] == "closed" and view["tasks"] == [] and view["non_compliant"] is False
     assert stages(seeded, case_id) == ["registration", "investigation", "detention", "investigation", "suspicion",
                                        "interrogation", "custody", "completion", "indictment",
                                        "preliminary_hearing", "trial", "closed"]

@@ -457,7 +457,7 @@ def test_demo_leaves_cases_in_several_stages(db):
     assert stages["terminated"][1] == "closed"
     refused = db.ok("case", "audit", cases["refused_for_want_of_counsel"], as_user="reviewer")
     refusal = [e for e in refused if e["action"] == "task.refused"]
-    assert refusal and refusal[0]["payload"]["checkpoints"][0]["id"] == "counsel_before_interrogation"
+    assert refusal and "counsel_before_interrogation" in {c["id"] for c in refusal[0]["payload"]["checkpoints"]}
     report = {line["checkpoint"]: line for line in db.ok("report", "compliance")["checkpoints"]}
     assert report["interpreter"]["overridden"] >= 1
     assert db("audit", "verify").code == 0
