@@ -5,7 +5,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run test demo clean
+ASSETS := web/static/vendor/.installed
+
+.PHONY: install assets run test bench demo clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +18,20 @@ $(STAMP): setup.cfg pyproject.toml
 
 install: $(STAMP)
 
+# Front-end libraries come from the npm registry (package.json + lockfile); their prebuilt
+# bundles are copied into web/static/vendor (not committed).
+$(ASSETS): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	rm -rf web/static/vendor && mkdir -p web/static/vendor
+	cp -r node_modules/bpmn-js/dist/assets web/static/vendor/bpmn-js-assets
+	cp node_modules/bpmn-js/dist/bpmn-modeler.production.min.js node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js web/static/vendor/
+	cp node_modules/bpmn-js-properties-panel/dist/bpmn-js-properties-panel.umd.js web/static/vendor/
+	cp node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css web/static/vendor/
+	cp node_modules/chart.js/dist/chart.umd.min.js web/static/vendor/
+	touch $(ASSETS)
+
+assets: $(ASSETS)
+
 instance/.seeded: $(STAMP)
 	mkdir -p instance
 	$(BIN)/habeas init
@@ -24,12 +40,12 @@ instance/.seeded: $(STAMP)
 	@cat instance/demo-users.json
 	touch instance/.seeded
 
-run: install instance/.seeded
+run: install assets instance/.seeded
 	$(BIN)/habeas init
 	$(BIN)/habeas deploy processes/*.bpmn >/dev/null
 	$(BIN)/python -m engine.overview
 
-test: install
+test: install assets
 	$(BIN)/pytest -q
 
 clean:

@@ -70,21 +70,32 @@ def habeas(db_engine, clock):
     return Habeas(sessions=session_factory(db_engine), clock=clock, params=Params())
 
 
-@pytest.fixture
-def actors():
-    from engine.services import users
-    return {role: Actor(role if role != "supervising_prosecutor" else "supervisor", role)
-            for role in ("investigator", "prosecutor", "supervising_prosecutor", "judge", "defence",
-                         "designer", "reviewer", "admin")}
+ROLES = ("investigator", "prosecutor", "supervising_prosecutor", "judge", "defence", "designer", "reviewer", "admin")
+PASSWORD = "correct horse battery"
 
 
-@pytest.fixture
-def seeded(habeas, actors):
-    """Users for every role and the process library deployed."""
+def all_actors() -> dict[str, Actor]:
+    """One user per role; the supervising prosecutor is called 'supervisor'."""
+    return {role: Actor(role if role != "supervising_prosecutor" else "supervisor", role) for role in ROLES}
+
+
+def seed(habeas) -> None:
+    """Users for every role (password PASSWORD) and the process library deployed."""
     from engine.services import processes, users
     admin = Actor("root", "admin")
+    actors = all_actors()
     for role, actor in actors.items():
-        users.add_user(habeas, admin, actor.username, role, password="correct horse battery")
+        users.add_user(habeas, admin, actor.username, role, password=PASSWORD)
     for path in sorted(PROCESSES.glob("*.bpmn")):
         processes.deploy(habeas, actors["designer"], path.read_bytes())
+
+
+@pytest.fixture
+def actors():
+    return all_actors()
+
+
+@pytest.fixture
+def seeded(habeas):
+    seed(habeas)
     return habeas

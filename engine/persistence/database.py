@@ -27,17 +27,20 @@ def normalise_url(url: str) -> str:
     return url
 
 
+SQLITE_CONNECT_ARGS = {"timeout": 30, "check_same_thread": False}
+
+
 def make_engine(url: str | None = None, **kwargs) -> Engine:
     url = database_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
-        _serialise_sqlite_writers(engine)
+        engine = create_engine(url, connect_args=SQLITE_CONNECT_ARGS, **kwargs)
+        configure_sqlite(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
 
 
-def _serialise_sqlite_writers(engine: Engine) -> None:
+def configure_sqlite(engine: Engine) -> None:
     """SQLite: take the write lock at BEGIN (``BEGIN IMMEDIATE``), so two writers queue for it
     instead of deadlocking on a read-then-write upgrade; enforce foreign keys."""
 

@@ -1,0 +1,48 @@
+"""Settings from the environment, with safe defaults for the embedded SQLite setup."""
+import os
+import secrets
+from pathlib import Path
+
+from engine.persistence.database import database_url
+
+
+def load(app, test_config: dict | None) -> None:
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        SECRET_KEY=os.environ.get("HABEAS_SECRET_KEY") or _instance_secret(instance),
+        DATABASE_URL=database_url(),
+        ENGINE_OPTIONS={},
+        TIMEZONE=os.environ.get("HABEAS_TIMEZONE", "Asia/Almaty"),
+        SCHEDULER=os.environ.get("HABEAS_SCHEDULER", "1") == "1",
+        SCHEDULER_INTERVAL=float(os.environ.get("HABEAS_SCHEDULER_INTERVAL", "30")),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("HABEAS_SECURE_COOKIES", "0") == "1",
+        PERMANENT_SESSION_LIFETIME=8 * 3600,
+        MAX_CONTENT_LENGTH=2_000_000,
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_CHECK_DEFAULT=False,  # checked in auth.exempt_token_requests, Bearer calls aside
+        LOGIN_ATTEMPTS=5,
+        LOGIN_WINDOW_SECONDS=900,
+        CLOCK=None,
+    )
+    if test_config:
+        app.config.update(test_config)
+    options = dict(app.config["ENGINE_OPTIONS"])
+    if app.config["DATABASE_URL"].startswith("sqlite"):
+        from engine.persistence.database import SQLITE_CONNECT_ARGS
+        options.setdefault("connect_args", dict(SQLITE_CONNECT_ARGS))
+    else:
+        options.setdefault("pool_pre_ping", True)
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _instance_secret(instance: Path) -> str:
+    """A per-installation secret kept in instance/ (never committed), made on first start."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
