@@ -82,6 +82,8 @@ def live_server(sqlite_engine):
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
+        if os.environ.get("HABEAS_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"browser tests required (HABEAS_REQUIRE_BROWSER=1) but no Chromium at {CHROMIUM}")
         pytest.skip(f"browser tests skipped: no Chromium at {CHROMIUM} (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
     playwright = sync_playwright().start()
