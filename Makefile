@@ -48,5 +48,10 @@ run: install assets instance/.seeded
 test: install assets
 	$(BIN)/pytest -q
 
+# Side-by-side benchmarks (bare SpiffWorkflow, naive save/load, engine on SQLite/PostgreSQL, HTTP).
+# QUICK=1 finishes in under a minute.
+bench: install
+	$(BIN)/python -m benchmarks $(if $(QUICK),--quick,)
+
 clean:
 	rm -rf $(VENV) instance .pytest_cache
