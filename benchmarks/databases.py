@@ -39,7 +39,9 @@ def sqlite_database(name: str = "bench"):
 @contextmanager
 def postgres_database(schema: str = "habeas_bench", **engine_kwargs):
     """Yields (url, engine) of an empty private schema (dropped afterwards).  The URL carries the
-    search path, so another process (a gunicorn worker) reaches the same schema."""
+    search path, so another process (a gunicorn worker) reaches the same schema.  The schema name
+    carries the process id, so that two runs at once never share (and drop) each other's."""
+    schema = f"{schema}_{os.getpid()}"
     base = normalise_url(PG_URL)
     admin = make_engine(base)
     with admin.begin() as conn:
