@@ -1,12 +1,12 @@
-"""Pages for process designers: processes, versions, the modeler, deploy, diff, migration."""
-from flask import Blueprint, render_template
+"""Pages for process designers: processes, versions, the modeler, deploy, diff, migration.
 
-from ..auth import require
+``pages`` renders what a designer reads; ``endpoints`` answers the modeler's calls (the BPMN
+text of a version, check on save, deploy) in JSON.  Every rule is in the engine's services.
+"""
+from flask import Blueprint
 
 bp = Blueprint("designer", __name__, url_prefix="/processes", template_folder="templates")
 
+DESIGNERS = ("designer", "admin")
 
-@bp.get("/")
-@require("designer", "admin")
-def index():
-    return render_template("base.html")
+from . import endpoints, pages  # noqa: E402,F401  (routes register on bp)
