@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PROCESSES = ROOT / "processes"
 PG_URL = os.environ.get("HABEAS_TEST_DATABASE_URL")
 START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+# One schema per test run, so that runs side by side on one server never collide.
+PG_SCHEMA = f"habeas_test_{os.getpid()}"
 
 
 @pytest.fixture(scope="session")
@@ -32,15 +34,17 @@ def sqlite_engine(tmp_path_factory):
 def postgres_engine():
     if not PG_URL:
         pytest.skip("PostgreSQL variant skipped: HABEAS_TEST_DATABASE_URL is not set")
-    engine = make_engine(normalise_url(PG_URL))
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS habeas_test CASCADE"))
-        conn.execute(text("CREATE SCHEMA habeas_test"))
-    engine.dispose()
-    engine = make_engine(normalise_url(PG_URL), connect_args={"options": "-csearch_path=habeas_test"})
+    admin = make_engine(normalise_url(PG_URL))
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {PG_SCHEMA}"))
+    engine = make_engine(normalise_url(PG_URL), connect_args={"options": f"-csearch_path={PG_SCHEMA}"})
     upgrade(engine)
     yield engine
     engine.dispose()
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+    admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

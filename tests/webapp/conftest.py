@@ -8,7 +8,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from engine.domain.clock import FixedClock
-from tests.conftest import PASSWORD, START, _empty, seed
+from tests.conftest import PASSWORD, PG_SCHEMA, START, _empty, seed
 
 from web import create_app
 
@@ -19,7 +19,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 def make_app(engine, clock, **config):
     options = {}
     if engine.dialect.name == "postgresql":
-        options = {"connect_args": {"options": "-csearch_path=habeas_test"}}
+        options = {"connect_args": {"options": f"-csearch_path={PG_SCHEMA}"}}
     return create_app({"TESTING": True, "SCHEDULER": False, "SECRET_KEY": "test-secret",
                        "DATABASE_URL": engine.url.render_as_string(hide_password=False),
                        "ENGINE_OPTIONS": options, "CLOCK": clock, **config})
