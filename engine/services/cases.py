@@ -1,5 +1,6 @@
 """Opening a case and advancing it task by task, with the stage's rights enforced on entry."""
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -128,73 +129,90 @@ def complete_task(ctx: Habeas, actor: Actor, case_id: int, task_id: str, data: d
     invalid, the actor may not, the case moved on, or the rights guarding the stage are unmet."""
     try:
         with ctx.unit_of_work() as session:
-            return _complete(ctx, session, actor, case_id, task_id, data, expected_version)
+            step, run = _complete(ctx, session, actor, case_id, task_id, data, expected_version)
     except _Refusal as refusal:
         _record_refusal(ctx, actor, case_id, task_id, refusal)
         raise refusal.error from None
-    except StaleDataError:
+    except (StaleDataError, IntegrityError):
         raise Conflict("the case was changed by someone else meanwhile; reload it and try again") from None
-    except IntegrityError:
-        raise Conflict("the case was changed by someone else meanwhile; reload it and try again") from None
+    ctx.runs.put(case_id, step.version, run)
+    return step
 
 
-def _complete(ctx, session, actor, case_id, task_id, data, expected_version) -> Step:
+def load_run(ctx: Habeas, session: Session, case: Case) -> CaseRun:
+    """The case's workflow: the one this worker saved last, or loaded from the database."""
+    run = ctx.runs.take(case.id, case.lock_version)
+    return run or CaseRun.load(ctx.models.get(session, case.process_version_id), case.workflow_state)
+
+
+def _complete(ctx, session, actor, case_id, task_id, data, expected_version) -> tuple[Step, CaseRun]:
+    """Load, check, run, save and audit one step, in the caller's transaction."""
     case = load_case(session, case_id)
     if expected_version is not None and expected_version != case.lock_version:
         raise Conflict(f"stale version {expected_version}: the case is at version {case.lock_version}")
-    model = ctx.models.get(session, case.process_version_id)
-    run = CaseRun.load(model, case.workflow_state)
+    run = load_run(ctx, session, case)
     task = _ready_or_conflict(run, task_id)
     definition = task.definition
     access.require_act(session, actor, case, definition.lane, f"complete '{definition.title}'")
     clean = forms.clean(task_fields(definition), data)
     now = ctx.now()
     facts_data = {**case.facts, **clean}
-    facts = CaseFacts.from_data(facts_data)
-    evidence = checks.latest_evidence(session, case.id)
-    recorded = [_evidence_from_task(cid, definition, clean, actor, now, case.id) for cid in definition.evidence]
-    evidence.update({row.checkpoint: checks.to_record(row) for row in recorded})
     stage = definition.stage
     entering = bool(stage) and is_entry(case.stage, stage)
-    assessments = []
-    if entering:
-        overrides = checks.open_overrides(session, case.id)
-        assessments = checks.assess(checks.entry_checkpoints(stage, definition.checkpoints), facts, evidence,
-                                    now, ctx.params, stage, overrides)
-        blocked = [a for a in assessments if a.blocks]
-        if blocked:
-            raise _Refusal(CheckpointBlocked(stage, [a.failure() for a in blocked]), assessments, definition)
-        for a in assessments:
-            if a.evaluation.status is Status.OVERRIDDEN and a.checkpoint.id in overrides:
-                overrides[a.checkpoint.id].used_at = now
+    recorded = [_evidence_from_task(cid, definition, clean, actor, now, case.id) for cid in definition.evidence]
+    assessments, evidenced = [], []
+    if entering or recorded:
+        facts = CaseFacts.from_data(facts_data)
+        evidence = checks.latest_evidence(session, case.id)
+        evidence.update({row.checkpoint: checks.to_record(row) for row in recorded})
+        if entering:
+            assessments = _check_entry(ctx, session, case, definition, facts, evidence, now)
+        assessed = {a.checkpoint.id for a in assessments}
+        evidenced = checks.assess([catalogue.get(r.checkpoint) for r in recorded if r.checkpoint not in assessed],
+                                  facts, evidence, now, ctx.params, stage)
     run.complete(task_id, clean)
+    _save(session, case, run, definition, actor, now, facts_data, entering)
     session.add_all(recorded)
-    case.workflow_state = run.dump()
-    case.facts = facts_data
-    case.updated_at = now
-    if entering:
-        case.stage = stage
-        session.add(StageEntry(case_id=case.id, stage=stage, entered_at=now, task=definition.title,
-                               actor=actor.username))
-    if run.completed:
-        case.status, case.stage = "closed", "closed"
-    assessed = {a.checkpoint.id for a in assessments}
-    evidenced = checks.assess([catalogue.get(row.checkpoint) for row in recorded if row.checkpoint not in assessed],
-                              facts, evidence, now, ctx.params, stage)
     session.add_all(checks.evaluation_rows(case, assessments + evidenced, now=now, stage=stage,
                                            task=definition.title, actor=actor.username))
+    checks.resolve_escalations(session, case, [a.checkpoint.id for a in evidenced if a.evaluation.satisfied],
+                               now, actor.username, f"evidence recorded with '{definition.title}'")
     escalated = _escalate(ctx, session, case, assessments, now)
     flagged = _flag(session, case, assessments, task, clean, now)
     clocks.sync(session, case, assessments + evidenced, now)
-    checks.resolve_escalations(session, case, [a.checkpoint.id for a in evidenced if a.evaluation.satisfied],
-                               now, actor.username, f"evidence recorded with '{definition.title}'")
     session.flush()
     audit.append(session, at=now, actor=actor.username, action="task.completed", case_id=case.id,
                  payload={"task": definition.title, "task_id": task_id, "stage": stage, "entered": entering,
                           "data": clean, "checkpoints": {a.checkpoint.id: a.evaluation.status.value
                                                          for a in assessments},
                           "escalated": escalated, "flagged": flagged})
-    return Step(case.id, case.lock_version, case.stage, entering, tuple(escalated), tuple(flagged))
+    return Step(case.id, case.lock_version, case.stage, entering, tuple(escalated), tuple(flagged)), run
+
+
+def _check_entry(ctx, session, case, definition, facts, evidence, now) -> list:
+    """The rights guarding the stage: refuse if a block is unmet, use up any override applied."""
+    overrides = checks.open_overrides(session, case.id)
+    assessments = checks.assess(checks.entry_checkpoints(definition.stage, definition.checkpoints), facts,
+                                evidence, now, ctx.params, definition.stage, overrides)
+    blocked = [a for a in assessments if a.blocks]
+    if blocked:
+        raise _Refusal(CheckpointBlocked(definition.stage, [a.failure() for a in blocked]), assessments, definition)
+    for a in assessments:
+        if a.evaluation.status is Status.OVERRIDDEN and a.checkpoint.id in overrides:
+            overrides[a.checkpoint.id].used_at = now
+    return assessments
+
+
+def _save(session, case, run, definition, actor, now, facts_data, entering) -> None:
+    case.workflow_state = run.dump()
+    case.facts = facts_data
+    case.updated_at = now
+    if entering:
+        case.stage = definition.stage
+        session.add(StageEntry(case_id=case.id, stage=definition.stage, entered_at=now, task=definition.title,
+                               actor=actor.username))
+    if run.completed:
+        case.status, case.stage = "closed", "closed"
 
 
 def _ready_or_conflict(run: CaseRun, task_id: str) -> ReadyTask:
@@ -220,7 +238,6 @@ def _evidence_from_task(checkpoint_id, definition, clean, actor, now, case_id) -
 def _escalate(ctx, session, case, assessments, now) -> list[str]:
     """Failed escalate checkpoints: a task for the supervising prosecutor; the case is
     non-compliant until it is resolved."""
-    from datetime import timedelta
     failed = [a for a in assessments
               if a.checkpoint.failure is FailureClass.ESCALATE and a.evaluation.status is Status.FAILED]
     if not failed:

@@ -1,4 +1,5 @@
 """What every service needs: sessions, the clock, the parameters, the cache of deployed models."""
+from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from threading import Lock
@@ -40,6 +41,29 @@ class ModelCache:
             self._models[version_id] = model
 
 
+class RunCache:
+    """Each worker keeps the workflow it just saved, keyed by case and version, so the next step
+    on that case skips deserializing it.  A run is taken out while it is used (never shared
+    between threads); a version mismatch (another worker moved the case) is simply a miss."""
+
+    def __init__(self, size: int = 256):
+        self._runs: OrderedDict[int, tuple[int, object]] = OrderedDict()
+        self._size = size
+        self._lock = Lock()
+
+    def take(self, case_id: int, version: int):
+        with self._lock:
+            entry = self._runs.pop(case_id, None)
+        return entry[1] if entry is not None and entry[0] == version else None
+
+    def put(self, case_id: int, version: int, run) -> None:
+        with self._lock:
+            self._runs[case_id] = (version, run)
+            self._runs.move_to_end(case_id)
+            while len(self._runs) > self._size:
+                self._runs.popitem(last=False)
+
+
 @dataclass
 class Habeas:
     """The engine object: built once per process (CLI run, web app) and handed to services."""
@@ -48,6 +72,7 @@ class Habeas:
     clock: object = field(default_factory=SystemClock)
     params: Params = field(default_factory=Params.from_env)
     models: ModelCache = field(default_factory=ModelCache)
+    runs: RunCache = field(default_factory=RunCache)
 
     @contextmanager
     def unit_of_work(self):

@@ -8,6 +8,7 @@ booleans and integers as such.  Unknown keys are refused, so a typo never passes
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timezone
+from functools import lru_cache
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
@@ -41,16 +42,21 @@ def build_schema(form_fields: Iterable[FormField]) -> Schema:
     """A marshmallow schema instance for these fields, refusing unknown keys.
 
     Attributes are named by position (the field names travel as ``data_key``), so a field
-    called ``load`` or ``fields`` cannot shadow the schema's own methods.
+    called ``load`` or ``fields`` cannot shadow the schema's own methods.  Forms are few and
+    immutable, so each schema class is built once (building one costs more than a whole load).
     """
+    return _schema_class(tuple(form_fields))(unknown=RAISE)
+
+
+@lru_cache(maxsize=1024)
+def _schema_class(form_fields: tuple[FormField, ...]) -> type[Schema]:
     declared, seen = {}, set()
     for index, spec in enumerate(form_fields):
         if spec.name in seen:
             raise ValueError(f"field '{spec.name}' is declared twice")
         seen.add(spec.name)
         declared[f"field_{index}"] = _marshmallow_field(spec)
-    schema_class = Schema.from_dict(declared, name="FormSchema")
-    return schema_class(unknown=RAISE)
+    return Schema.from_dict(declared, name="FormSchema")
 
 
 def _prepare(form_fields: list[FormField], data: Mapping) -> dict:
