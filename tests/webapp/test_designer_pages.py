@@ -215,15 +215,19 @@ def fake_migration(monkeypatch, result: dict) -> list:
 
 def test_migration_lists_the_refused_cases_with_their_reasons(designer, monkeypatch):
     post_xml(designer, "/processes/deploy", RENAMED)
-    calls = fake_migration(monkeypatch, {"migrated": [{"case": 3, "number": "KZ-2026-0003"}],
-                                         "refused": [{"case": "KZ-2026-0001",
-                                                      "reasons": ["rights_information not satisfied for stage suspicion"]}]})
+    calls = fake_migration(monkeypatch, {"migrated": ["KZ-2026-0003"], "refused": [
+        {"case": "KZ-2026-0001", "reasons": [{"stage": "suspicion", "checkpoint": "rights_information",
+                                               "right": "to be told of the suspicion", "status": "pending",
+                                               "reasons": [], "missing": ["letter_version"]}]},
+        {"case": "KZ-2026-0002", "reasons": [{"reason": "the case is closed"}]}]})
     page = designer.post("/processes/complaint/migrate", data={"to_version": "2",
                                                               "csrf_token": csrf_token(designer, "/processes/complaint/migrate")})
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and calls == [("designer", "complaint", 2)]
-    assert "1 case migrated, 1 refused" in text and "KZ-2026-0003" in text
-    assert "KZ-2026-0001" in text and "rights_information not satisfied for stage suspicion" in text
+    assert "1 case migrated, 2 refused" in text and "KZ-2026-0003" in text
+    assert "KZ-2026-0001" in text and "<strong>rights_information</strong>" in text
+    assert "for the stage suspicion it has entered" in text and "missing letter_version" in text
+    assert "KZ-2026-0002" in text and "the case is closed" in text
 
 
 def test_migration_to_an_unknown_version_is_refused(designer, monkeypatch):
