@@ -22,6 +22,17 @@ START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 PG_SCHEMA = f"habeas_test_{os.getpid()}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing():
+    """Argon2 at production cost takes about half a second a hash; tests hash many passwords."""
+    from argon2 import PasswordHasher
+    from engine.services import users
+    saved = users._HASHER
+    users._HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    yield
+    users._HASHER = saved
+
+
 @pytest.fixture(scope="session")
 def sqlite_engine(tmp_path_factory):
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('db') / 'habeas.sqlite3'}")

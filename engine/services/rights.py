@@ -32,6 +32,9 @@ def record_evidence(ctx: Habeas, actor: Actor, case_id: int, checkpoint_id: str,
     with ctx.unit_of_work() as session:
         case = load_case(session, case_id)
         access.require_act(session, actor, case, what="record evidence")
+        if actor.role == roles.DEFENCE:
+            raise Forbidden("defence counsel read the file; evidence is recorded by the investigator, "
+                            "prosecutor or judge (a complaint is the defence's way to contest it)")
         if corrects is not None:
             earlier = session.get(Evidence, corrects)
             if earlier is None or earlier.case_id != case.id or earlier.checkpoint != cp.id:

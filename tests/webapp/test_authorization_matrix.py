@@ -60,7 +60,7 @@ MATRIX = [
     Row("api.show_case", "GET", READERS),
     Row("api.case_audit", "GET", READERS),
     Row("api.complete_task", "POST", frozenset({"investigator"}), json_body({"data": {"not_a_field": 1}})),
-    Row("api.record_evidence", "POST", CASE_ACTORS, json_body(counsel_evidence(START))),
+    Row("api.record_evidence", "POST", PAGE_ACTORS, json_body(counsel_evidence(START))),
     Row("api.override_checkpoint", "POST", SUPERVISOR,
         json_body({"checkpoint": "interpreter", "reason": "matrix", "legal_ground": "matrix"})),
     Row("api.resolve_escalation", "POST", SUPERVISOR, json_body({"resolution": " "})),
