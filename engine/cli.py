@@ -167,6 +167,74 @@ def cmd_demo(args):
     _print(demo.run(_habeas(args), Path(args.processes)))
 
 
+def _clocked(args):
+    """The engine object, its clock stood at ``--now`` or ``HABEAS_FAKE_NOW`` when given (for
+    operators rehearsing a deadline and for tests); otherwise the system clock."""
+    from dataclasses import replace
+    from .domain.clock import FixedClock
+    ctx = _habeas(args)
+    at = getattr(args, "now", None) or os.environ.get("HABEAS_FAKE_NOW")
+    return replace(ctx, clock=FixedClock(parse_instant(at))) if at else ctx
+
+
+def _acting_or_console(args) -> Actor:
+    return _actor(args) if (args.as_user or os.environ.get("HABEAS_USER")) else CONSOLE
+
+
+def cmd_tick(args):
+    from .services import scheduler
+    ctx = _clocked(args)
+    if not args.loop:
+        report = scheduler.tick(ctx)
+        _print(report.to_dict())
+        return EXIT_CODES["error"] if report.failed else 0
+    import threading
+    stop = threading.Event()
+
+    def show(report):
+        if report.processed or report.failed:
+            print(json.dumps(report.to_dict(), ensure_ascii=False, default=str), flush=True)
+
+    try:
+        scheduler.run_loop(ctx, args.interval, stop, on_report=show)
+    except KeyboardInterrupt:
+        stop.set()
+    return 0
+
+
+def cmd_deadlines(args):
+    from .domain.display import parse_span
+    from .services import clocks
+    ctx = _clocked(args)
+    listing = clocks.list_deadlines(ctx, _acting_or_console(args), overdue=args.overdue,
+                                    due_within=parse_span(args.due_within) if args.due_within else None)
+    if args.format == "json":
+        _print(listing.to_dict())
+        return
+    rows = [("CASE", "CLOCK", "KIND", f"DUE ({listing.zone})", "TIME LEFT", "STATUS")]
+    rows += [(d["case"], d["clock"], d["kind"], d["due_local"], d["time_left"], d["status"]
+              + (f" ({d['action_taken']})" if d["action_taken"] else "")
+              + (f" [error after {d['attempts']} attempt(s)]" if d["last_error"] else ""))
+             for d in listing.deadlines]
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(str(v).ljust(w) for v, w in zip(r, widths)).rstrip())
+
+
+def cmd_case_migrate(args):
+    from .services import migration
+    result = migration.migrate_case(_habeas(args), _acting_or_console(args), args.case, args.to_version)
+    _print(result)
+    return 0 if result["migrated"] else EXIT_CODES["checkpoint_blocked"]
+
+
+def cmd_process_migrate(args):
+    from .services import migration
+    result = migration.migrate_cases(_habeas(args), _acting_or_console(args), args.process, args.to_version)
+    _print(result)
+    return 0 if not result["refused"] else EXIT_CODES["checkpoint_blocked"]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="habeas", description="Criminal cases through BPMN stages, "
                                      "guarded by human-rights checkpoints.")
@@ -206,6 +274,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stage")
     p.add_argument("--status", choices=("open", "closed"))
     p.add_argument("--limit", type=int, default=50)
+
+    p = command(case, "migrate", cmd_case_migrate, "move a running case to another version of its process "
+                "(refused, exit 7, while rights of the stages it entered are unmet)")
+    p.add_argument("case", type=int)
+    p.add_argument("--to-version", type=int, required=True)
+
+    proc = sub.add_parser("process", help="process versions").add_subparsers(title="process commands")
+    p = command(proc, "migrate", cmd_process_migrate, "move every open case of a process to a version")
+    p.add_argument("process")
+    p.add_argument("--to-version", type=int, required=True)
+
+    p = command(sub, "tick", cmd_tick, "act on every legal deadline and BPMN timer due, then return "
+                "(--loop: keep doing it, as a worker)")
+    p.add_argument("--loop", action="store_true", help="run as a worker until interrupted")
+    p.add_argument("--interval", type=float, default=60.0, help="seconds between ticks with --loop")
+    p.add_argument("--now", help="act as if it were this moment (ISO-8601; also HABEAS_FAKE_NOW)")
+    p = command(sub, "deadlines", cmd_deadlines, "list running legal deadlines and timers by due time")
+    p.add_argument("--due-within", help="only those due within a span: 90m, 24h, 3d (overdue ones included)")
+    p.add_argument("--overdue", action="store_true", help="only those past due (running or breached)")
+    p.add_argument("--format", choices=("json", "text"), default="text")
+    p.add_argument("--now", help="list as if it were this moment (ISO-8601; also HABEAS_FAKE_NOW)")
 
     task = sub.add_parser("task", help="complete tasks").add_subparsers(title="task commands")
     p = command(task, "complete", cmd_task_complete, "complete a ready task of a case")

@@ -36,6 +36,17 @@ class Params:
     # the person: adulthood and the language and country of proceedings
     age_of_majority: int = 18
     home_country: str = "KZ"
+    # legal clocks: warnings to the supervising prosecutor before a deadline, as comma-separated
+    # hours (or days) before it; empty for none.  Custody warns ``custody_warning_days`` before.
+    detention_review_warning_hours: str = "12,4"
+    notice_warning_hours: str = ""
+    investigation_term_warning_days: str = "10"
+    complaint_warning_days: str = "3"
+    appeal_warning_days: str = "3"
+    preliminary_hearing_warning_days: str = "2"
+    # the scheduler and display
+    scheduler_interval_seconds: int = 60
+    display_timezone: str = "Asia/Almaty"  # HABEAS_TIMEZONE overrides it
 
     @classmethod
     def from_env(cls, environ=os.environ) -> "Params":

@@ -154,6 +154,10 @@ class Escalation(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_by: Mapped[str | None] = mapped_column(String(80))
     resolution: Mapped[str | None] = mapped_column(Text)
+    # escalation (a failed escalate checkpoint), warning (a deadline approaches), release (a
+    # mandatory release: a missed judicial review or an expired custody term)
+    kind: Mapped[str] = mapped_column(String(20), default="escalation", server_default="escalation")
+    deadline_id: Mapped[int | None] = mapped_column(ForeignKey("deadlines.id"))
 
 
 class AdmissibilityFlag(Base):
@@ -181,9 +185,20 @@ class Deadline(Base):
     kind: Mapped[str] = mapped_column(String(40))
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(20), default="open")  # open | met | breached | cancelled
+    # open | met | breached | cancelled | suspended (legal clocks); open | fired | cancelled (timers)
+    status: Mapped[str] = mapped_column(String(20), default="open")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # what the scheduler does next and when: the next warning, else the deadline; NULL once done
+    next_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    warnings_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    action_taken: Mapped[str | None] = mapped_column(String(40))
+    acted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    basis: Mapped[str | None] = mapped_column(String(200))  # how the due time was computed
+    ref: Mapped[str | None] = mapped_column(String(64))  # a timer's workflow task id
     __table_args__ = (Index("ix_deadlines_open_due", "status", "due_at"),
+                      Index("ix_deadlines_next_action", "status", "next_action_at"),
                       UniqueConstraint("case_id", "checkpoint", "kind", name="uq_deadlines_case_clock"))
 
 

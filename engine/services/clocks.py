@@ -1,25 +1,244 @@
-"""Legal clocks as rows: every evaluated right with a deadline keeps one row per case, due time
-indexed, computed from the facts.  A model change never touches them."""
+"""Legal clocks as rows: one ``Deadline`` per case and clock, due time indexed, computed from the
+facts (``engine.domain.deadlines``) and recomputed whenever a fact changes, the change written to
+the audit trail.  The case's BPMN timers are rows too (kind ``timer``), so one list shows every
+deadline and one scheduler acts on them.  A model change never touches the legal clocks: they do
+not come from the diagram."""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
 from sqlalchemy import select
 
-from ..persistence.models import Deadline
+from ..domain import deadlines, roles
+from ..domain.deadlines import CHECKPOINT, PROCEDURE, TIMER, LegalClock, State
+from ..domain.display import display_zone, local_time, time_left
+from ..domain.params import Params
+from ..persistence import audit
+from ..persistence.models import AdmissibilityFlag, Case, Deadline, Escalation, StageEntry
+from ..workflow.adapter import CaseRun, saved_timers
+from . import access, checks
+from .context import Actor, Habeas, ModelCache
 
-CHECKPOINT_CLOCK = "checkpoint"
+CHECKPOINT_CLOCK = CHECKPOINT
+ENGINE = "engine"        # the actor of recomputations the engine makes on a user's act
+OPEN, MET, BREACHED, CANCELLED, SUSPENDED, FIRED = "open", "met", "breached", "cancelled", "suspended", "fired"
+RUNNING = (OPEN, SUSPENDED)
+AUDITED = frozenset({"moved", "reopened", "cancelled"})
+_MODELS = ModelCache()   # for anchoring timers when a service hands us no engine object
 
 
-def sync(session, case, assessments, now) -> None:
-    """Open, move or close each assessed checkpoint's clock."""
-    timed = [a for a in assessments if a.evaluation.due_at is not None]
-    if not timed:
+def sync(session, case: Case, assessments=(), now: datetime | None = None, params: Params | None = None,
+         models: ModelCache | None = None, actor: str = ENGINE) -> list[dict]:
+    """Bring the case's deadline rows in line with its facts, evidence, stage and timers.
+
+    Called in the transaction of every act that may change a fact (a completed task, recorded
+    evidence, a migration, a fired timer).  ``assessments`` is accepted for the callers' sake;
+    every clock is recomputed from the facts, not only the assessed ones.  Returns the changes,
+    which are also audited."""
+    params = params or Params.from_env()
+    rows = {(d.kind, d.checkpoint): d for d in session.execute(
+        select(Deadline).where(Deadline.case_id == case.id)).scalars()}
+    evidence = checks.latest_evidence(session, case.id)
+    clocks = deadlines.legal_clocks(case.facts or {}, evidence, case.stage, case.status == "closed", now, params)
+    changes = []
+    seen = set()
+    for clock in clocks:
+        seen.add((clock.kind, clock.id))
+        change = _apply_clock(session, case, rows.get((clock.kind, clock.id)), clock, now)
+        if change:
+            changes.append(change)
+    for key, row in rows.items():
+        if key[0] in (CHECKPOINT, PROCEDURE) and key not in seen and row.status in RUNNING:
+            _close(session, row, CANCELLED, now, "the facts no longer start this clock")
+            changes.append({"clock": row.checkpoint, "kind": row.kind, "change": "cancelled"})
+    changes += sync_timers(session, case, now, rows, models)
+    if case.stage == "interrogation":
+        for row in rows.values():
+            if row.status == BREACHED and _flags_acts(row):
+                flag_acts_after(session, case, row, now)
+    if any(c["change"] in AUDITED for c in changes):
+        # A deadline that moves or ends because a fact changed is audited; one that opens, or is
+        # met, follows from the act's own audited data.
+        session.flush()
+        audit.append(session, at=now, actor=actor, action="deadlines.recomputed", case_id=case.id,
+                     payload={"changes": [c for c in changes if c["change"] in AUDITED]})
+    return changes
+
+
+def _flags_acts(row: Deadline) -> bool:
+    rule = deadlines.RULES.get(row.checkpoint)
+    return row.kind in (CHECKPOINT, PROCEDURE) and rule is not None and rule.flags_acts_after
+
+
+def _apply_clock(session, case, row: Deadline | None, clock: LegalClock, now) -> dict | None:
+    status = {State.OPEN: OPEN, State.MET: MET, State.SUSPENDED: SUSPENDED}[clock.state]
+    if row is None:
+        row = Deadline(case_id=case.id, checkpoint=clock.id, kind=clock.kind, starts_at=clock.starts_at,
+                       due_at=clock.due_at, status=status, updated_at=now, warnings_sent=0, attempts=0,
+                       basis=clock.basis[:200])
+        row.next_action_at = next_action(clock.due_at, clock.warnings, 0) if status == OPEN else None
+        session.add(row)
+        return {"clock": clock.id, "kind": clock.kind, "change": "opened", "due_at": _iso(clock.due_at),
+                "status": status, "basis": clock.basis}
+    moved = row.due_at != clock.due_at
+    if row.status == BREACHED:
+        # A breach stands.  Only a new term (an extension granted later) opens the clock again;
+        # a missed judicial review can never be cured.
+        if not (moved and clock.due_at > row.due_at and status == OPEN
+                and clock.rule.action is not deadlines.Action.RELEASE_AND_BREACH):
+            return None
+    if not moved and row.status == status and row.starts_at == clock.starts_at:
+        return None
+    change = {"clock": clock.id, "kind": clock.kind, "change": "moved" if moved else status,
+              "from": _iso(row.due_at), "due_at": _iso(clock.due_at), "status": status, "basis": clock.basis}
+    if row.status == BREACHED:
+        change["change"] = "reopened"
+    if moved or row.status == BREACHED:
+        close_warnings(session, row, now, f"deadline moved to {_iso(clock.due_at)}")
+        row.warnings_sent, row.attempts, row.last_error = 0, 0, None
+        row.action_taken, row.acted_at = None, None
+    row.due_at, row.starts_at, row.basis, row.updated_at = clock.due_at, clock.starts_at, clock.basis[:200], now
+    if status == OPEN:
+        row.status = OPEN
+        row.next_action_at = next_action(clock.due_at, clock.warnings, row.warnings_sent or 0)
+    else:
+        _close(session, row, status, now, "the right was shown respected in time" if status == MET else None)
+    return change
+
+
+def next_action(due: datetime, warnings, sent: int) -> datetime:
+    """When the scheduler must next look at a clock: its next warning, else the deadline."""
+    pending = list(warnings)[sent:]
+    return min(pending + [due])
+
+
+def _close(session, row: Deadline, status: str, now, resolution: str | None, by: str = ENGINE) -> None:
+    row.status, row.next_action_at, row.updated_at = status, None, now
+    if status == SUSPENDED:
         return
-    existing = {d.checkpoint: d for d in session.execute(select(Deadline).where(
-        Deadline.case_id == case.id, Deadline.kind == CHECKPOINT_CLOCK)).scalars()}
-    for a in timed:
-        ev = a.evaluation
-        row = existing.get(a.checkpoint.id)
-        status = "met" if ev.satisfied else ("breached" if ev.status.value == "failed" else "open")
+    if resolution:
+        close_warnings(session, row, now, resolution, by)
+
+
+def close_warnings(session, row: Deadline, now, resolution: str, by: str = ENGINE) -> None:
+    """Warnings about a clock are moot once it is met, cancelled or breached."""
+    if row.id is None:
+        return
+    for task in session.execute(select(Escalation).where(Escalation.deadline_id == row.id,
+                                                         Escalation.kind == "warning",
+                                                         Escalation.status == "open")).scalars():
+        task.status, task.resolved_at, task.resolved_by, task.resolution = "resolved", now, by, resolution
+
+
+def sync_timers(session, case: Case, now, rows: dict | None = None, models: ModelCache | None = None) -> list[dict]:
+    """One ``timer`` row per BPMN timer the case waits on, with the timer's due time; timers
+    started by this act are first anchored to the engine's clock."""
+    if rows is None:
+        rows = {(d.kind, d.checkpoint): d for d in session.execute(
+            select(Deadline).where(Deadline.case_id == case.id, Deadline.kind == TIMER)).scalars()}
+    open_rows = {k: r for k, r in rows.items() if k[0] == TIMER and r.status == OPEN}
+    timers = saved_timers(case.workflow_state)
+    if timers is None:
+        run = CaseRun.load((models or _MODELS).get(session, case.process_version_id), case.workflow_state)
+        run.anchor_timers(now)
+        case.workflow_state = run.dump()
+        timers = run.timers()
+    if not timers and not open_rows:
+        return []
+    changes = []
+    for timer in timers:
+        row = rows.get((TIMER, timer.bpmn_id))
         if row is None:
-            session.add(Deadline(case_id=case.id, checkpoint=a.checkpoint.id, kind=CHECKPOINT_CLOCK,
-                                 starts_at=ev.clock_started_at, due_at=ev.due_at, status=status, updated_at=now))
-        elif (row.due_at, row.status, row.starts_at) != (ev.due_at, status, ev.clock_started_at):
-            row.due_at, row.status, row.starts_at, row.updated_at = ev.due_at, status, ev.clock_started_at, now
+            session.add(Deadline(case_id=case.id, checkpoint=timer.bpmn_id[:60], kind=TIMER, starts_at=now,
+                                 due_at=timer.due_at, status=OPEN, updated_at=now, next_action_at=timer.due_at,
+                                 warnings_sent=0, attempts=0, ref=timer.id, basis=timer.name[:200]))
+            changes.append({"clock": timer.bpmn_id, "kind": TIMER, "change": "opened", "due_at": _iso(timer.due_at)})
+        elif row.ref != timer.id or row.status != OPEN or row.due_at != timer.due_at:
+            changes.append({"clock": timer.bpmn_id, "kind": TIMER, "change": "opened" if row.ref != timer.id else "moved",
+                            "from": _iso(row.due_at), "due_at": _iso(timer.due_at)})
+            if row.ref != timer.id:
+                row.starts_at, row.action_taken, row.acted_at, row.attempts, row.last_error = now, None, None, 0, None
+            row.ref, row.due_at, row.status, row.next_action_at, row.updated_at = (
+                timer.id, timer.due_at, OPEN, timer.due_at, now)
+    waiting = {(TIMER, t.bpmn_id) for t in timers}
+    for key, row in open_rows.items():
+        if key not in waiting:
+            row.status, row.next_action_at, row.updated_at = CANCELLED, None, now
+            changes.append({"clock": row.checkpoint, "kind": TIMER, "change": "cancelled"})
+    return changes
+
+
+def flag_acts_after(session, case: Case, row: Deadline, now) -> list[int]:
+    """Statements (interrogation records) taken after a breached deadline go to an admissibility
+    ruling; each once."""
+    entries = session.execute(select(StageEntry).where(
+        StageEntry.case_id == case.id, StageEntry.stage == "interrogation",
+        StageEntry.entered_at > row.due_at)).scalars().all()
+    if not entries:
+        return []
+    done = set(session.execute(select(AdmissibilityFlag.task_id).where(
+        AdmissibilityFlag.case_id == case.id, AdmissibilityFlag.checkpoint == row.checkpoint)).scalars())
+    rule = deadlines.RULES[row.checkpoint]
+    flagged = []
+    for entry in entries:
+        ref = f"stage-entry:{entry.id}"
+        if ref in done:
+            continue
+        session.add(AdmissibilityFlag(
+            case_id=case.id, checkpoint=row.checkpoint, task=entry.task, task_id=ref,
+            record={"stage_entry": entry.id, "entered_at": _iso(entry.entered_at), "actor": entry.actor},
+            reason=f"statement taken after the {rule.title} deadline ({_iso(row.due_at)}) had passed unmet",
+            created_at=now))
+        flagged.append(entry.id)
+    return flagged
+
+
+# ---------------------------------------------------------------------------------------------
+# Listing
+# ---------------------------------------------------------------------------------------------
+
+LISTERS = frozenset({roles.INVESTIGATOR, roles.PROSECUTOR, roles.SUPERVISING_PROSECUTOR, roles.JUDGE,
+                     roles.REVIEWER, roles.ADMIN})
+
+
+@dataclass(frozen=True)
+class Listing:
+    now: datetime
+    zone: str
+    deadlines: list[dict]
+
+    def to_dict(self) -> dict:
+        return {"now": self.now.isoformat(), "zone": self.zone, "deadlines": self.deadlines}
+
+
+def list_deadlines(ctx: Habeas, actor: Actor, *, due_within: timedelta | None = None, overdue: bool = False,
+                   now: datetime | None = None, limit: int = 500) -> Listing:
+    """Running deadlines by due time (through the due-time index): all of them, those due within
+    a span (overdue ones included), or only the overdue (running or breached)."""
+    access.require_role(actor, LISTERS, "list deadlines")
+    now = now or ctx.now()
+    zone = display_zone(ctx.params)
+    query = (select(Deadline, Case.number).join(Case, Case.id == Deadline.case_id)
+             .order_by(Deadline.due_at, Deadline.id).limit(limit))
+    if overdue:
+        query = query.where(Deadline.status.in_((OPEN, BREACHED)), Deadline.due_at <= now)
+    else:
+        query = query.where(Deadline.status == OPEN)
+    if due_within is not None:
+        query = query.where(Deadline.due_at <= now + due_within)
+    with ctx.unit_of_work() as session:
+        rows = session.execute(query).all()
+    return Listing(now, zone.key, [describe(row, number, now, zone) for row, number in rows])
+
+
+def describe(row: Deadline, number: str, now: datetime, zone) -> dict:
+    rule = deadlines.RULES.get(row.checkpoint)
+    return {"id": row.id, "case_id": row.case_id, "case": number, "clock": row.checkpoint, "kind": row.kind,
+            "title": rule.title if rule and row.kind != TIMER else (row.basis or row.checkpoint),
+            "due_at": _iso(row.due_at), "due_local": local_time(row.due_at, zone),
+            "time_left": time_left(row.due_at, now), "status": row.status, "basis": row.basis,
+            "warnings_sent": row.warnings_sent or 0, "action_taken": row.action_taken,
+            "attempts": row.attempts or 0, "last_error": row.last_error}
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment is not None else None

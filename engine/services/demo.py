@@ -116,8 +116,11 @@ def run(ctx: Habeas, process_dir: Path) -> dict:
         "refused_for_want_of_counsel": _case_refused(driver),
         "interpreter_overridden": _case_overridden(driver),
         "terminated": _case_terminated(driver),
+        "detained_awaiting_review": _case_awaiting_review(driver),
     }
-    return {"users": created, "deployed": deployed, "cases": demo_cases}
+    from . import scheduler
+    tick = scheduler.tick(ctx)  # the awaiting-review case's warnings are due already
+    return {"users": created, "deployed": deployed, "cases": demo_cases, "tick": tick.to_dict()}
 
 
 def _to_suspicion(d: Driver, case_id: int, detained: bool) -> None:
@@ -185,4 +188,19 @@ def _case_terminated(d: Driver) -> int:
     d.complete(case_id, "register_report")
     d.complete(case_id, "open_investigation", next_step="terminate")
     d.complete(case_id, "terminate_investigation")
+    return case_id
+
+
+def _case_awaiting_review(d: Driver) -> int:
+    """Detained 47 hours ago and not yet before a judge: the judicial review is due in an hour,
+    both warnings (12 h and 4 h before) have gone to the supervising prosecutor, and a tick after
+    the 48th hour creates the mandatory-release task and the breach."""
+    now = d.ctx.now()
+    case_id = d.open(registration(now, suspect_name="Timur Zhaksylykov",
+                                  registered_at=(now - timedelta(hours=48)).isoformat()))
+    d.complete(case_id, "register_report")
+    d.complete(case_id, "open_investigation", next_step="detain")
+    d.complete(case_id, "apprehend_suspect", apprehended_at=(now - timedelta(hours=47)).isoformat())
+    d.complete(case_id, "notify_family_consulate", family_member="Saule Zhaksylykova (wife)", method="telephone",
+               family_notified_at=(now - timedelta(hours=46)).isoformat())
     return case_id

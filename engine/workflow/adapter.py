@@ -11,6 +11,7 @@ Two lessons from running SpiffWorkflow shape it:
   the sandbox after every start and every load, in one place.
 """
 import json
+from datetime import datetime, timezone
 from uuid import UUID
 from dataclasses import dataclass
 from functools import cached_property
@@ -18,6 +19,9 @@ from functools import cached_property
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (CycleTimerEventDefinition,
+                                                              DurationTimerEventDefinition,
+                                                              TimerEventDefinition)
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -211,9 +215,90 @@ class CaseRun:
             raise WorkflowError(f"task '{task.task_spec.bpmn_name or task.task_spec.name}' failed: {_short(err)}") from None
         self._engine_steps()
 
-    def fire_due_timers(self) -> None:
-        self.workflow.refresh_waiting_tasks()
+    def fire_due_timers(self, now: datetime | None = None) -> list["Timer"]:
+        """Fire the timers due at ``now`` (by default the wall clock) and run on; the timers
+        the run then waits on are anchored to ``now``.  Returns the timers that fired."""
+        now = now or datetime.now(timezone.utc)
+        fired = []
+        for task in self._timer_tasks():
+            due = _anchored_due(task)
+            if due is not None and due <= now:
+                task._set_internal_data(event_fired=True)
+                fired.append(_timer(task))
+        self.workflow.refresh_timers()
         self._engine_steps()
+        self.anchor_timers(now)
+        return fired
+
+    def anchor_timers(self, now: datetime) -> bool:
+        """Put every waiting timer on the engine's clock: its due time is computed from ``now``
+        (the moment the timer started, in the injectable clock), kept in the task, and
+        SpiffWorkflow's own wall-clock check is disarmed, so that only ``fire_due_timers``
+        fires it.  Returns whether any timer was anchored."""
+        changed = False
+        for task in self._timer_tasks():
+            if _anchored_due(task) is not None:
+                continue
+            due = self._due_from(task, now)
+            if due is None:
+                continue
+            task._set_internal_data(**{_DUE: due.isoformat(), "event_value": _NEVER})
+            changed = True
+        return changed
+
+    def timers(self) -> list["Timer"]:
+        """The timers the case waits on, each with its due time (``None`` if not anchored)."""
+        return [_timer(task) for task in self._timer_tasks()]
+
+    def migrate(self, new: "ProcessModel") -> "CaseRun":
+        """Move this case to another version of its process (``SpiffWorkflow.bpmn.util.diff``).
+
+        Refused (``WorkflowError``) when the new version lacks an element the case has run or
+        waits at, or a subprocess it is in.  SpiffWorkflow resets waiting tasks when it
+        migrates; the timers' due times are carried over by element id, so a model change
+        never restarts a timer."""
+        from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
+        dues = {t.bpmn_id: t.due_at for t in self.timers() if t.due_at is not None}
+        registry = _SPEC_SERIALIZER.registry
+        top, subs = diff_workflow(registry, self.workflow, new.spec, new.subprocess_specs)
+        lost = [t for t in top.removed if t.state & _LIVE_STATES]
+        for sp_id, sp_diff in subs.items():
+            if sp_diff is None:
+                raise WorkflowError("the new version lacks a subprocess this case is in")
+            lost += [t for t in sp_diff.removed if t.state & _LIVE_STATES]
+        if lost:
+            names = sorted({t.task_spec.bpmn_name or t.task_spec.name for t in lost})
+            raise WorkflowError("the new version lacks elements this case has run or waits at: "
+                                + ", ".join(names))
+        migrate_workflow(top, self.workflow, new.spec)
+        for sp_id, sp in self.workflow.subprocesses.items():
+            migrate_workflow(subs[sp_id], sp, new.subprocess_specs[sp.spec.name])
+        self.workflow.subprocess_specs = new.subprocess_specs
+        run = CaseRun(new, self.workflow)
+        run._engine_steps()
+        for task in run._timer_tasks():
+            bpmn_id = getattr(task.task_spec, "bpmn_id", None) or task.task_spec.name
+            if bpmn_id in dues and _anchored_due(task) is None:
+                task._set_internal_data(**{_DUE: dues[bpmn_id].isoformat(), "event_value": _NEVER})
+        return run
+
+    def _timer_tasks(self) -> list:
+        return [t for t in self.workflow.get_tasks(state=TaskState.WAITING)
+                if isinstance(getattr(t.task_spec, "event_definition", None), TimerEventDefinition)]
+
+    def _due_from(self, task, now: datetime) -> datetime | None:
+        definition = task.task_spec.event_definition
+        if isinstance(definition, CycleTimerEventDefinition):
+            return None  # cycles stay with SpiffWorkflow
+        try:
+            value = self.workflow.script_engine.evaluate(task, definition.expression)
+            if isinstance(definition, DurationTimerEventDefinition):
+                parsed = TimerEventDefinition.parse_iso_duration(value)
+                return now + TimerEventDefinition.get_timedelta_from_start(parsed, now)
+            return TimerEventDefinition.parse_time_or_duration(value)
+        except Exception as err:  # an expression that fails is a model error
+            raise WorkflowError(f"timer '{task.task_spec.bpmn_name or task.task_spec.name}' "
+                                f"failed: {_short(err)}") from None
 
     @property
     def completed(self) -> bool:
@@ -254,6 +339,51 @@ class CaseRun:
         if self.workflow.get_tasks(state=TaskState.ERROR):
             names = [t.task_spec.bpmn_name or t.task_spec.name for t in self.workflow.get_tasks(state=TaskState.ERROR)]
             raise WorkflowError(f"the process is stuck in error at: {', '.join(names)}")
+
+
+@dataclass(frozen=True)
+class Timer:
+    """A timer event a case waits on: its task, element id and name, and when it is due."""
+
+    id: str
+    bpmn_id: str
+    name: str
+    due_at: datetime | None
+
+
+_DUE = "habeas_due"  # internal task data: the anchored due time (ISO-8601, UTC)
+_NEVER = "9999-12-31T00:00:00+00:00"  # SpiffWorkflow's own check never fires an anchored timer
+_LIVE_STATES = TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState.STARTED
+
+
+def _anchored_due(task) -> datetime | None:
+    value = task._get_internal_data(_DUE)
+    return datetime.fromisoformat(value) if value else None
+
+
+def _timer(task) -> Timer:
+    spec = task.task_spec
+    bpmn_id = getattr(spec, "bpmn_id", None) or spec.name
+    return Timer(str(task.id), bpmn_id, getattr(spec, "bpmn_name", None) or bpmn_id, _anchored_due(task))
+
+
+def saved_timers(state: str) -> list[Timer] | None:
+    """The timers a saved case waits on, read from its JSON without loading the workflow;
+    ``None`` when one of them is not yet anchored (load the case and ``anchor_timers``)."""
+    if '"event_value"' not in state:
+        return []
+    dct = json.loads(state)
+    found = []
+    for tasks in [dct.get("tasks", {})] + [sp.get("tasks", {}) for sp in dct.get("subprocesses", {}).values()]:
+        for task_id, task in tasks.items():
+            internal = task.get("internal_data") or {}
+            if task.get("state") != TaskState.WAITING or "event_value" not in internal:
+                continue
+            if not internal.get(_DUE):
+                return None
+            found.append(Timer(task_id, task["task_spec"], task["task_spec"],
+                               datetime.fromisoformat(internal[_DUE])))
+    return found
 
 
 def _short(err: Exception) -> str:

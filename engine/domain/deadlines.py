@@ -1,0 +1,275 @@
+"""The legal clocks of a case, computed from its facts: a pure function of the facts, the latest
+evidence per checkpoint, the stage, the time and the parameters.
+
+Each clock starts from the fact as entered with its own time (apprehension, registration,
+pronouncement, the custody order's expiry), never from the moment a form was filled in, and it
+is recomputed whenever a fact changes, so a corrected age, a late-entered apprehension time or
+an extension moves the deadline.  A model change never touches these clocks: they do not come
+from the diagram.
+
+The clocks (the brief's list):
+
+- ``detention_judicial_review``: apprehension + 48 h (72 h listed crimes, 24 h minors);
+  warnings at due - 12 h and due - 4 h; at expiry a mandatory-release task and a breach, and
+  statements taken after it are flagged;
+- ``family_consular_notice``: family within 12 h, a foreigner's consulate within 24 h;
+- ``custody_term_review``: the custody term's expiry (extensions move it); a warning 3 days
+  before, for the petition; at expiry without extension a release task;
+- ``reasonable_time``: the investigation term from registration, with its extension and any
+  interruptions; acts after expiry are flagged;
+- ``complaint_review``: 15 days from filing;
+- ``appeal_notice``: 15 days from pronouncement (for a detainee, from service of the copy);
+- ``preliminary_hearing``: held within 10 days of the decision to hold it (a procedural clock,
+  not a checkpoint).
+"""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from . import catalogue
+from .clock import as_utc, parse_instant
+from .facts import CaseFacts
+from .params import Params
+from .rights import CheckContext, EvidenceRecord
+
+CHECKPOINT = "checkpoint"   # a catalogue checkpoint's deadline
+PROCEDURE = "procedure"     # a procedural time limit that is not a checkpoint
+TIMER = "timer"             # a BPMN timer of the case's diagram (see the workflow adapter)
+
+# Stages after the pre-trial investigation: its term and the pre-trial custody term end there.
+AFTER_INVESTIGATION = frozenset({"completion", "indictment", "preliminary_hearing", "trial",
+                                 "appeal", "cassation", "closed"})
+IN_COURT = frozenset({"preliminary_hearing", "trial", "appeal", "cassation", "closed"})
+
+
+class Action(StrEnum):
+    """What the scheduler does when a clock expires unmet (the catalogue's failure action)."""
+
+    RELEASE_AND_BREACH = "release_and_breach"  # mandatory-release task, breach, statements flagged
+    RELEASE = "release"                        # release task and a failed evaluation
+    ESCALATE = "escalate"                      # a task for the supervising prosecutor
+    ESCALATE_AND_FLAG = "escalate_and_flag"    # escalate; acts after expiry are flagged
+
+
+class State(StrEnum):
+    OPEN = "open"            # running: warnings and the failure action are still to come
+    MET = "met"              # the right was shown respected (or the clock ended in time)
+    SUSPENDED = "suspended"  # the clock is interrupted (an investigation suspended)
+
+
+@dataclass(frozen=True)
+class ClockRule:
+    id: str
+    kind: str
+    action: Action
+    title: str
+    advice: str                     # what the supervising prosecutor should see done
+    flags_acts_after: bool = False  # statements taken after an unmet deadline are flagged
+
+
+RULES: dict[str, ClockRule] = {r.id: r for r in (
+    ClockRule("detention_judicial_review", CHECKPOINT, Action.RELEASE_AND_BREACH,
+              "judicial review of detention",
+              "bring the detainee before the investigating judge, or release them",
+              flags_acts_after=True),
+    ClockRule("family_consular_notice", CHECKPOINT, Action.ESCALATE,
+              "family and consular notice", "tell the family (and a foreigner's consulate)"),
+    ClockRule("custody_term_review", CHECKPOINT, Action.RELEASE, "custody term",
+              "petition for an extension before the term expires, or release the detainee"),
+    ClockRule("reasonable_time", CHECKPOINT, Action.ESCALATE_AND_FLAG, "investigation term",
+              "extend the investigation term or complete the investigation",
+              flags_acts_after=True),
+    ClockRule("complaint_review", CHECKPOINT, Action.ESCALATE, "complaint to the judge",
+              "register the complaint and route it to the investigating judge"),
+    ClockRule("appeal_notice", CHECKPOINT, Action.ESCALATE, "appeal period",
+              "serve the verdict with the right and the deadline to appeal explained"),
+    ClockRule("preliminary_hearing", PROCEDURE, Action.ESCALATE, "preliminary hearing",
+              "have the preliminary hearing held"),
+)}
+
+
+@dataclass(frozen=True)
+class LegalClock:
+    id: str
+    kind: str
+    starts_at: datetime | None
+    due_at: datetime
+    state: State
+    warnings: tuple[datetime, ...]  # moments to warn at, earliest first
+    basis: str                      # how the deadline was computed, in words
+    reasons: tuple[str, ...] = ()   # why it is unmet (for the breach record)
+
+    @property
+    def rule(self) -> ClockRule:
+        return RULES[self.id]
+
+
+def parse_offsets(text: str | None, unit: str) -> tuple[timedelta, ...]:
+    """``"12,4"`` in hours (or days) before a deadline, as timedeltas; blanks ignored."""
+    out = []
+    for part in str(text or "").replace(";", ",").split(","):
+        part = part.strip()
+        if part:
+            out.append(timedelta(**{unit: float(part)}))
+    return tuple(out)
+
+
+def warning_offsets(clock_id: str, params: Params) -> tuple[timedelta, ...]:
+    """How long before each clock's deadline the supervising prosecutor is warned."""
+    table = {
+        "detention_judicial_review": (params.detention_review_warning_hours, "hours"),
+        "family_consular_notice": (params.notice_warning_hours, "hours"),
+        "custody_term_review": (str(params.custody_warning_days), "days"),
+        "reasonable_time": (params.investigation_term_warning_days, "days"),
+        "complaint_review": (params.complaint_warning_days, "days"),
+        "appeal_notice": (params.appeal_warning_days, "days"),
+        "preliminary_hearing": (params.preliminary_hearing_warning_days, "days"),
+    }
+    text, unit = table[clock_id]
+    return parse_offsets(text, unit)
+
+
+def warning_times(due: datetime, offsets) -> tuple[datetime, ...]:
+    return tuple(sorted(due - offset for offset in offsets))
+
+
+def legal_clocks(data: dict, evidence: dict[str, EvidenceRecord], stage: str | None,
+                 closed: bool, now: datetime, params: Params) -> list[LegalClock]:
+    """Every legal clock the facts start, with its due time and whether it is still running."""
+    facts = CaseFacts.from_data(data)
+    now = as_utc(now)
+    found = []
+    for rule in RULES.values():
+        if rule.kind == PROCEDURE:
+            clock = _preliminary_hearing(data, stage, now, params)
+        else:
+            clock = _checkpoint_clock(rule, facts, data, evidence, stage, closed, now, params)
+        if clock is not None:
+            found.append(clock)
+    return found
+
+
+def _checkpoint_clock(rule, facts, data, evidence, stage, closed, now, params) -> LegalClock | None:
+    cp = catalogue.get(rule.id)
+    if rule.id == "reasonable_time":
+        return _investigation_term(facts, data, evidence, stage, closed, now, params)
+    ctx = CheckContext(facts=facts, evidence=evidence.get(cp.id), now=now, params=params, stage=stage)
+    if not cp.applies(ctx):
+        return None
+    due = cp.deadline(ctx)
+    if due is None:
+        return None
+    ev = cp.judge(ctx)
+    state = State.MET if ev.satisfied else State.OPEN
+    if rule.id == "custody_term_review":
+        # The term runs until it expires: a complete order is not "met".  It ends when the case
+        # is closed or goes to court (the trial court then decides on custody).
+        state = State.MET if (closed or stage in IN_COURT) else State.OPEN
+    started = ev.clock_started_at
+    return LegalClock(rule.id, rule.kind, started, due, state,
+                      warning_times(due, warning_offsets(rule.id, params)),
+                      _basis(rule.id, facts, started, due, params), ev.reasons)
+
+
+def _basis(clock_id, facts, started, due, params) -> str:
+    if clock_id == "detention_judicial_review":
+        hours = catalogue.judicial_review_limit_hours(facts, started, params)
+        return f"apprehension {_when(started)} + {hours} h"
+    if clock_id == "custody_term_review":
+        return f"custody term ordered to expire {_when(due)}"
+    if clock_id == "family_consular_notice":
+        return f"apprehension {_when(started)}: family within {params.family_notice_hours} h" + (
+            f", consulate within {params.consulate_notice_hours} h" if facts.is_foreigner(params) else "")
+    if clock_id == "complaint_review":
+        return f"complaint filed {_when(started)} + {params.complaint_days} days"
+    if clock_id == "appeal_notice":
+        return f"{_when(started)} + {params.appeal_days} days"
+    return f"due {_when(due)}"
+
+
+def interruptions(data: dict) -> tuple[timedelta, bool]:
+    """Time the investigation was interrupted (``investigation_interruptions``: a list of
+    ``{"from", "to"}``), and whether an interruption is still running (no ``to``)."""
+    total, running = timedelta(0), False
+    for item in data.get("investigation_interruptions") or ():
+        try:
+            start, end = parse_instant(item.get("from")), parse_instant(item.get("to"))
+        except (AttributeError, TypeError, ValueError):
+            continue
+        if start is None:
+            continue
+        if end is None:
+            running = True
+        elif end > start:
+            total += end - start
+    return total, running
+
+
+def _investigation_term(facts, data, evidence, stage, closed, now, params) -> LegalClock | None:
+    """Registration + the form's term, or the approved extension; interruptions add to it."""
+    if facts.registered_at is None:
+        return None
+    ctx = CheckContext(facts=facts, evidence=evidence.get("reasonable_time"), now=now,
+                       params=params, stage=stage)
+    base = catalogue.investigation_term_deadline(ctx)
+    paused, running = interruptions(data)
+    due = base + paused
+    days = catalogue.investigation_term_days(facts.investigation_form, params)
+    extended = base != facts.registered_at + timedelta(days=days)
+    basis = (f"extended until {_when(base)}" if extended else
+             f"registration {_when(facts.registered_at)} + {days} days")
+    if paused:
+        basis += f" + {_days(paused)} interrupted"
+    if closed or stage in AFTER_INVESTIGATION:
+        state = State.MET
+    elif running:
+        state = State.SUSPENDED
+        basis += "; interrupted now"
+    else:
+        state = State.OPEN
+    reasons = (f"the investigation term ended at {_when(due)}: acts after expiry are flagged",)
+    return LegalClock("reasonable_time", CHECKPOINT, facts.registered_at, due, state,
+                      warning_times(due, warning_offsets("reasonable_time", params)), basis, reasons)
+
+
+def _preliminary_hearing(data, stage, now, params) -> LegalClock | None:
+    """Held within the set days of the decision to hold it: the case sent to court
+    (``indictment_decision`` ``send_to_court``, dated by ``indictment_served_at``)."""
+    if data.get("indictment_decision") != "send_to_court":
+        return None
+    try:
+        decided = parse_instant(data.get("hearing_ordered_at") or data.get("indictment_served_at"))
+    except (TypeError, ValueError):
+        decided = None
+    if decided is None:
+        return None
+    due = decided + timedelta(days=params.preliminary_hearing_days)
+    state = State.OPEN if stage == "indictment" else State.MET
+    return LegalClock("preliminary_hearing", PROCEDURE, decided, due, state,
+                      warning_times(due, warning_offsets("preliminary_hearing", params)),
+                      f"case sent to court {_when(decided)} + {params.preliminary_hearing_days} days",
+                      (f"no preliminary hearing within {params.preliminary_hearing_days} days of "
+                       "the decision to hold it",))
+
+
+def breach_reasons(clock: LegalClock, params: Params, facts_data: dict) -> tuple[str, ...]:
+    """What the breach record says: the rule's own reasons when it gives them, else the basis."""
+    if clock.id == "detention_judicial_review":
+        facts = CaseFacts.from_data(facts_data)
+        hours = catalogue.judicial_review_limit_hours(facts, clock.starts_at, params)
+        return (f"no judicial order within {hours} h of apprehension ({_when(clock.starts_at)}): "
+                "release is mandatory",)
+    if clock.id == "custody_term_review":
+        return (f"custody term expired at {_when(clock.due_at)} without an extension: release is "
+                "mandatory",)
+    reasons = tuple(r for r in clock.reasons if r)
+    return reasons or (f"{clock.rule.title} not respected by {_when(clock.due_at)} ({clock.basis})",)
+
+
+def _when(moment: datetime | None) -> str:
+    return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC") if moment else "unknown"
+
+
+def _days(delta: timedelta) -> str:
+    days = delta.total_seconds() / 86400
+    return f"{days:g} days" if days != 1 else "1 day"

@@ -1,0 +1,260 @@
+"""The scheduler: legal clocks and BPMN timers acted on when due.
+
+``tick`` processes everything due and returns.  It reads only due rows, through the
+``(status, next_action_at)`` index, one at a time; each deadline's action (a warning, the failure
+action at expiry, a timer firing) runs in its own transaction together with the row's new state,
+so a failure leaves nothing half-done: it is rolled back, the error is recorded on the row and
+the row is retried on the next run.  A second tick finds nothing more to do (idempotent).
+Several ticks may run at once: on PostgreSQL each claims its row and the row's case with
+``FOR UPDATE SKIP LOCKED``; SQLite writers are serialised by ``BEGIN IMMEDIATE``.
+
+Every act is audited with the actor ``scheduler``.
+"""
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy import select, update
+
+from ..domain import catalogue
+from ..domain.deadlines import (CHECKPOINT, PROCEDURE, TIMER, Action, LegalClock, State, breach_reasons,
+                                legal_clocks)
+from ..domain.display import time_left
+from ..persistence import audit
+from ..persistence.database import is_postgres
+from ..persistence.models import Case, CheckpointEvaluation, Deadline, Escalation
+from ..workflow.adapter import CaseRun
+from . import checks, clocks
+from .clocks import BREACHED, CANCELLED, FIRED, MET, OPEN, SUSPENDED
+from .context import Habeas
+
+SCHEDULER = "scheduler"
+_MAX_PER_TICK = 5
+log = logging.getLogger("habeas.scheduler")
+
+
+@dataclass
+class TickReport:
+    now: datetime
+    done: list[dict] = field(default_factory=list)    # {"deadline", "case", "clock", "kind", "outcome"}
+    failed: list[dict] = field(default_factory=list)  # {"deadline", "error"}
+
+    @property
+    def processed(self) -> int:
+        return len(self.done)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for d in self.done if d["outcome"] == outcome)
+
+    def to_dict(self) -> dict:
+        outcomes = {}
+        for d in self.done:
+            outcomes[d["outcome"]] = outcomes.get(d["outcome"], 0) + 1
+        return {"now": self.now.isoformat(), "processed": self.processed, "outcomes": outcomes,
+                "done": self.done, "failed": self.failed}
+
+
+def tick(ctx: Habeas, now: datetime | None = None, limit: int | None = None) -> TickReport:
+    """Act on every deadline due at ``now`` (default: the engine's clock), each in its own
+    transaction; a failing one is recorded and left for the next run."""
+    now = now or ctx.now()
+    report = TickReport(now)
+    failed_ids: list[int] = []
+    seen: dict[int, int] = {}
+    while limit is None or report.processed + len(report.failed) < limit:
+        deadline_id = None
+        try:
+            with ctx.unit_of_work() as session:
+                claimed = _claim(session, now, failed_ids)
+                if claimed is None:
+                    break
+                row, case = claimed
+                deadline_id = row.id
+                outcome = _act(ctx, session, row, case, now)
+            report.done.append({"deadline": row.id, "case": case.number, "clock": row.checkpoint,
+                                "kind": row.kind, "outcome": outcome})
+            seen[row.id] = seen.get(row.id, 0) + 1
+            if seen[row.id] >= _MAX_PER_TICK:
+                failed_ids.append(row.id)  # a row that keeps coming back waits for the next run
+        except Exception as err:  # noqa: BLE001 - any failure of one deadline's action
+            if deadline_id is None:
+                raise  # the claim itself failed: the database is not answering
+            failed_ids.append(deadline_id)
+            message = f"{type(err).__name__}: {err}"[:2000]
+            log.warning("deadline %s failed: %s", deadline_id, message)
+            _record_failure(ctx, deadline_id, message, now)
+            report.failed.append({"deadline": deadline_id, "error": message})
+    return report
+
+
+def _claim(session, now: datetime, skip: list[int]):
+    """The next due row and its case, locked (skipping rows another tick holds)."""
+    query = (select(Deadline, Case).join(Case, Case.id == Deadline.case_id)
+             .where(Deadline.status == OPEN, Deadline.next_action_at <= now)
+             .order_by(Deadline.next_action_at, Deadline.id).limit(1))
+    if skip:
+        query = query.where(Deadline.id.not_in(skip))
+    if is_postgres(session.get_bind()):
+        query = query.with_for_update(skip_locked=True)
+    return session.execute(query).first()
+
+
+def _record_failure(ctx: Habeas, deadline_id: int, message: str, now: datetime) -> None:
+    with ctx.unit_of_work() as session:
+        session.execute(update(Deadline).where(Deadline.id == deadline_id).values(
+            attempts=Deadline.attempts + 1, last_error=message, updated_at=now))
+
+
+def _act(ctx: Habeas, session, row: Deadline, case: Case, now: datetime) -> str:
+    if row.kind == TIMER:
+        return fire_timer(ctx, session, row, case, now)
+    evidence = checks.latest_evidence(session, case.id)
+    found = [c for c in legal_clocks(case.facts or {}, evidence, case.stage, case.status == "closed", now,
+                                     ctx.params) if c.kind == row.kind and c.id == row.checkpoint]
+    clock = found[0] if found else None
+    if clock is None:
+        return _settle(session, row, case, now, CANCELLED, "the facts no longer start this clock")
+    if clock.state is State.MET:
+        return _settle(session, row, case, now, MET, "the right was shown respected in time")
+    if clock.state is State.SUSPENDED:
+        return _settle(session, row, case, now, SUSPENDED, None)
+    if clock.due_at != row.due_at:
+        clocks.sync(session, case, (), now, ctx.params, ctx.models, actor=SCHEDULER)
+        return "moved"
+    if now >= clock.due_at:
+        return breach(ctx, session, row, case, clock, now)
+    return warn(session, row, case, clock, now)
+
+
+def _settle(session, row, case, now, status: str, resolution: str | None) -> str:
+    clocks._close(session, row, status, now, resolution, SCHEDULER)
+    session.flush()
+    audit.append(session, at=now, actor=SCHEDULER, action=f"deadline.{status}", case_id=case.id,
+                 payload={"deadline": row.id, "clock": row.checkpoint, "due_at": row.due_at.isoformat()})
+    return status
+
+
+def warn(session, row: Deadline, case: Case, clock: LegalClock, now: datetime) -> str:
+    """A warning to the supervising prosecutor before the deadline (one per warning level; a
+    late tick sends one for all the levels passed)."""
+    passed = sum(1 for moment in clock.warnings if moment <= now)
+    sent = row.warnings_sent or 0
+    outcome = "waiting"
+    if passed > sent:
+        rule = clock.rule
+        reason = (f"WARNING: {rule.title} due {clock.due_at:%Y-%m-%d %H:%M} UTC "
+                  f"({time_left(clock.due_at, now)} left; {clock.basis}): {rule.advice}.")
+        task = Escalation(case_id=case.id, checkpoint=row.checkpoint, stage=case.stage, reason=reason,
+                          kind="warning", deadline_id=row.id, created_at=now, due_at=clock.due_at)
+        session.add(task)
+        row.warnings_sent = passed
+        session.flush()
+        audit.append(session, at=now, actor=SCHEDULER, action="deadline.warning", case_id=case.id,
+                     payload={"deadline": row.id, "clock": row.checkpoint, "due_at": clock.due_at.isoformat(),
+                              "level": passed, "escalation": task.id})
+        outcome = "warning"
+    row.next_action_at = clocks.next_action(clock.due_at, clock.warnings, row.warnings_sent or 0)
+    row.updated_at = now
+    return outcome
+
+
+def breach(ctx: Habeas, session, row: Deadline, case: Case, clock: LegalClock, now: datetime) -> str:
+    """The catalogue's failure action at expiry: a (mandatory) release task or an escalation for
+    the supervising prosecutor, a failed evaluation counted in reports, and the statements
+    taken after the deadline flagged where the rule says so."""
+    rule = clock.rule
+    reasons = breach_reasons(clock, ctx.params, case.facts or {})
+    release = rule.action in (Action.RELEASE, Action.RELEASE_AND_BREACH)
+    basis = catalogue.get(row.checkpoint).legal_basis if row.kind == CHECKPOINT else ""
+    task = None
+    if not release:
+        task = session.execute(select(Escalation).where(
+            Escalation.case_id == case.id, Escalation.checkpoint == row.checkpoint,
+            Escalation.kind == "escalation", Escalation.status == "open")).scalars().first()
+    if task is None:
+        headline = "MANDATORY RELEASE" if release else "DEADLINE MISSED"
+        task = Escalation(case_id=case.id, checkpoint=row.checkpoint, stage=case.stage,
+                          kind="release" if release else "escalation", deadline_id=row.id, created_at=now,
+                          due_at=now if release else None,
+                          reason=f"{headline}: " + "; ".join(reasons) + (f" ({basis})" if basis else ""))
+        session.add(task)
+    if row.kind == CHECKPOINT:
+        session.add(CheckpointEvaluation(
+            case_id=case.id, checkpoint=row.checkpoint, stage=case.stage, status="failed", evaluated_at=now,
+            clock_started_at=clock.starts_at, due_at=clock.due_at, task=None, actor=SCHEDULER,
+            unit=case.unit, prosecutor=case.prosecutor,
+            detail={"reasons": list(reasons), "missing": [], "breach": True, "deadline": row.id}))
+    flagged = clocks.flag_acts_after(session, case, row, now) if rule.flags_acts_after else []
+    action = ("release_task" if release else "escalation") + ("+breach" if row.kind == CHECKPOINT else "")
+    clocks._close(session, row, BREACHED, now, f"deadline passed: {action}", SCHEDULER)
+    row.action_taken, row.acted_at, row.last_error = action, now, None
+    case.non_compliant = True
+    case.updated_at = now
+    session.flush()
+    audit.append(session, at=now, actor=SCHEDULER, action="deadline.breached", case_id=case.id,
+                 payload={"deadline": row.id, "clock": row.checkpoint, "due_at": clock.due_at.isoformat(),
+                          "basis": clock.basis, "action": action, "escalation": task.id,
+                          "reasons": list(reasons), "flagged": flagged})
+    return "breach"
+
+
+def fire_timer(ctx: Habeas, session, row: Deadline, case: Case, now: datetime) -> str:
+    """A BPMN timer: fired through the workflow adapter and saved with the case's optimistic
+    lock (a concurrent change of the case makes this attempt fail and retry)."""
+    run = CaseRun.load(ctx.models.get(session, case.process_version_id), case.workflow_state)
+    before = {t.id for t in run.ready_tasks()}
+    fired = [t for t in run.fire_due_timers(now) if t.id == row.ref]
+    if not fired:
+        clocks.sync_timers(session, case, now, models=ctx.models)
+        if row.status == OPEN and row.next_action_at is not None and row.next_action_at <= now:
+            clocks._close(session, row, CANCELLED, now, None)  # the case no longer waits on it
+        return "moved"
+    case.workflow_state = run.dump()
+    case.updated_at = now
+    row.status, row.next_action_at, row.action_taken, row.acted_at, row.last_error = FIRED, None, "timer_fired", now, None
+    row.updated_at = now
+    clocks.sync_timers(session, case, now, models=ctx.models)
+    session.flush()
+    opened = [t.definition.name for t in run.ready_tasks() if t.id not in before]
+    audit.append(session, at=now, actor=SCHEDULER, action="timer.fired", case_id=case.id,
+                 payload={"deadline": row.id, "timer": row.checkpoint, "task": row.ref,
+                          "due_at": row.due_at.isoformat(), "ready": opened})
+    return "timer_fired"
+
+
+# ---------------------------------------------------------------------------------------------
+# Running it
+# ---------------------------------------------------------------------------------------------
+
+def run_loop(ctx: Habeas, interval_seconds: float, stop: threading.Event,
+             on_report: Callable[[TickReport], None] | None = None) -> None:
+    """Tick every ``interval_seconds`` until ``stop`` is set; an error is logged, never fatal."""
+    while not stop.is_set():
+        try:
+            report = tick(ctx)
+            if on_report is not None:
+                on_report(report)
+        except Exception:  # noqa: BLE001 - a worker keeps going; the next tick retries
+            log.exception("scheduler tick failed")
+        stop.wait(interval_seconds)
+
+
+def start_background(habeas: Habeas, interval_seconds: float | None = None) -> Callable[[], None]:
+    """Run the scheduler in a daemon thread beside a server; returns a function that stops it."""
+    interval = interval_seconds if interval_seconds is not None else habeas.params.scheduler_interval_seconds
+    stop = threading.Event()
+    thread = threading.Thread(target=run_loop, args=(habeas, float(interval), stop),
+                              name="habeas-scheduler", daemon=True)
+    thread.start()
+
+    def stop_scheduler(timeout: float = 10.0) -> None:
+        stop.set()
+        thread.join(timeout)
+
+    return stop_scheduler
+
+
+__all__ = ["tick", "TickReport", "run_loop", "start_background", "warn", "breach", "fire_timer", "PROCEDURE",
+           "SCHEDULER"]
