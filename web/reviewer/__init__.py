@@ -1,12 +1,116 @@
-"""Pages for reviewers: the compliance dashboard, drill-down, exports, audit verification."""
-from flask import Blueprint, render_template
+"""Pages for reviewers: the compliance dashboard, the drill-down to cases and their audit
+trails, CSV and JSON exports, the audit chain's verification.  The numbers come from
+``engine.services.reports``; nothing here computes them."""
+import json
+from datetime import date
+from zoneinfo import ZoneInfo
 
-from ..auth import require
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+
+from engine.domain import catalogue
+from engine.domain.errors import Forbidden, InvalidData
+from engine.services import queries, reports
+
+from ..auth import current_actor, require
+from ..extensions import habeas
+from . import filters as report_filters
 
 bp = Blueprint("reviewer", __name__, url_prefix="/compliance", template_folder="templates")
 
+READERS = ("reviewer", "admin", "supervising_prosecutor", "prosecutor")
+CHARTED = ("passed", "waived", "overridden", "failed", "pending")
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def _today() -> date:
+    return habeas().now().astimezone(_zone()).date()
+
+
+def _filters(drill_down: bool = False) -> report_filters.ReportFilters:
+    return report_filters.parse(request.args, _today(), _zone(), drill_down)
+
+
+def _refuse_bad_filters(chosen: report_filters.ReportFilters) -> None:
+    """Exports and drill-downs answer bad input with a clear refusal, not a guess."""
+    if chosen.errors:
+        raise InvalidData("the report filters are not valid", chosen.errors)
+
 
 @bp.get("/")
-@require("reviewer", "admin", "supervising_prosecutor", "prosecutor")
+@require(*READERS)
 def dashboard():
-    return render_template("base.html")
+    chosen = _filters()
+    actor = current_actor()
+    report = reports.dashboard(habeas(), actor, **chosen.service_args())
+    return render_template("reviewer/dashboard.html", report=report, filters=chosen,
+                           choices=reports.filter_choices(habeas(), actor), chain=_chain_status(actor),
+                           chart_data=_chart_data(report), statuses=reports.STATUSES), 422 if chosen.errors else 200
+
+
+def _chain_status(actor) -> dict | None:
+    """The audit chain's verification, or None for a role that may not verify it."""
+    try:
+        return queries.verify_audit(habeas(), actor)
+    except Forbidden:
+        return None
+
+
+def _chart_data(report: dict) -> dict:
+    """What the charts draw, handed to dashboard-charts.js in a JSON block (no inline script)."""
+    return {"statuses": list(CHARTED),
+            "checkpoints": [{"id": line["checkpoint"], "right": line["right"],
+                             **{s: line[s] for s in CHARTED}} for line in report["checkpoints"]],
+            "trend": report["trend"]}
+
+
+@bp.get("/report.csv")
+@require(*READERS)
+def export_csv():
+    chosen = _filters()
+    _refuse_bad_filters(chosen)
+    report = reports.compliance(habeas(), current_actor(), **chosen.service_args())
+    return Response(reports.to_csv(report), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={_export_name(chosen)}.csv"})
+
+
+@bp.get("/report.json")
+@require(*READERS)
+def export_json():
+    chosen = _filters()
+    if chosen.errors:
+        return jsonify({"error": "invalid_data", "message": "the report filters are not valid",
+                        "fields": chosen.errors}), 422
+    report = reports.dashboard(habeas(), current_actor(), **chosen.service_args())
+    return Response(json.dumps(report, indent=1), mimetype="application/json",
+                    headers={"Content-Disposition": f"attachment; filename={_export_name(chosen)}.json"})
+
+
+def _export_name(chosen: report_filters.ReportFilters) -> str:
+    return f"habeas-compliance-{chosen.first_day.isoformat()}-{chosen.last_day.isoformat()}"
+
+
+@bp.get("/cases")
+@require(*READERS)
+def cases():
+    """The cases behind one cell of the report, under the same filters."""
+    chosen = _filters(drill_down=True)
+    _refuse_bad_filters(chosen)
+    found = reports.cases_for(habeas(), current_actor(), status=chosen.status, checkpoint=chosen.checkpoint,
+                              **chosen.service_args())
+    checkpoint = catalogue.get(chosen.checkpoint) if chosen.checkpoint else None
+    return render_template("reviewer/cases.html", cases=found, filters=chosen, checkpoint=checkpoint,
+                           limit=reports.DRILL_DOWN_LIMIT)
+
+
+@bp.get("/cases/<int:case_id>/audit")
+@require(*READERS)
+def case_audit(case_id: int):
+    entries = queries.case_audit(habeas(), current_actor(), case_id)
+    opened = next((e for e in entries if e["action"] == "case.opened"), None)
+    number = (opened or {}).get("payload", {}).get("number") or f"#{case_id}"
+    came_from = _filters(drill_down=True)
+    back = None if came_from.errors else came_from.query(checkpoint=came_from.checkpoint, status=came_from.status)
+    return render_template("reviewer/audit.html", entries=entries, case_id=case_id, number=number, back=back)

@@ -1,0 +1,114 @@
+"""The reviewer's journey in Chromium: log in, see the dashboard with its charts drawn, filter by
+unit, drill down from a cell to the cases and to a case's audit trail, export the CSV."""
+import re
+from pathlib import Path
+
+import pytest
+
+from engine.services import demo
+from engine.services.demo import Driver, registration
+from tests.conftest import PASSWORD, PROCESSES, all_actors
+from tests.webapp.conftest import screenshot
+
+expect = pytest.importorskip("playwright.sync_api").expect
+
+
+@pytest.fixture
+def seeded_server(live_server):
+    """The demo's cases (one at trial, one refused for want of counsel, one overridden, one
+    terminated) and a case in the Astana unit refused its interrogation."""
+    ctx = live_server["habeas"]
+    demo.run(ctx, Path(PROCESSES))
+    driver = Driver(ctx, all_actors())
+    astana = driver.open(registration(ctx.now(), suspect_name="Yerlan Abenov"), unit="Astana")
+    for task, data in (("register_report", {}), ("open_investigation", {"next_step": "summon"}),
+                       ("draft_suspicion_decision", {}), ("approve_suspicion", {"approved": True}),
+                       ("serve_suspicion_notice", {"signed": True})):
+        driver.complete(astana, task, **data)
+    with pytest.raises(Exception):
+        driver.complete(astana, "interrogate_suspect")
+    return {**live_server, "astana": astana}
+
+
+def log_in(page, url, username):
+    page.goto(f"{url}/login")
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def chart_drawn(page, canvas_id: str) -> dict:
+    return page.evaluate("""(id) => {
+        const canvas = document.getElementById(id);
+        const chart = Chart.getChart(canvas);
+        const box = canvas.getBoundingClientRect();
+        return {exists: !!chart, width: box.width, height: box.height,
+                datasets: chart ? chart.data.datasets.length : 0, labels: chart ? chart.data.labels.length : 0};
+    }""", canvas_id)
+
+
+def test_reviewer_dashboard_filter_drill_down_and_csv(page, seeded_server):
+    url = seeded_server["url"]
+    problems = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    log_in(page, url, "reviewer")
+    expect(page).to_have_url(re.compile(r"/compliance/$"))  # a reviewer's home is the dashboard
+    expect(page.get_by_role("heading", name="Compliance with the rights checkpoints")).to_be_visible()
+    expect(page.locator("#per-right tbody tr")).to_have_count(16)
+    expect(page.locator("#audit-chain [data-chain=ok]")).to_be_visible()
+
+    page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-trend'))")
+    bars, trend = chart_drawn(page, "chart-checkpoints"), chart_drawn(page, "chart-trend")
+    assert bars["exists"] and bars["width"] > 0 and bars["height"] > 0 and bars["labels"] == 16 and bars["datasets"] == 5
+    assert trend["exists"] and trend["width"] > 0 and trend["height"] > 0 and trend["labels"] >= 1
+    screenshot(page, "reviewer-dashboard")
+
+    counsel_pending = page.locator('#per-right tr[data-checkpoint="counsel_before_interrogation"] td[data-status="pending"]')
+    expect(counsel_pending).to_have_text("2")  # the demo's refused case and the Astana one
+    page.get_by_label("Unit", exact=True).select_option("Astana")
+    page.get_by_role("button", name="Apply").click()
+    expect(page).to_have_url(re.compile(r"unit=Astana"))
+    expect(counsel_pending).to_have_text("1")
+    expect(page.locator("#by-unit tbody tr")).to_have_count(1)
+
+    counsel_pending.get_by_role("link").click()
+    expect(page.get_by_role("heading", name=re.compile("Cases with pending evaluations"))).to_be_visible()
+    rows = page.locator("#drill-down tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_have_attribute("data-case", str(seeded_server["astana"]))
+    expect(rows.first.get_by_role("link", name=re.compile("Case page"))).to_have_attribute(
+        "href", f"/cases/{seeded_server['astana']}")
+    screenshot(page, "reviewer-drill-down")
+
+    rows.first.get_by_role("link", name=re.compile("Audit trail")).click()
+    expect(page.get_by_role("heading", name=re.compile(r"Audit trail of case HB-"))).to_be_visible()
+    expect(page.locator('#audit-trail tr[data-action="task.refused"]')).to_have_count(1)
+    screenshot(page, "reviewer-audit-trail")
+
+    page.get_by_role("link", name="Back to the list of cases").click()
+    page.get_by_role("link", name="Back to the compliance dashboard").click()
+    expect(page.get_by_label("Unit", exact=True)).to_have_value("Astana")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="CSV").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".csv")
+    lines = Path(download.path()).read_text().splitlines()
+    assert lines[0] == ("checkpoint,right,legal_basis,failure,total,passed,failed,waived,overridden,pending,overdue,"
+                        "compliance_rate,failure_rate,override_rate")
+    assert len(lines) == 17
+    assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems
+
+
+def test_a_prosecutor_sees_the_dashboard_without_the_chain_verification(page, live_server):
+    log_in(page, live_server["url"], "prosecutor")
+    page.goto(f"{live_server['url']}/compliance/")
+    expect(page.locator("#per-right tbody tr")).to_have_count(16)
+    expect(page.locator("#audit-chain")).to_contain_text("open to reviewers")
+
+
+def test_an_investigator_is_refused_the_dashboard(page, live_server):
+    log_in(page, live_server["url"], "investigator")
+    response = page.goto(f"{live_server['url']}/compliance/")
+    assert response.status == 403
+    expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
+

@@ -1,0 +1,79 @@
+/* The compliance dashboard's charts, drawn with Chart.js (global `Chart`) from the JSON block
+   #dashboard-data the page renders: stacked bars per right and a weekly trend by status.
+   No inline script: the content security policy allows scripts from 'self' only. */
+(function () {
+  "use strict";
+
+  var COLOURS = {
+    passed: "#1d6b35", waived: "#6fae7f", overridden: "#6b3fa0", failed: "#a31919", pending: "#c98a00"
+  };
+  var LABELS = { passed: "Passed", waived: "Waived", overridden: "Overridden", failed: "Failed", pending: "Pending" };
+
+  function readData() {
+    var block = document.getElementById("dashboard-data");
+    return block ? JSON.parse(block.textContent) : null;
+  }
+
+  function calm() {
+    return window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  }
+
+  function dataset(status, values) {
+    return { label: LABELS[status] || status, data: values, backgroundColor: COLOURS[status],
+             borderColor: COLOURS[status], borderWidth: 1 };
+  }
+
+  function drawCheckpoints(canvas, data) {
+    var labels = data.checkpoints.map(function (c) { return c.id.replace(/_/g, " "); });
+    return new Chart(canvas, {
+      type: "bar",
+      data: {
+        labels: labels,
+        datasets: data.statuses.map(function (s) {
+          return dataset(s, data.checkpoints.map(function (c) { return c[s]; }));
+        })
+      },
+      options: {
+        indexAxis: "y", responsive: true, maintainAspectRatio: false, animation: calm() ? false : { duration: 300 },
+        scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked: true } },
+        plugins: {
+          legend: { position: "bottom" },
+          tooltip: { callbacks: { title: function (items) { return data.checkpoints[items[0].dataIndex].right; } } }
+        }
+      }
+    });
+  }
+
+  function drawTrend(canvas, data) {
+    return new Chart(canvas, {
+      type: "bar",
+      data: {
+        labels: data.trend.map(function (w) { return w.week; }),
+        datasets: data.statuses.map(function (s) {
+          return dataset(s, data.trend.map(function (w) { return w[s]; }));
+        })
+      },
+      options: {
+        responsive: true, maintainAspectRatio: false, animation: calm() ? false : { duration: 300 },
+        scales: { y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } },
+                  x: { stacked: true, title: { display: true, text: "week starting (Monday, UTC)" } } },
+        plugins: { legend: { position: "bottom" } }
+      }
+    });
+  }
+
+  function start() {
+    var data = readData();
+    if (!data || typeof Chart === "undefined") { return; }
+    var bars = document.getElementById("chart-checkpoints");
+    var trend = document.getElementById("chart-trend");
+    if (bars) { drawCheckpoints(bars, data); }
+    if (trend) { drawTrend(trend, data); }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+}());
