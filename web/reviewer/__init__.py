@@ -46,8 +46,17 @@ def dashboard():
     actor = current_actor()
     report = reports.dashboard(habeas(), actor, **chosen.service_args())
     return render_template("reviewer/dashboard.html", report=report, filters=chosen,
-                           choices=reports.filter_choices(habeas(), actor), chain=_chain_status(actor),
+                           choices=_choices(actor, chosen), chain=_chain_status(actor),
                            chart_data=_chart_data(report), statuses=reports.STATUSES), 422 if chosen.errors else 200
+
+
+def _choices(actor, chosen: report_filters.ReportFilters) -> dict:
+    """The units and prosecutors to pick from, with the chosen ones even if no case has them yet."""
+    choices = reports.filter_choices(habeas(), actor)
+    for name, value in (("units", chosen.unit), ("prosecutors", chosen.prosecutor)):
+        if value and value not in choices[name]:
+            choices[name] = sorted([*choices[name], value])
+    return choices
 
 
 def _chain_status(actor) -> dict | None:
