@@ -87,6 +87,8 @@ class StageEntry(Base):
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     task: Mapped[str] = mapped_column(String(200))
     actor: Mapped[str] = mapped_column(String(80))
+    # reports: each case's first entry into a stage (first detention, first interrogation)
+    __table_args__ = (Index("ix_stage_history_stage_case", "stage", "case_id", "entered_at"),)
 
 
 class CheckpointEvaluation(Base):
@@ -108,7 +110,9 @@ class CheckpointEvaluation(Base):
     prosecutor: Mapped[str | None] = mapped_column(String(80))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     __table_args__ = (Index("ix_evaluations_period", "evaluated_at", "checkpoint", "status"),
-                      Index("ix_evaluations_checkpoint_status", "checkpoint", "status"))
+                      Index("ix_evaluations_checkpoint_status", "checkpoint", "status"),
+                      # reports: is an overdue evaluation satisfied since, in the same case and right?
+                      Index("ix_evaluations_case_checkpoint", "case_id", "checkpoint", "evaluated_at"))
 
 
 class Evidence(Base):
@@ -124,6 +128,8 @@ class Evidence(Base):
     recorded_by: Mapped[str] = mapped_column(String(80))
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id"))
     task: Mapped[str | None] = mapped_column(String(200))
+    # reports: the latest record per case for one right (consulate told, approval decisions)
+    __table_args__ = (Index("ix_evidence_checkpoint_case", "checkpoint", "case_id"),)
 
 
 class Override(Base):
