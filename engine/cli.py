@@ -195,10 +195,14 @@ def cmd_tick(args):
         if report.processed or report.failed:
             print(json.dumps(report.to_dict(), ensure_ascii=False, default=str), flush=True)
 
+    import signal
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())  # a worker stops between ticks
     try:
         scheduler.run_loop(ctx, args.interval, stop, on_report=show)
     except KeyboardInterrupt:
         stop.set()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return 0
 
 
