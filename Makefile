@@ -44,6 +44,7 @@ run: install assets instance/.seeded
 	$(BIN)/habeas init
 	$(BIN)/habeas deploy processes/*.bpmn >/dev/null
 	$(BIN)/python -m engine.overview
+	$(BIN)/habeas serve --host 127.0.0.1 --port $(or $(PORT),8000)
 
 test: install assets
 	$(BIN)/pytest -q

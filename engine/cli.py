@@ -239,6 +239,19 @@ def cmd_process_migrate(args):
     return 0 if not result["refused"] else EXIT_CODES["checkpoint_blocked"]
 
 
+def cmd_serve(args):
+    """Serve the web app under gunicorn (the app factory lives in ``web``; the engine only names it)."""
+    bind = f"{args.host}:{args.port}"
+    argv = ["gunicorn", "--bind", bind, "--workers", str(args.workers), "--threads", str(args.threads),
+            "--access-logfile", "-", "--graceful-timeout", "10", "web:create_app()"]
+    if args.database:
+        os.environ["HABEAS_DATABASE_URL"] = args.database
+    print(f"Habeas on http://{bind}/ ({args.workers} worker(s), database {bootstrap.describe_url(args.database)})",
+          flush=True)
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    os.execv(str(gunicorn) if gunicorn.exists() else "gunicorn", argv)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="habeas", description="Criminal cases through BPMN stages, "
                                      "guarded by human-rights checkpoints.")
@@ -289,6 +302,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("process")
     p.add_argument("--to-version", type=int, required=True)
 
+    p = command(sub, "serve", cmd_serve, "serve the web app and JSON API under gunicorn")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1, help="worker processes (use PostgreSQL for more than one)")
+    p.add_argument("--threads", type=int, default=4)
     p = command(sub, "tick", cmd_tick, "act on every legal deadline and BPMN timer due, then return "
                 "(--loop: keep doing it, as a worker)")
     p.add_argument("--loop", action="store_true", help="run as a worker until interrupted")

@@ -179,7 +179,7 @@ def _complete(ctx, session, actor, case_id, task_id, data, expected_version) -> 
                                now, actor.username, f"evidence recorded with '{definition.title}'")
     escalated = _escalate(ctx, session, case, assessments, now)
     flagged = _flag(session, case, assessments, task, clean, now)
-    clocks.sync(session, case, assessments + evidenced, now)
+    clocks.sync(session, case, assessments + evidenced, now, ctx.params, ctx.models, actor=actor.username)
     session.flush()
     audit.append(session, at=now, actor=actor.username, action="task.completed", case_id=case.id,
                  payload={"task": definition.title, "task_id": task_id, "stage": stage, "entered": entering,

@@ -98,7 +98,7 @@ def resolve_escalations(session: Session, case, checkpoint_ids: list[str], now: 
 
 
 def refresh_compliance(session: Session, case) -> None:
-    """A case is non-compliant while any escalation is open."""
-    still_open = session.execute(select(Escalation.id).where(Escalation.case_id == case.id,
-                                                             Escalation.status == "open").limit(1)).first()
+    """A case is non-compliant while any escalation (not a mere warning) is open."""
+    still_open = session.execute(select(Escalation.id).where(Escalation.case_id == case.id, Escalation.status == "open",
+                                                             Escalation.kind != "warning").limit(1)).first()
     case.non_compliant = still_open is not None
