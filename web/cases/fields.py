@@ -1,0 +1,95 @@
+"""Between HTML forms and the engine's form vocabulary (name, type, required, label, help,
+choices).  People enter times in the configured zone; the engine stores UTC ISO-8601, so
+datetimes are converted here, both ways.  Validation itself is the engine's (marshmallow)."""
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from engine.domain.clock import parse_instant
+
+LOCAL_INPUT = "%Y-%m-%dT%H:%M"
+
+
+def zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def as_dicts(form_fields: Iterable) -> list[dict]:
+    """Form fields as plain dicts, whether they came as ``FormField`` or already as dicts."""
+    return [f if isinstance(f, Mapping) else f.to_dict() for f in form_fields]
+
+
+def local_to_utc(text: str) -> str:
+    """``2026-03-02T14:00`` entered in the configured zone -> UTC ISO-8601.  Anything that does
+    not parse is passed on untouched so that the engine reports it as a field error."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone())
+    return moment.astimezone(ZoneInfo("UTC")).isoformat()
+
+
+def utc_to_local(value) -> str:
+    """A stored instant as the value of a ``datetime-local`` input in the configured zone."""
+    try:
+        moment = parse_instant(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return moment.astimezone(zone()).strftime(LOCAL_INPUT) if moment else ""
+
+
+def submitted(form_fields: list[dict], form: Mapping) -> dict:
+    """What the engine receives: each declared field from the request, datetimes in UTC, an
+    unticked checkbox as ``False``; fields left empty are left out (so "required" can bite)."""
+    data = {}
+    for f in form_fields:
+        name, kind = f["name"], f["type"]
+        if kind == "boolean":
+            data[name] = form.get(name) in ("on", "true", "1", "yes")
+            continue
+        value = (form.get(name) or "").strip()
+        if not value:
+            continue
+        data[name] = local_to_utc(value) if kind == "datetime" else value
+    return data
+
+
+def entered(form_fields: list[dict], form: Mapping) -> dict:
+    """What to show again after a refusal: exactly what the person typed (times still local)."""
+    values = {}
+    for f in form_fields:
+        if f["type"] == "boolean":
+            values[f["name"]] = form.get(f["name"]) in ("on", "true", "1", "yes")
+        else:
+            values[f["name"]] = form.get(f["name"], "")
+    return values
+
+
+def prefilled(form_fields: list[dict], known: Mapping) -> dict:
+    """Initial values from what the case already knows (its facts), times shown local."""
+    values = {}
+    for f in form_fields:
+        if f["name"] not in known or known[f["name"]] is None:
+            continue
+        value = known[f["name"]]
+        values[f["name"]] = utc_to_local(value) if f["type"] == "datetime" else value
+    return values
+
+
+def errors_by_field(fields_errors: Mapping, form_fields: list[dict]) -> tuple[dict, list[str]]:
+    """Split the engine's field errors into those shown beside a field and the rest."""
+    names = {f["name"] for f in form_fields}
+    beside, general = {}, []
+    for name, messages in (fields_errors or {}).items():
+        if name in names:
+            beside[name] = list(messages)
+        else:
+            general.extend(f"{name}: {m}" if name != "_schema" else m for m in messages)
+    return beside, general

@@ -1,0 +1,88 @@
+"""What people read: the dashboard of their cases, the registration of a new case, the case
+page with its diagram, rights, timeline and audit trail."""
+from flask import Response, flash, redirect, render_template, request, url_for
+
+from engine.domain import roles
+from engine.domain.errors import InvalidData
+from engine.domain.stages import STAGE_BY_ID
+from engine.services import dashboards, queries
+
+from ..auth import current_actor, require
+from ..extensions import habeas
+from . import bp, fields
+
+CASE_ROLES = ("investigator", "prosecutor", "supervising_prosecutor", "judge", "defence")
+READER_ROLES = CASE_ROLES + ("reviewer", "admin")
+OPENER_ROLES = tuple(sorted(roles.OPENERS))
+ACTOR_ROLES = ("investigator", "prosecutor", "supervising_prosecutor", "judge")  # defence reads only
+
+
+@bp.get("/")
+@require(*CASE_ROLES)
+def dashboard():
+    actor = current_actor()
+    scope = request.args.get("scope", "mine")
+    scope = scope if scope in dashboards.SCOPES else "mine"
+    rows = dashboards.my_cases(habeas(), actor, scope=scope)
+    return render_template("cases/dashboard.html", rows=rows, scope=scope, may_open=actor.role in OPENER_ROLES,
+                           widens=actor.role in ("investigator", "judge"))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require(*OPENER_ROLES)
+def new_case():
+    ctx, actor = habeas(), current_actor()
+    form_fields = fields.as_dicts(dashboards.registration_form(ctx))
+    if request.method == "GET":
+        parties = {"prosecutor": actor.username if actor.role != "investigator" else "", "defence": [], "unit": ""}
+        return _registration_page(form_fields, {}, {}, parties)
+    parties = {"prosecutor": request.form.get("prosecutor", ""), "defence": request.form.getlist("defence"),
+               "unit": request.form.get("unit", "").strip()}
+    try:
+        case_id = dashboards.register_case(ctx, actor, fields.submitted(form_fields, request.form),
+                                           prosecutor=parties["prosecutor"] or None, defence=parties["defence"],
+                                           unit=parties["unit"])
+    except InvalidData as err:
+        return _registration_page(form_fields, fields.entered(form_fields, request.form), err.fields, parties,
+                                  status=422)
+    flash("The case is opened. Its first task is waiting below.")
+    return redirect(url_for(".case", case_id=case_id))
+
+
+def _registration_page(form_fields, values, errors, parties, status=200):
+    ctx = habeas()
+    beside, general = fields.errors_by_field(errors, form_fields)
+    return render_template("cases/new.html", form_fields=form_fields, values=values, errors=beside,
+                           general_errors=general, parties=parties,
+                           prosecutors=dashboards.colleagues(ctx, {"prosecutor", "supervising_prosecutor"}),
+                           lawyers=dashboards.colleagues(ctx, {"defence"})), status
+
+
+@bp.get("/<int:case_id>")
+@require(*READER_ROLES)
+def case(case_id: int):
+    ctx, actor = habeas(), current_actor()
+    view = queries.show_case(ctx, actor, case_id)
+    trail = queries.case_audit(ctx, actor, case_id)
+    acts = actor.role in ACTOR_ROLES
+    for task in view["tasks"]:
+        task["mine"] = acts and roles.may_work_lane(actor.role, task["lane"])
+    marks = {"ready": [t["name"] for t in view["tasks"]], "path": view["path"]}
+    return render_template("cases/case.html", case=view, panel=dashboards.checkpoint_panel(view, actor),
+                           trail=trail, marks=marks, acts=acts,
+                           supervises=actor.role == "supervising_prosecutor")
+
+
+@bp.get("/<int:case_id>/diagram.xml")
+@require(*READER_ROLES)
+def diagram(case_id: int):
+    """The deployed BPMN the case runs on, for the viewer on the case page."""
+    xml = dashboards.diagram_xml(habeas(), current_actor(), case_id)
+    return Response(xml, mimetype="application/xml", headers={"Cache-Control": "private, max-age=300"})
+
+
+@bp.context_processor
+def _helpers():
+    """Helpers for every page of the blueprint: stage titles, the urgency threshold."""
+    return {"stage_title": lambda stage: STAGE_BY_ID[stage].title if stage in STAGE_BY_ID else "Not yet registered",
+            "urgent_hours": dashboards.URGENT_HOURS}
