@@ -14,8 +14,9 @@ def database_url(explicit: str | None = None) -> str:
     url = explicit or os.environ.get("HABEAS_DATABASE_URL")
     if url:
         return normalise_url(url)
-    Path(DEFAULT_SQLITE).parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{DEFAULT_SQLITE}"
+    path = Path(DEFAULT_SQLITE).resolve()  # absolute: Flask-SQLAlchemy reads relative paths from its instance folder
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
 
 
 def normalise_url(url: str) -> str:

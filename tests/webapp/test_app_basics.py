@@ -38,3 +38,17 @@ def test_login_never_redirects_off_site(client):
 def test_unknown_paths_answer_404_without_traceback(client, path):
     response = client.get(path)
     assert response.status_code == 404 and "Traceback" not in response.get_data(as_text=True)
+
+
+def test_the_default_sqlite_database_is_the_one_the_cli_initialised(tmp_path, monkeypatch):
+    """`make run`: `habeas init` and the web app must find the same instance/ file."""
+    from engine.cli import main
+    from web import create_app
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("HABEAS_DATABASE_URL", raising=False)
+    assert main(["init"]) == 0
+    assert main(["user", "add", "aliya", "--role", "investigator", "--password", "pw-for-aliya"]) == 0
+    client = create_app({"SCHEDULER": False}).test_client()
+    token = csrf_token(client)
+    response = client.post("/login", data={"username": "aliya", "password": "pw-for-aliya", "csrf_token": token})
+    assert response.status_code == 302
