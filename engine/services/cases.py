@@ -160,17 +160,15 @@ def _complete(ctx, session, actor, case_id, task_id, data, expected_version) -> 
     stage = definition.stage
     entering = bool(stage) and is_entry(case.stage, stage)
     recorded = [_evidence_from_task(cid, definition, clean, actor, now, case.id) for cid in definition.evidence]
-    assessments, evidenced = [], []
-    if entering or recorded:
-        facts = CaseFacts.from_data(facts_data)
-        evidence = checks.latest_evidence(session, case.id)
-        evidence.update({row.checkpoint: checks.to_record(row) for row in recorded})
-        if entering:
-            assessments = _check_entry(ctx, session, case, definition, facts, evidence, now)
-        assessed = {a.checkpoint.id for a in assessments}
-        evidenced = checks.assess([catalogue.get(r.checkpoint) for r in recorded if r.checkpoint not in assessed],
-                                  facts, evidence, now, ctx.params, stage)
+    facts = CaseFacts.from_data(facts_data)
+    evidence = checks.latest_evidence(session, case.id)  # the clocks need it on every step
+    evidence.update({row.checkpoint: checks.to_record(row) for row in recorded})
+    assessments = _check_entry(ctx, session, case, definition, facts, evidence, now) if entering else []
+    assessed = {a.checkpoint.id for a in assessments}
+    evidenced = checks.assess([catalogue.get(r.checkpoint) for r in recorded if r.checkpoint not in assessed],
+                              facts, evidence, now, ctx.params, stage)
     run.complete(task_id, clean)
+    run.anchor_timers(now)  # timers this step started run on the engine's clock
     _save(session, case, run, definition, actor, now, facts_data, entering)
     session.add_all(recorded)
     session.add_all(checks.evaluation_rows(case, assessments + evidenced, now=now, stage=stage,
@@ -179,7 +177,8 @@ def _complete(ctx, session, actor, case_id, task_id, data, expected_version) -> 
                                now, actor.username, f"evidence recorded with '{definition.title}'")
     escalated = _escalate(ctx, session, case, assessments, now)
     flagged = _flag(session, case, assessments, task, clean, now)
-    clocks.sync(session, case, assessments + evidenced, now, ctx.params, ctx.models, actor=actor.username)
+    clocks.sync(session, case, assessments + evidenced, now, ctx.params, ctx.models, actor=actor.username,
+                evidence=evidence, timers=run.timers())
     session.flush()
     audit.append(session, at=now, actor=actor.username, action="task.completed", case_id=case.id,
                  payload={"task": definition.title, "task_id": task_id, "stage": stage, "entered": entering,

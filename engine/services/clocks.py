@@ -27,7 +27,8 @@ _MODELS = ModelCache()   # for anchoring timers when a service hands us no engin
 
 
 def sync(session, case: Case, assessments=(), now: datetime | None = None, params: Params | None = None,
-         models: ModelCache | None = None, actor: str = ENGINE) -> list[dict]:
+         models: ModelCache | None = None, actor: str = ENGINE, evidence: dict | None = None,
+         timers: list | None = None) -> list[dict]:
     """Bring the case's deadline rows in line with its facts, evidence, stage and timers.
 
     Called in the transaction of every act that may change a fact (a completed task, recorded
@@ -37,7 +38,8 @@ def sync(session, case: Case, assessments=(), now: datetime | None = None, param
     params = params or Params.from_env()
     rows = {(d.kind, d.checkpoint): d for d in session.execute(
         select(Deadline).where(Deadline.case_id == case.id)).scalars()}
-    evidence = checks.latest_evidence(session, case.id)
+    if evidence is None:
+        evidence = checks.latest_evidence(session, case.id)
     clocks = deadlines.legal_clocks(case.facts or {}, evidence, case.stage, case.status == "closed", now, params)
     changes = []
     seen = set()
@@ -50,7 +52,7 @@ def sync(session, case: Case, assessments=(), now: datetime | None = None, param
         if key[0] in (CHECKPOINT, PROCEDURE) and key not in seen and row.status in RUNNING:
             _close(session, row, CANCELLED, now, "the facts no longer start this clock")
             changes.append({"clock": row.checkpoint, "kind": row.kind, "change": "cancelled"})
-    changes += sync_timers(session, case, now, rows, models)
+    changes += sync_timers(session, case, now, rows, models, timers)
     if case.stage == "interrogation":
         for row in rows.values():
             if row.status == BREACHED and _flags_acts(row):
@@ -129,14 +131,16 @@ def close_warnings(session, row: Deadline, now, resolution: str, by: str = ENGIN
         task.status, task.resolved_at, task.resolved_by, task.resolution = "resolved", now, by, resolution
 
 
-def sync_timers(session, case: Case, now, rows: dict | None = None, models: ModelCache | None = None) -> list[dict]:
+def sync_timers(session, case: Case, now, rows: dict | None = None, models: ModelCache | None = None,
+                timers: list | None = None) -> list[dict]:
     """One ``timer`` row per BPMN timer the case waits on, with the timer's due time; timers
     started by this act are first anchored to the engine's clock."""
     if rows is None:
         rows = {(d.kind, d.checkpoint): d for d in session.execute(
             select(Deadline).where(Deadline.case_id == case.id, Deadline.kind == TIMER)).scalars()}
     open_rows = {k: r for k, r in rows.items() if k[0] == TIMER and r.status == OPEN}
-    timers = saved_timers(case.workflow_state)
+    if timers is None:
+        timers = saved_timers(case.workflow_state)
     if timers is None:
         run = CaseRun.load((models or _MODELS).get(session, case.process_version_id), case.workflow_state)
         run.anchor_timers(now)
