@@ -7,9 +7,8 @@ from ..domain.facts import CaseFacts
 from ..persistence import audit
 from ..persistence.models import (AdmissibilityFlag, AuditEntry, Case, CaseParty, Deadline, Escalation, Evidence,
                                   ProcessVersion, StageEntry)
-from ..workflow.adapter import CaseRun
 from . import access, checks
-from .cases import load_case, task_fields
+from .cases import load_case, load_run, task_fields
 from .context import Actor, Habeas
 
 
@@ -18,8 +17,7 @@ def show_case(ctx: Habeas, actor: Actor, case_id: int) -> dict:
         case = load_case(session, case_id)
         access.require_read(session, actor, case)
         version = session.get(ProcessVersion, case.process_version_id)
-        model = ctx.models.get(session, case.process_version_id)
-        run = CaseRun.load(model, case.workflow_state)
+        run = load_run(ctx, session, case)
         now = ctx.now()
         view = {
             "id": case.id, "number": case.number, "process": version.process_id, "process_version": version.version,
@@ -42,7 +40,8 @@ def show_case(ctx: Habeas, actor: Actor, case_id: int) -> dict:
         }
         if actor.role == roles.DEFENCE:
             audit.append(session, at=now, actor=actor.username, action="case.read", case_id=case.id, payload={})
-        return view
+    ctx.runs.put(case.id, case.lock_version, run)  # reading does not change it; the next step reuses it
+    return view
 
 
 def _task(task) -> dict:
