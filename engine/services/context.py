@@ -1,4 +1,5 @@
 """What every service needs: sessions, the clock, the parameters, the cache of deployed models."""
+import os
 from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -44,9 +45,12 @@ class ModelCache:
 class RunCache:
     """Each worker keeps the workflow it just saved, keyed by case and version, so the next step
     on that case skips deserializing it.  A run is taken out while it is used (never shared
-    between threads); a version mismatch (another worker moved the case) is simply a miss."""
+    between threads); a version mismatch (another worker moved the case) is simply a miss.
+    Small on purpose, so a worker's memory does not grow with the cases it has seen: the 32 most
+    recent cases by default (``HABEAS_RUN_CACHE``)."""
 
-    def __init__(self, size: int = 256):
+    def __init__(self, size: int | None = None):
+        size = size if size is not None else int(os.environ.get("HABEAS_RUN_CACHE", "32"))
         self._runs: OrderedDict[int, tuple[int, object]] = OrderedDict()
         self._size = size
         self._lock = Lock()
