@@ -1,4 +1,5 @@
 """Opening a case and advancing it task by task, with the stage's rights enforced on entry."""
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -143,6 +144,14 @@ def load_run(ctx: Habeas, session: Session, case: Case) -> CaseRun:
     """The case's workflow: the one this worker saved last, or loaded from the database."""
     run = ctx.runs.take(case.id, case.lock_version)
     return run or CaseRun.load(ctx.models.get(session, case.process_version_id), case.workflow_state)
+
+
+@contextmanager
+def reading_run(ctx: Habeas, session: Session, case: Case):
+    """Lend the case's workflow for reading; it goes back to the worker's cache for the next step."""
+    run = load_run(ctx, session, case)
+    yield run
+    ctx.runs.put(case.id, case.lock_version, run)
 
 
 def _complete(ctx, session, actor, case_id, task_id, data, expected_version) -> tuple[Step, CaseRun]:

@@ -22,7 +22,7 @@ from ..domain.stages import STAGE_BY_ID
 from ..persistence.models import AuditEntry, Case, CaseParty, Deadline, Escalation, ProcessVersion, User
 from ..workflow.adapter import CaseRun
 from . import access, cases, forms
-from .cases import latest_version, load_case, task_fields
+from .cases import latest_version, load_case, reading_run, task_fields
 from .context import Actor, Habeas
 
 URGENT_HOURS = 12  # a legal deadline this close is highlighted on the dashboard
@@ -92,9 +92,9 @@ def _shown(actor: Actor, scope: str, case: Case, tasks: list[dict]) -> bool:
 
 
 def _ready(ctx: Habeas, session, case: Case) -> list[dict]:
-    run = CaseRun.load(ctx.models.get(session, case.process_version_id), case.workflow_state)
-    return [{"id": t.id, "name": t.definition.name, "title": t.definition.title, "lane": t.definition.lane,
-             "stage": t.definition.stage} for t in run.ready_tasks()]
+    with reading_run(ctx, session, case) as run:
+        return [{"id": t.id, "name": t.definition.name, "title": t.definition.title, "lane": t.definition.lane,
+                 "stage": t.definition.stage} for t in run.ready_tasks()]
 
 
 def _open_deadlines(session, case_ids: list[int], now: datetime) -> dict[int, list[Countdown]]:

@@ -8,7 +8,7 @@ from ..persistence import audit
 from ..persistence.models import (AdmissibilityFlag, AuditEntry, Case, CaseParty, Deadline, Escalation, Evidence,
                                   ProcessVersion, StageEntry)
 from . import access, checks
-from .cases import load_case, load_run, task_fields
+from .cases import load_case, reading_run, task_fields
 from .context import Actor, Habeas
 
 
@@ -17,30 +17,33 @@ def show_case(ctx: Habeas, actor: Actor, case_id: int) -> dict:
         case = load_case(session, case_id)
         access.require_read(session, actor, case)
         version = session.get(ProcessVersion, case.process_version_id)
-        run = load_run(ctx, session, case)
         now = ctx.now()
+        evidence = session.execute(select(Evidence).where(Evidence.case_id == case.id)
+                                   .order_by(Evidence.id)).scalars().all()
+        with reading_run(ctx, session, case) as run:
+            tasks, path = [_task(t) for t in run.ready_tasks()], run.path_taken()
         view = {
             "id": case.id, "number": case.number, "process": version.process_id, "process_version": version.version,
             "version": case.lock_version, "stage": case.stage, "status": case.status, "unit": case.unit,
             "prosecutor": case.prosecutor, "non_compliant": case.non_compliant,
             "opened_at": case.opened_at.isoformat(), "updated_at": case.updated_at.isoformat(),
             "facts": case.facts,
-            "tasks": [_task(t) for t in run.ready_tasks()],
-            "checkpoints": _checkpoints(session, case, now, ctx.params),
+            "tasks": tasks,
+            "checkpoints": _checkpoints(case, {row.checkpoint: checks.to_record(row) for row in evidence},
+                                        now, ctx.params),
             "deadlines": _rows(session, Deadline, case.id, ("checkpoint", "kind", "starts_at", "due_at", "status", "basis",
                                                            "action_taken"), "due_at"),
             "escalations": _rows(session, Escalation, case.id, ("id", "kind", "checkpoint", "stage", "reason", "status",
                                                                  "created_at", "due_at", "resolved_by", "resolution")),
             "flags": _rows(session, AdmissibilityFlag, case.id, ("id", "checkpoint", "task", "reason", "created_at", "ruling")),
             "stages": _rows(session, StageEntry, case.id, ("stage", "entered_at", "task", "actor")),
-            "evidence": _rows(session, Evidence, case.id, ("id", "checkpoint", "data", "occurred_at", "recorded_at",
-                                                           "recorded_by", "corrects_id")),
+            "evidence": [_plain_row(row, ("id", "checkpoint", "data", "occurred_at", "recorded_at", "recorded_by",
+                                          "corrects_id")) for row in evidence],
             "defence": list(session.execute(select(CaseParty.username).where(CaseParty.case_id == case.id)).scalars()),
-            "path": run.path_taken(),
+            "path": path,
         }
         if actor.role == roles.DEFENCE:
             audit.append(session, at=now, actor=actor.username, action="case.read", case_id=case.id, payload={})
-    ctx.runs.put(case.id, case.lock_version, run)  # reading does not change it; the next step reuses it
     return view
 
 
@@ -51,10 +54,9 @@ def _task(task) -> dict:
             "form": [f.to_dict() for f in task_fields(d)]}
 
 
-def _checkpoints(session, case: Case, now, params) -> list[dict]:
-    """Every right that applies to the case now, with its status as the evidence stands."""
+def _checkpoints(case: Case, evidence: dict, now, params) -> list[dict]:
+    """Every right that applies to the case now, with its status as the latest evidence stands."""
     facts = CaseFacts.from_data(case.facts)
-    evidence = checks.latest_evidence(session, case.id)
     out = []
     for a in checks.assess(list(catalogue.CATALOGUE.values()), facts, evidence, now, params, case.stage):
         if a.evaluation.status.value == "not_applicable":
@@ -66,7 +68,11 @@ def _checkpoints(session, case: Case, now, params) -> list[dict]:
 
 def _rows(session, model, case_id: int, columns, order="id") -> list[dict]:
     rows = session.execute(select(model).where(model.case_id == case_id).order_by(getattr(model, order))).scalars()
-    return [{c: _plain(getattr(r, c)) for c in columns} for r in rows]
+    return [_plain_row(r, columns) for r in rows]
+
+
+def _plain_row(row, columns) -> dict:
+    return {c: _plain(getattr(row, c)) for c in columns}
 
 
 def _plain(value):

@@ -1,5 +1,4 @@
 """Evidence that a right was respected, overrides of blocks, and escalations' resolution."""
-from sqlalchemy import select
 
 from ..domain import catalogue, roles
 from ..domain.clock import parse_instant
