@@ -57,5 +57,6 @@ def _evidence_data(checkpoint: str, now: datetime) -> dict:
         "lawyer_name": "A. Bekova", "bar_number": "AL-1187", "requested_at": (now - timedelta(hours=2)).isoformat(),
         "consulted_at": (now - timedelta(hours=1)).isoformat(), "present_at_interrogation": True},
         "silence_caution": {"caution_given": True}}.get(checkpoint, {})
+    given = {k: v for k, v in given.items()}
     return {f.name: given[f.name] if f.name in given else sample_value(f, now)
             for f in catalogue.get(checkpoint).evidence if f.required or f.name in given}

@@ -54,6 +54,8 @@ class CheckContext:
     now: datetime
     params: Params
     stage: str | None = None  # the stage being entered, when evaluated at a transition
+    actor: str | None = None  # who does the act (a waiver's adviser may not be the interrogator)
+    act: str | None = None    # the kind of act being done (engine.domain.acts.ActKind)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,9 @@ STAGES: tuple[Stage, ...] = (
     Stage("complaint", "Complaint to the investigating judge", side_track=True),
 )
 
+# Stages where the court, not the supervising prosecutor, decides overrides and escalations.
+COURT_STAGES = frozenset({"preliminary_hearing", "trial", "appeal", "cassation"})
+
 STAGE_BY_ID = {stage.id: stage for stage in STAGES}
 STAGE_IDS = frozenset(STAGE_BY_ID)
 

@@ -58,6 +58,8 @@ class Case(Base):
     unit: Mapped[str] = mapped_column(String(80), default="")
     prosecutor: Mapped[str | None] = mapped_column(String(80), index=True)
     facts: Mapped[dict] = mapped_column(JSON, default=dict)
+    # acts done, the qualification in force, detention episodes (engine.domain.acts.Procedure)
+    procedure: Mapped[dict | None] = mapped_column(JSON)
     workflow_state: Mapped[str] = mapped_column(Text)
     non_compliant: Mapped[bool] = mapped_column(Boolean, default=False)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -128,6 +130,8 @@ class Evidence(Base):
     recorded_by: Mapped[str] = mapped_column(String(80))
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id"))
     task: Mapped[str | None] = mapped_column(String(200))
+    # the act or episode it proves ("interrogation:2", "episode:1"); None: the whole case
+    scope: Mapped[str | None] = mapped_column(String(60))
     # reports: the latest record per case for one right (consulate told, approval decisions)
     __table_args__ = (Index("ix_evidence_checkpoint_case", "checkpoint", "case_id"),)
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..domain import catalogue, roles
+from ..domain import acts, catalogue, roles
 from ..domain.errors import CheckpointBlocked, Conflict, InvalidData, NotFound
 from ..domain.facts import CaseFacts
 from ..domain.rights import FailureClass, Status
@@ -19,8 +19,13 @@ from ..persistence import audit
 from ..persistence.models import (AdmissibilityFlag, Case, CaseParty, Escalation, Evidence, ProcessVersion,
                                   StageEntry, User)
 from ..workflow.adapter import CaseRun, ReadyTask, TaskDefinition
-from . import access, checks, clocks, forms
+from . import access, checks, clocks, facts_check, forms
 from .context import Actor, Habeas
+
+try:
+    from ..domain import custody as custody_terms
+except ImportError:  # pragma: no cover - until the custody rules land
+    custody_terms = None
 
 
 def task_fields(definition: TaskDefinition):
@@ -39,7 +44,7 @@ def open_case(ctx: Habeas, actor: Actor, process_id: str, data: dict | None = No
               unit: str = "", prosecutor: str | None = None, defence: list[str] | None = None) -> int:
     """Open a case on the newest deployed version of a process; returns the case id."""
     access.require_role(actor, roles.OPENERS, "open cases")
-    data = _opening_data(data or {})
+    data = facts_check.require(_opening_data(data or {}), now=ctx.now())
     with ctx.unit_of_work() as session:
         version = latest_version(session, process_id)
         model = ctx.models.get(session, version.id)
@@ -47,7 +52,8 @@ def open_case(ctx: Habeas, actor: Actor, process_id: str, data: dict | None = No
         now = ctx.now()
         case = Case(number="pending", process_version_id=version.id, stage=None, status="open", unit=unit,
                     prosecutor=prosecutor or (actor.username if actor.role != roles.INVESTIGATOR else None),
-                    facts=data, workflow_state=run.dump(), opened_at=now, opened_by=actor.username,
+                    facts=data, procedure=acts.derive(data).to_dict(), workflow_state=run.dump(),
+                    opened_at=now, opened_by=actor.username,
                     updated_at=now)
         _require_users(session, {case.prosecutor: _PROSECUTORS} if case.prosecutor else {})
         _require_users(session, {username: {roles.DEFENCE} for username in defence or ()})
@@ -163,56 +169,137 @@ def _complete(ctx, session, actor, case_id, task_id, data, expected_version) -> 
     task = _ready_or_conflict(run, task_id)
     definition = task.definition
     access.require_act(session, actor, case, definition.lane, f"complete '{definition.title}'")
-    clean = forms.clean(task_fields(definition), data)
+    fields = task_fields(definition)
+    clean = forms.clean(fields, data)
     now = ctx.now()
-    facts_data = {**case.facts, **clean}
+    clean = facts_check.require(clean, now=now, known=case.facts, fields=fields)
+    procedure = procedure_of(case)
+    kind = acts.act_of(definition.act, clean)
+    releasing = kind == acts.ActKind.RELEASE
+    facts_data = {**case.facts, **clean, **(_release_facts(clean, now) if releasing else {}),
+                  **_custody_order(kind, clean, now, ctx.params)}
     stage = definition.stage
-    entering = bool(stage) and is_entry(case.stage, stage)
-    recorded = [_evidence_from_task(cid, definition, clean, actor, now, case.id) for cid in definition.evidence]
+    entering = bool(stage) and not releasing and is_entry(case.stage, stage)
+    book = checks.evidence_book(session, case.id)
+    recorded = [_evidence_from_task(cid, definition, clean, actor, now, case.id,
+                                    acts.scope_of(cid, kind, procedure)) for cid in definition.evidence]
+    for row in recorded:
+        book.add(row)
     facts = CaseFacts.from_data(facts_data)
-    evidence = checks.latest_evidence(session, case.id)  # the clocks need it on every step
-    evidence.update({row.checkpoint: checks.to_record(row) for row in recorded})
-    assessments = _check_entry(ctx, session, case, definition, facts, evidence, now) if entering else []
+    act = _Act(kind, definition, stage, entering, actor.username)
+    assessments = _check_act(ctx, session, case, act, procedure, facts, book, now)
     assessed = {a.checkpoint.id for a in assessments}
     evidenced = checks.assess([catalogue.get(r.checkpoint) for r in recorded if r.checkpoint not in assessed],
-                              facts, evidence, now, ctx.params, stage)
+                              facts, book.for_act([r.checkpoint for r in recorded], kind, procedure, facts, now,
+                                                  ctx.params), now, ctx.params, stage, actor=actor.username, act=kind)
     run.complete(task_id, clean)
+    if releasing:
+        run.update_data({"detained": False})
     run.anchor_timers(now)  # timers this step started run on the engine's clock
-    _save(session, case, run, definition, actor, now, facts_data, entering)
+    acted_in, procedure = procedure, acts.after(procedure, kind, clean, now)
+    _save(session, case, run, definition, actor, now, facts_data, entering, procedure)
     session.add_all(recorded)
     session.add_all(checks.evaluation_rows(case, assessments + evidenced, now=now, stage=stage,
-                                           task=definition.title, actor=actor.username))
+                                           task=definition.title, actor=actor.username, act=kind,
+                                           procedure=acted_in))
     checks.resolve_escalations(session, case, [a.checkpoint.id for a in evidenced if a.evaluation.satisfied],
                                now, actor.username, f"evidence recorded with '{definition.title}'")
     escalated = _escalate(ctx, session, case, assessments, now)
     flagged = _flag(session, case, assessments, task, clean, now)
     clocks.sync(session, case, assessments + evidenced, now, ctx.params, ctx.models, actor=actor.username,
-                evidence=evidence, timers=run.timers())
+                evidence=book.for_clocks(procedure, facts, now, ctx.params), timers=run.timers())
+    if releasing:
+        clocks.release_done(session, case, now, actor.username)
     session.flush()
     audit.append(session, at=now, actor=actor.username, action="task.completed", case_id=case.id,
                  payload={"task": definition.title, "task_id": task_id, "stage": stage, "entered": entering,
-                          "data": clean, "checkpoints": {a.checkpoint.id: a.evaluation.status.value
-                                                         for a in assessments},
+                          "act": kind, "data": clean,
+                          "checkpoints": {a.checkpoint.id: a.evaluation.status.value for a in assessments},
                           "escalated": escalated, "flagged": flagged})
     return Step(case.id, case.lock_version, case.stage, entering, tuple(escalated), tuple(flagged)), run
 
 
-def _check_entry(ctx, session, case, definition, facts, evidence, now) -> list:
-    """The rights guarding the stage: refuse if a block is unmet, use up any override applied."""
+@dataclass(frozen=True)
+class _Act:
+    kind: str | None
+    definition: TaskDefinition
+    stage: str | None
+    entering: bool
+    actor: str
+
+
+def procedure_of(case: Case) -> acts.Procedure:
+    """The case's acts and episodes; derived from its facts for a case opened before them."""
+    if case.procedure is None:
+        return acts.derive(case.facts or {})
+    return acts.Procedure.from_dict(case.procedure)
+
+
+def _custody_order(kind, clean: dict, now, params) -> dict:
+    """A custody order's term is computed from the law, not typed: at most the first term in
+    calendar months from the order (CPC 151); a longer one is refused.  The order and its
+    expiry become facts the custody clock and later extensions read."""
+    if kind != acts.ActKind.CUSTODY_DECISION or clean.get("outcome") not in acts.DEPRIVING_OUTCOMES:
+        return {}
+    try:
+        ordered = parse_instant(clean.get("ordered_at") or clean.get("hearing_at"))
+        expires = parse_instant(clean.get("expires_at"))
+    except (TypeError, ValueError):
+        raise InvalidData("the custody order's times are not ISO-8601 times",
+                          {"expires_at": ["not an ISO-8601 time"]}) from None
+    if ordered is None:
+        raise InvalidData("say when custody was ordered", {"ordered_at": ["required for a custody order"]})
+    if custody_terms is not None:
+        limit = custody_terms.first_term_limit(ordered, params)
+        expires = expires or limit
+        errors = custody_terms.check_first_term(ordered, expires, now, params)
+        if errors:
+            raise InvalidData("; ".join(errors), {"expires_at": errors})
+    if expires is None:
+        raise InvalidData("say when the custody term expires", {"expires_at": ["required for a custody order"]})
+    clean["expires_at"] = expires.isoformat()
+    return {"custody_ordered_at": ordered.isoformat(), "custody_expires_at": expires.isoformat(),
+            "detained": True, "released_at": None}
+
+
+def _release_facts(clean: dict, now) -> dict:
+    released = clean.get("released_at") or clean.get("hearing_at") or now.isoformat()
+    return {"detained": False, "released_at": released}
+
+
+def _check_act(ctx, session, case, act: _Act, procedure, facts, book, now) -> list:
+    """The rights guarding this act (by its kind), and the stage it enters (by the catalogue),
+    each read from the evidence of this act's own scope.  Refuse if a block is unmet; use up any
+    override applied.  A release is never refused; after a missed judicial review it is the only
+    lawful act."""
+    if act.kind == acts.ActKind.RELEASE:
+        return []
+    ids = list(acts.guards(act.kind))
+    if act.entering:
+        ids += [cp.id for cp in catalogue.guarding(act.stage)]
+    ids += list(act.definition.checkpoints)
+    checkpoints = [catalogue.get(cid) for cid in dict.fromkeys(ids) if cid in catalogue.CATALOGUE]
     overrides = checks.open_overrides(session, case.id)
-    assessments = checks.assess(checks.entry_checkpoints(definition.stage, definition.checkpoints), facts,
-                                evidence, now, ctx.params, definition.stage, overrides)
+    evidence = book.for_act(checkpoints, act.kind, procedure, facts, now, ctx.params)
+    assessments = checks.assess(checkpoints, facts, evidence, now, ctx.params, act.stage, overrides,
+                                actor=act.actor, act=act.kind)
     blocked = [a for a in assessments if a.blocks]
+    missed = checks.missed_review(procedure, facts, book, now, ctx.params)
+    if missed is not None and act.kind != acts.ActKind.APPREHENSION:
+        assessments = [a for a in assessments if a.checkpoint.id != missed.checkpoint.id] + [missed]
+        blocked = [a for a in blocked if a.checkpoint.id != missed.checkpoint.id] + [missed]
     if blocked:
-        raise _Refusal(CheckpointBlocked(definition.stage, [a.failure() for a in blocked]), assessments, definition)
+        raise _Refusal(CheckpointBlocked(act.stage or "", [a.failure() for a in blocked]), assessments,
+                       act.definition)
     for a in assessments:
         if a.evaluation.status is Status.OVERRIDDEN and a.checkpoint.id in overrides:
             overrides[a.checkpoint.id].used_at = now
     return assessments
 
 
-def _save(session, case, run, definition, actor, now, facts_data, entering) -> None:
+def _save(session, case, run, definition, actor, now, facts_data, entering, procedure) -> None:
     case.workflow_state = run.dump()
+    case.procedure = procedure.to_dict()
     case.facts = facts_data
     case.updated_at = now
     if entering:
@@ -232,7 +319,7 @@ def _ready_or_conflict(run: CaseRun, task_id: str) -> ReadyTask:
         raise
 
 
-def _evidence_from_task(checkpoint_id, definition, clean, actor, now, case_id) -> Evidence:
+def _evidence_from_task(checkpoint_id, definition, clean, actor, now, case_id, scope) -> Evidence:
     """A task that records a checkpoint's evidence (``evidence`` property) appends it, dated by
     the fact it records, never by the moment the form was filled in."""
     cp = catalogue.get(checkpoint_id)
@@ -240,7 +327,7 @@ def _evidence_from_task(checkpoint_id, definition, clean, actor, now, case_id) -
     data = {k: v for k, v in clean.items() if k in names}
     occurred = parse_instant(data.get(cp.occurred_field)) if cp.occurred_field else None
     return Evidence(case_id=case_id, checkpoint=cp.id, data=data, occurred_at=occurred or now,
-                    recorded_at=now, recorded_by=actor.username, task=definition.title)
+                    recorded_at=now, recorded_by=actor.username, task=definition.title, scope=scope)
 
 
 def _escalate(ctx, session, case, assessments, now) -> list[str]:
@@ -265,10 +352,14 @@ def _escalate(ctx, session, case, assessments, now) -> list[str]:
 
 
 def _flag(session, case, assessments, task: ReadyTask, clean, now) -> list[str]:
-    """Failed flag checkpoints: the record this act produced goes to an admissibility ruling."""
+    """Failed flag checkpoints: the record this act produced goes to an admissibility ruling.
+    A statement taken under a derogation from counsel is always flagged (Directive 2013/48
+    art 3(6); the brief's precisions)."""
     out = []
     for a in assessments:
-        if a.checkpoint.failure is FailureClass.FLAG and not a.evaluation.satisfied:
+        derogated = (a.checkpoint.id == "counsel_before_interrogation"
+                     and a.evaluation.status is Status.OVERRIDDEN)
+        if derogated or a.checkpoint.failure is FailureClass.FLAG and not a.evaluation.satisfied:
             out.append(a.checkpoint.id)
             session.add(AdmissibilityFlag(
                 case_id=case.id, checkpoint=a.checkpoint.id, task=task.definition.title, task_id=task.id,

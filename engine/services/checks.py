@@ -5,10 +5,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..domain import catalogue
+from ..domain import acts, catalogue
 from ..domain.facts import CaseFacts
 from ..domain.params import Params
-from ..domain.rights import Checkpoint, EvidenceRecord, Evaluation, FailureClass, Status
+from ..domain.clock import as_utc
+from ..domain.rights import CheckContext, Checkpoint, EvidenceRecord, Evaluation, FailureClass, Status
 from ..persistence.models import CheckpointEvaluation, Escalation, Evidence, Override
 
 
@@ -39,10 +40,113 @@ def entry_checkpoints(stage: str, extra: tuple[str, ...] = ()) -> list[Checkpoin
     return found
 
 
-def latest_evidence(session: Session, case_id: int) -> dict[str, EvidenceRecord]:
-    """The latest record per checkpoint: a correction is appended and supersedes earlier ones."""
+class EvidenceBook:
+    """Every evidence record of a case, by right and by the act or episode it proves.
+
+    An act reads only the evidence of its own scope (``acts.scope_of``); a right bound to the
+    whole case reads the best record of any scope.  Within a scope the latest *decided* record
+    counts (one the rule can pass or fail on): an empty or partial record never replaces a
+    complete one, while a complete correction does."""
+
+    def __init__(self, rows=()):
+        self._rows: list[tuple[str, str | None, EvidenceRecord]] = []
+        for row in rows:
+            self.add(row)
+
+    def add(self, row: Evidence) -> None:
+        self._rows.append((row.checkpoint, row.scope, to_record(row)))
+
+    def records(self, checkpoint_id: str, scope: str | None = None, any_scope: bool = False):
+        return [rec for cid, sc, rec in self._rows
+                if cid == checkpoint_id and (any_scope or sc == scope)]
+
+    def best(self, checkpoint_id: str, scope: str | None, facts: CaseFacts, now: datetime, params: Params,
+             any_scope: bool = False) -> EvidenceRecord | None:
+        candidates = self.records(checkpoint_id, scope, any_scope)
+        if not candidates:
+            return None
+        cp = catalogue.get(checkpoint_id)
+        for rec in reversed(candidates):
+            ev = catalogue.evaluate(cp, facts, rec, now, params)
+            if ev.status is not Status.PENDING and not ev.missing:
+                return rec
+        return candidates[-1]
+
+    def for_act(self, checkpoints, kind: str | None, procedure: acts.Procedure, facts: CaseFacts,
+                now: datetime, params: Params) -> dict[str, EvidenceRecord]:
+        """The evidence each checkpoint reads for an act of ``kind``."""
+        out = {}
+        for cp in checkpoints:
+            cid = cp.id if isinstance(cp, Checkpoint) else cp
+            if (cid, kind) in acts.EPISODE_WIDE and procedure.open_episode is not None:
+                since = procedure.open_episode.apprehended_at
+                found = [rec for c, _, rec in self._rows if c == cid and (since is None or rec.occurred_at >= since)]
+                if found:
+                    out[cid] = found[-1]
+                continue
+            scope = acts.scope_of(cid, kind, procedure)
+            scoped = cid in acts.PER_ACT | acts.PER_QUALIFICATION | acts.PER_EPISODE and scope is not None
+            rec = self.best(cid, scope, facts, now, params, any_scope=not scoped)
+            if rec is not None:
+                out[cid] = rec
+        return out
+
+    def for_clocks(self, procedure: acts.Procedure, facts: CaseFacts, now: datetime,
+                   params: Params) -> dict[str, EvidenceRecord]:
+        """What the legal clocks read: a detention episode's rights from that episode's own
+        evidence, every other right from its latest record."""
+        out = self.latest()
+        for cid in acts.PER_EPISODE:
+            out.pop(cid, None)
+            rec = self.best(cid, acts.scope_of(cid, None, procedure), facts, now, params)
+            if rec is not None:
+                out[cid] = rec
+        return out
+
+    def latest(self) -> dict[str, EvidenceRecord]:
+        """The latest record per right, any scope (what the case-wide clocks read)."""
+        out = {}
+        for cid, _, rec in self._rows:
+            out[cid] = rec
+        return out
+
+
+def evidence_book(session: Session, case_id: int) -> EvidenceBook:
     rows = session.execute(select(Evidence).where(Evidence.case_id == case_id).order_by(Evidence.id)).scalars()
-    return {row.checkpoint: to_record(row) for row in rows}
+    return EvidenceBook(rows)
+
+
+RELEASE_ONLY = ("no judicial order within the limit of this detention: release is the only lawful act "
+                "(CPC art 131(4); ICCPR 9(3))")
+
+
+def missed_review(procedure: acts.Procedure, facts: CaseFacts, book: EvidenceBook, now: datetime,
+                  params: Params) -> Assessment | None:
+    """The open detention episode's judicial review, when its deadline passed without an order:
+    then every act but a release is refused (the brief's second precision)."""
+    episode = procedure.open_episode
+    if episode is None:
+        return None
+    cp = catalogue.get("detention_judicial_review")
+    scope = acts.scope_of(cp.id, None, procedure)
+    rec = book.best(cp.id, scope, facts, now, params)
+    ev = cp.evaluate(CheckContext(facts=facts, evidence=rec, now=as_utc(now), params=params))
+    if ev.status is not Status.FAILED or ev.due_at is None or as_utc(now) <= ev.due_at:
+        return None
+    return Assessment(cp, replace(ev, reasons=ev.reasons + (RELEASE_ONLY,)))
+
+
+def clock_evidence(session: Session, case, now: datetime, params: Params) -> dict[str, EvidenceRecord]:
+    """The evidence the legal clocks read for a case (see ``EvidenceBook.for_clocks``)."""
+    procedure = (acts.Procedure.from_dict(case.procedure) if case.procedure is not None
+                 else acts.derive(case.facts or {}))
+    facts = CaseFacts.from_data(case.facts or {})
+    return evidence_book(session, case.id).for_clocks(procedure, facts, now, params)
+
+
+def latest_evidence(session: Session, case_id: int) -> dict[str, EvidenceRecord]:
+    """The latest record per checkpoint, any scope."""
+    return evidence_book(session, case_id).latest()
 
 
 def to_record(row: Evidence) -> EvidenceRecord:
@@ -57,11 +161,14 @@ def open_overrides(session: Session, case_id: int) -> dict[str, Override]:
 
 def assess(checkpoints: list[Checkpoint], facts: CaseFacts, evidence: dict[str, EvidenceRecord],
            now: datetime, params: Params, stage: str | None,
-           overrides: dict[str, Override] | None = None) -> list[Assessment]:
+           overrides: dict[str, Override] | None = None, actor: str | None = None,
+           act: str | None = None) -> list[Assessment]:
     """Evaluate each checkpoint; an unused override turns an unsatisfied one into ``overridden``."""
     out = []
     for cp in checkpoints:
-        ev = catalogue.evaluate(cp, facts, evidence.get(cp.id), now, params, stage=stage)
+        ctx = CheckContext(facts=facts, evidence=evidence.get(cp.id), now=as_utc(now), params=params,
+                           stage=stage, actor=actor, act=act)
+        ev = cp.evaluate(ctx)
         override = (overrides or {}).get(cp.id)
         if not ev.satisfied and override is not None:
             ev = replace(ev, status=Status.OVERRIDDEN,
@@ -72,14 +179,16 @@ def assess(checkpoints: list[Checkpoint], facts: CaseFacts, evidence: dict[str, 
 
 
 def evaluation_rows(case, assessments: list[Assessment], *, now: datetime, stage: str | None,
-                    task: str | None, actor: str) -> list[CheckpointEvaluation]:
+                    task: str | None, actor: str, act: str | None = None,
+                    procedure: acts.Procedure | None = None) -> list[CheckpointEvaluation]:
     """One row per applicable evaluation, with the times used, for SQL reports."""
     return [CheckpointEvaluation(
         case_id=case.id, checkpoint=a.checkpoint.id, stage=stage, status=a.evaluation.status.value,
         evaluated_at=now, clock_started_at=a.evaluation.clock_started_at, due_at=a.evaluation.due_at,
         satisfied_at=a.evaluation.satisfied_at, task=task, actor=actor, unit=case.unit,
         prosecutor=case.prosecutor,
-        detail={"reasons": list(a.evaluation.reasons), "missing": list(a.evaluation.missing)})
+        detail={"reasons": list(a.evaluation.reasons), "missing": list(a.evaluation.missing),
+                **({"act": act, "scope": acts.scope_of(a.checkpoint.id, act, procedure)} if procedure else {})})
         for a in assessments if a.evaluation.status is not Status.NOT_APPLICABLE]
 
 

@@ -39,7 +39,7 @@ def sync(session, case: Case, assessments=(), now: datetime | None = None, param
     rows = {(d.kind, d.checkpoint): d for d in session.execute(
         select(Deadline).where(Deadline.case_id == case.id)).scalars()}
     if evidence is None:
-        evidence = checks.latest_evidence(session, case.id)
+        evidence = checks.clock_evidence(session, case, now, params)
     clocks = deadlines.legal_clocks(case.facts or {}, evidence, case.stage, case.status == "closed", now, params)
     changes = []
     seen = set()
@@ -246,3 +246,14 @@ def describe(row: Deadline, number: str, now: datetime, zone) -> dict:
 
 def _iso(moment) -> str | None:
     return moment.isoformat() if moment is not None else None
+
+
+def release_done(session, case: Case, now: datetime, actor: str) -> None:
+    """The person is free: the mandatory-release task and the prosecutor's notice of it are
+    done.  A breach of the judicial-review deadline stands (it is never cured)."""
+    rows = session.execute(select(Escalation).where(
+        Escalation.case_id == case.id, Escalation.status == "open",
+        Escalation.checkpoint.in_(("detention_judicial_review", "custody_term_review")),
+        Escalation.kind.in_(("release", "warning")))).scalars().all()
+    for row in rows:
+        row.status, row.resolved_at, row.resolved_by, row.resolution = "resolved", now, actor, "the person was released"

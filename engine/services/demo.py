@@ -82,11 +82,15 @@ class _Field:
 
 def registration(now, **changes) -> dict:
     data = {"erdr_number": "241100031000123", "report_summary": "Theft of a mobile phone at the central market",
-            "offence_article": "CC art 188(2)", "offence_category": "medium", "jury_eligible": False,
+            "offence_article": "188 part 2", "offence_category": "medium", "jury_eligible": False,
             "suspect_name": "Arman Seitkali", "suspect_birth_date": "1994-02-11", "age_in_doubt": False,
-            "suspect_citizenship": "KZ", "speaks_language_of_proceedings": True,
+            "suspect_citizenship": "KZ", "speaks_language_of_proceedings": "yes",
             "registered_at": (now - timedelta(days=3)).isoformat()}
     data.update(changes)
+    speaks = data["speaks_language_of_proceedings"]
+    if isinstance(speaks, bool):  # the older form's tick box
+        data["speaks_language_of_proceedings"] = "yes" if speaks else "no"
+    data.setdefault("suspect_language", "ru" if data["speaks_language_of_proceedings"] == "yes" else "uz")
     return data
 
 
@@ -173,7 +177,7 @@ def _case_refused(d: Driver) -> int:
 
 def _case_overridden(d: Driver) -> int:
     case_id = d.open(registration(d.ctx.now(), suspect_name="Li Wei", suspect_citizenship="CN",
-                                  speaks_language_of_proceedings=False))
+                                  speaks_language_of_proceedings="no", suspect_language="zh"))
     _to_suspicion(d, case_id, detained=False)
     _counsel(d, case_id)
     rights.override(d.ctx, d.actors[roles.SUPERVISING_PROSECUTOR], case_id, "interpreter",

@@ -5,7 +5,8 @@ from sqlalchemy import select
 from ..domain import catalogue, roles
 from ..domain.facts import CaseFacts
 from ..persistence import audit
-from ..persistence.models import (AdmissibilityFlag, AuditEntry, Case, CaseParty, Deadline, Escalation, Evidence,
+from ..persistence.models import (AdmissibilityFlag, AuditEntry, Case, CaseParty, CheckpointEvaluation, Deadline,
+                                  Escalation, Evidence,
                                   ProcessVersion, StageEntry)
 from . import access, checks
 from .cases import load_case, reading_run, task_fields
@@ -37,19 +38,51 @@ def show_case(ctx: Habeas, actor: Actor, case_id: int) -> dict:
                                                                  "created_at", "due_at", "resolved_by", "resolution")),
             "flags": _rows(session, AdmissibilityFlag, case.id, ("id", "checkpoint", "task", "reason", "created_at", "ruling")),
             "stages": _rows(session, StageEntry, case.id, ("stage", "entered_at", "task", "actor")),
-            "evidence": [_plain_row(row, ("id", "checkpoint", "data", "occurred_at", "recorded_at", "recorded_by",
-                                          "corrects_id")) for row in evidence],
+            "evidence": [_plain_row(row, ("id", "checkpoint", "scope", "data", "occurred_at", "recorded_at",
+                                          "recorded_by", "corrects_id")) for row in evidence],
             "defence": list(session.execute(select(CaseParty.username).where(CaseParty.case_id == case.id)).scalars()),
             "path": path,
         }
+        view.update(_procedure_view(session, case, evidence, now, ctx.params))
         if actor.role == roles.DEFENCE:
             audit.append(session, at=now, actor=actor.username, action="case.read", case_id=case.id, payload={})
     return view
 
 
+def _procedure_view(session, case: Case, evidence, now, params) -> dict:
+    """The case in acts: its detention episodes (each with its judicial-review clock and status),
+    the qualification in force, and each right's latest evaluation per act."""
+    from .cases import procedure_of
+    procedure = procedure_of(case)
+    facts = CaseFacts.from_data(case.facts or {})
+    book = checks.EvidenceBook(evidence)
+    episodes = []
+    for episode in procedure.episodes:
+        scope = f"episode:{episode.no}"
+        review = catalogue.get("detention_judicial_review")
+        rec = book.best(review.id, scope, facts, now, params)
+        ctx_facts = facts if episode.open else facts
+        ev = checks.assess([review], ctx_facts, {review.id: rec} if rec else {}, now, params, case.stage)[0].evaluation
+        episodes.append({**episode.to_dict(), "judicial_review": {
+            "status": ev.status.value if episode.open or rec else "ended", "due_at": _iso(ev.due_at),
+            "reasons": list(ev.reasons)}})
+    rows = session.execute(select(CheckpointEvaluation).where(CheckpointEvaluation.case_id == case.id)
+                           .order_by(CheckpointEvaluation.id)).scalars().all()
+    return {"episodes": episodes, "qualification_no": procedure.qualification,
+            "acts_done": dict(procedure.done),
+            "evaluations": [{"checkpoint": r.checkpoint, "status": r.status, "task": r.task, "stage": r.stage,
+                             "act": (r.detail or {}).get("act"), "scope": (r.detail or {}).get("scope"),
+                             "evaluated_at": _iso(r.evaluated_at), "reasons": (r.detail or {}).get("reasons", [])}
+                            for r in rows[-200:]]}
+
+
+def _iso(moment):
+    return moment.isoformat() if moment is not None else None
+
+
 def _task(task) -> dict:
     d = task.definition
-    return {"id": task.id, "name": d.name, "title": d.title, "stage": d.stage, "lane": d.lane,
+    return {"id": task.id, "name": d.name, "title": d.title, "stage": d.stage, "lane": d.lane, "act": d.act,
             "instructions": d.instructions, "evidence": d.evidence,
             "form": [f.to_dict() for f in task_fields(d)]}
 

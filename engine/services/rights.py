@@ -1,14 +1,15 @@
 """Evidence that a right was respected, overrides of blocks, and escalations' resolution."""
 
-from ..domain import catalogue, roles
+from ..domain import acts, catalogue, roles
 from ..domain.clock import parse_instant
 from ..domain.errors import Forbidden, InvalidData, NotFound, OverrideRefused
 from ..domain.facts import CaseFacts
+from ..domain.stages import COURT_STAGES
 from ..domain.rights import OverridePolicy, Status
 from ..persistence import audit
 from ..persistence.models import CheckpointEvaluation, Escalation, Evidence, Override
-from . import access, checks, clocks, forms
-from .cases import load_case
+from . import access, checks, clocks, facts_check, forms
+from .cases import load_case, procedure_of, reading_run
 from .context import Actor, Habeas
 
 
@@ -21,13 +22,20 @@ def checkpoint_or_invalid(checkpoint_id: str):
 
 
 def record_evidence(ctx: Habeas, actor: Actor, case_id: int, checkpoint_id: str, data: dict,
-                    occurred_at=None, corrects: int | None = None) -> int:
+                    occurred_at=None, corrects: int | None = None, act: str | None = None) -> int:
     """Append evidence for a checkpoint, dated by when the fact happened; re-evaluate it now.
 
-    A correction is a new record pointing at the one it corrects; nothing is overwritten."""
+    The record binds to the act or episode it proves (``acts.scope_for_record``): the act named
+    (``act``, a kind), else the next waiting act this right guards, else the next interrogation;
+    an episode's right to the detention episode; approval and rights information to the
+    qualification in force.  A correction is a new record pointing at the one it corrects;
+    nothing is overwritten."""
     cp = checkpoint_or_invalid(checkpoint_id)
+    if act is not None and act not in acts.ACT_KINDS:
+        raise InvalidData(f"unknown act '{act}'", {"act": [f"one of: {', '.join(sorted(acts.ACT_KINDS))}"]})
     clean = forms.clean(cp.evidence, data or {})
     occurred = _occurred(occurred_at, clean, cp)
+    clean = facts_check.require(clean, now=ctx.now(), fields=cp.evidence)
     with ctx.unit_of_work() as session:
         case = load_case(session, case_id)
         access.require_act(session, actor, case, what="record evidence")
@@ -40,15 +48,27 @@ def record_evidence(ctx: Habeas, actor: Actor, case_id: int, checkpoint_id: str,
                 raise InvalidData("the corrected record is not evidence for this checkpoint in this case",
                                   {"corrects": ["no such record"]})
         now = ctx.now()
+        facts_check.require({"occurred_at": occurred.isoformat()}, now=now, known=case.facts)
+        scope = _scope(ctx, session, case, cp.id, act)
         row = Evidence(case_id=case.id, checkpoint=cp.id, data=clean, occurred_at=occurred, recorded_at=now,
-                       recorded_by=actor.username, corrects_id=corrects)
+                       recorded_by=actor.username, corrects_id=corrects, scope=scope)
         session.add(row)
         session.flush()
-        assessment = _reassess(ctx, session, case, cp, now, actor)
+        assessment = _reassess(ctx, session, case, cp, now, actor, scope)
         audit.append(session, at=now, actor=actor.username, action="evidence.recorded", case_id=case.id,
-                     payload={"checkpoint": cp.id, "evidence_id": row.id, "occurred_at": occurred.isoformat(),
+                     payload={"checkpoint": cp.id, "evidence_id": row.id, "scope": scope,
+                              "occurred_at": occurred.isoformat(),
                               "data": clean, "corrects": corrects, "status": assessment.evaluation.status.value})
         return row.id
+
+
+def _scope(ctx, session, case, checkpoint_id: str, act: str | None) -> str | None:
+    procedure = procedure_of(case)
+    ready = []
+    if act is None and checkpoint_id in acts.PER_ACT:
+        with reading_run(ctx, session, case) as run:
+            ready = [acts.act_of(t.definition.act, {}) for t in run.ready_tasks()]
+    return acts.scope_for_record(checkpoint_id, procedure, ready, act)
 
 
 def _occurred(occurred_at, clean: dict, cp):
@@ -61,11 +81,14 @@ def _occurred(occurred_at, clean: dict, cp):
     return occurred
 
 
-def _reassess(ctx, session, case, cp, now, actor):
-    """Evaluate the checkpoint with the new evidence; a satisfied one closes its escalation."""
+def _reassess(ctx, session, case, cp, now, actor, scope=None):
+    """Evaluate the checkpoint with the new evidence, in the scope it was recorded for; a
+    satisfied one closes its escalation."""
     facts = CaseFacts.from_data(case.facts)
-    evidence = checks.latest_evidence(session, case.id)
-    assessment = checks.assess([cp], facts, evidence, now, ctx.params, case.stage)[0]
+    book = checks.evidence_book(session, case.id)
+    scoped = cp.id in acts.PER_ACT | acts.PER_QUALIFICATION | acts.PER_EPISODE and scope is not None
+    rec = book.best(cp.id, scope, facts, now, ctx.params, any_scope=not scoped)
+    assessment = checks.assess([cp], facts, {cp.id: rec} if rec else {}, now, ctx.params, case.stage)[0]
     session.add_all(checks.evaluation_rows(case, [assessment], now=now, stage=case.stage, task=None,
                                            actor=actor.username))
     clocks.sync(session, case, [assessment], now, ctx.params, ctx.models, actor=actor.username)
@@ -83,14 +106,15 @@ def override(ctx: Habeas, actor: Actor, case_id: int, checkpoint_id: str, reason
     if cp.override is OverridePolicy.WAIVER_ONLY:
         raise OverrideRefused(f"{cp.right} ({cp.legal_basis}) can be set aside only by the person's own "
                               "written waiver after advice, recorded as evidence")
-    if actor.role not in cp.override_roles:
-        raise Forbidden(f"a {actor.role} may not override {cp.id}; only: {', '.join(sorted(cp.override_roles))}")
     problems = {k: ["required"] for k, v in (("reason", reason), ("legal_ground", legal_ground)) if not (v or "").strip()}
     if problems:
         raise InvalidData("an override needs a written reason and a legal ground", problems)
     with ctx.unit_of_work() as session:
         case = load_case(session, case_id)
         access.require_read(session, actor, case)
+        allowed = _override_roles(cp, case.stage)
+        if actor.role not in allowed:
+            raise Forbidden(f"a {actor.role} may not override {cp.id} at this stage; only: {', '.join(sorted(allowed))}")
         now = ctx.now()
         row = Override(case_id=case.id, checkpoint=cp.id, actor=actor.username, reason=reason.strip(),
                        legal_ground=legal_ground.strip(), created_at=now)
@@ -104,6 +128,16 @@ def override(ctx: Habeas, actor: Actor, case_id: int, checkpoint_id: str, reason
                      payload={"checkpoint": cp.id, "legal_basis": cp.legal_basis, "reason": row.reason,
                               "legal_ground": row.legal_ground})
         return row.id
+
+
+def _override_roles(cp, stage: str | None) -> frozenset:
+    """Who may override: the court at the court stages, the supervising prosecutor before them."""
+    chooser = getattr(catalogue, "override_roles", None)
+    if chooser is not None:
+        return frozenset(chooser(cp, stage))
+    if stage in COURT_STAGES:
+        return frozenset({roles.JUDGE})
+    return cp.override_roles
 
 
 def resolve_escalation(ctx: Habeas, actor: Actor, escalation_id: int, resolution: str) -> None:

@@ -18,7 +18,8 @@ from typing import Callable
 
 from sqlalchemy import select, update
 
-from ..domain import catalogue
+from ..domain import catalogue, roles
+from ..domain.stages import COURT_STAGES
 from ..domain.deadlines import (CHECKPOINT, PROCEDURE, TIMER, Action, LegalClock, State, breach_reasons,
                                 legal_clocks)
 from ..domain.display import time_left
@@ -110,7 +111,7 @@ def _record_failure(ctx: Habeas, deadline_id: int, message: str, now: datetime) 
 def _act(ctx: Habeas, session, row: Deadline, case: Case, now: datetime) -> str:
     if row.kind == TIMER:
         return fire_timer(ctx, session, row, case, now)
-    evidence = checks.latest_evidence(session, case.id)
+    evidence = checks.clock_evidence(session, case, now, ctx.params)
     found = [c for c in legal_clocks(case.facts or {}, evidence, case.stage, case.status == "closed", now,
                                      ctx.params) if c.kind == row.kind and c.id == row.checkpoint]
     clock = found[0] if found else None
@@ -175,7 +176,10 @@ def breach(ctx: Habeas, session, row: Deadline, case: Case, clock: LegalClock, n
             Escalation.kind == "escalation", Escalation.status == "open")).scalars().first()
     if task is None:
         headline = "MANDATORY RELEASE" if release else "DEADLINE MISSED"
+        # A release task goes to those who hold the person (the investigator and the facility);
+        # the prosecutor is informed.  Other failures escalate to whoever supervises the stage.
         task = Escalation(case_id=case.id, checkpoint=row.checkpoint, stage=case.stage,
+                          assigned_role=roles.INVESTIGATOR if release else _escalation_role(row.checkpoint, case.stage),
                           kind="release" if release else "escalation", deadline_id=row.id, created_at=now,
                           due_at=now if release else None,
                           reason=f"{headline}: " + "; ".join(reasons) + (f" ({basis})" if basis else ""))
@@ -190,6 +194,11 @@ def breach(ctx: Habeas, session, row: Deadline, case: Case, clock: LegalClock, n
     action = ("release_task" if release else "escalation") + ("+breach" if row.kind == CHECKPOINT else "")
     clocks._close(session, row, BREACHED, now, f"deadline passed: {action}", SCHEDULER)
     row.action_taken, row.acted_at, row.last_error = action, now, None
+    if release:
+        session.add(Escalation(case_id=case.id, checkpoint=row.checkpoint, stage=case.stage, kind="warning",
+                               assigned_role=roles.PROSECUTOR, deadline_id=row.id, created_at=now,
+                               reason="FOR INFORMATION: the investigator must release the person now: "
+                                      + "; ".join(reasons)))
     case.non_compliant = True
     case.updated_at = now
     session.flush()
@@ -198,6 +207,15 @@ def breach(ctx: Habeas, session, row: Deadline, case: Case, clock: LegalClock, n
                           "basis": clock.basis, "action": action, "escalation": task.id,
                           "reasons": list(reasons), "flagged": flagged})
     return "breach"
+
+
+def _escalation_role(checkpoint_id: str, stage: str | None) -> str:
+    """At the court stages escalations belong to the court, elsewhere to the supervising
+    prosecutor (the brief's precisions on overrides and escalations)."""
+    chooser = getattr(catalogue, "escalation_role", None)
+    if chooser is not None:
+        return chooser(checkpoint_id, stage)
+    return roles.JUDGE if stage in COURT_STAGES else roles.SUPERVISING_PROSECUTOR
 
 
 def fire_timer(ctx: Habeas, session, row: Deadline, case: Case, now: datetime) -> str:

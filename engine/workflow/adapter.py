@@ -75,6 +75,7 @@ class TaskDefinition:
     evidence: tuple[str, ...]  # checkpoints whose evidence this task's form records
     checkpoints: tuple[str, ...]
     instructions: str
+    act: str | None = None  # the kind of act (engine.domain.acts.ActKind) the task is
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ def _definition(task_spec) -> TaskDefinition:
     return TaskDefinition(
         name=task_spec.name, title=task_spec.bpmn_name or task_spec.name, stage=props.get("stage"),
         lane=task_spec.lane, form=form, evidence=_ids(props.get("evidence")), checkpoints=extra,
-        instructions=ext.get("instructionsForEndUser") or "")
+        instructions=ext.get("instructionsForEndUser") or "", act=(props.get("act") or "").strip() or None)
 
 
 def _ids(text: str | None) -> tuple[str, ...]:
@@ -214,6 +215,14 @@ class CaseRun:
         except SpiffWorkflowException as err:
             raise WorkflowError(f"task '{task.task_spec.bpmn_name or task.task_spec.name}' failed: {_short(err)}") from None
         self._engine_steps()
+
+    def update_data(self, values: dict) -> None:
+        """Facts established outside the diagram (a release) reach every task still to run, so
+        the gateways that read them take the right branch."""
+        for task in self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.FUTURE
+                                            | TaskState.LIKELY | TaskState.MAYBE):
+            task.data.update(values)
+        self.workflow.data.update(values)
 
     def fire_due_timers(self, now: datetime | None = None) -> list["Timer"]:
         """Fire the timers due at ``now`` (by default the wall clock) and run on; the timers

@@ -15,6 +15,8 @@ from .docs import OPERATIONS, Operation, operation
 RULE_ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 TAGS = [{"name": "cases", "description": "open, read and advance cases"},
         {"name": "rights", "description": "evidence, overrides and escalations of the rights checkpoints"},
+        {"name": "acts", "description": "acts the engine defines beside the diagram: release, custody "
+                                         "extension, re-qualification, derogation from counsel"},
         {"name": "reports", "description": "compliance and the legal clocks"},
         {"name": "audit", "description": "the SHA-256-chained audit trail"},
         {"name": "processes", "description": "deployed BPMN process models"},

@@ -133,6 +133,7 @@ class Task(Schema):
     title = fields.String()
     stage = fields.String(allow_none=True, metadata={"description": "the stage completing it enters"})
     lane = fields.String(allow_none=True, metadata={"description": "the role that works it"})
+    act = fields.String(allow_none=True, metadata={"description": "the kind of act it is (rights bind to it)"})
     instructions = fields.String(allow_none=True)
     evidence = fields.List(fields.String(), metadata={"description": "checkpoints whose evidence this form records"})
     form = fields.List(fields.Nested(FormField))
@@ -196,6 +197,33 @@ class EvidenceRecord(Schema):
     recorded_at = Instant()
     recorded_by = fields.String()
     corrects_id = fields.Integer(allow_none=True)
+    scope = fields.String(allow_none=True, metadata={"description": "the act or episode it proves; null: the case"})
+
+
+class JudicialReviewClock(Schema):
+    status = fields.String()
+    due_at = Instant(allow_none=True)
+    reasons = fields.List(fields.String())
+
+
+class DetentionEpisode(Schema):
+    no = fields.Integer()
+    apprehended_at = Instant(allow_none=True)
+    status = fields.String(metadata={"enum": ["open", "released", "custody"]})
+    ended_at = Instant(allow_none=True)
+    ended_by = fields.String(allow_none=True)
+    judicial_review = fields.Nested(JudicialReviewClock)
+
+
+class ActEvaluation(Schema):
+    checkpoint = fields.String()
+    status = fields.String()
+    task = fields.String(allow_none=True)
+    stage = fields.String(allow_none=True)
+    act = fields.String(allow_none=True)
+    scope = fields.String(allow_none=True, metadata={"description": "the act or episode evaluated"})
+    evaluated_at = Instant()
+    reasons = fields.List(fields.String())
 
 
 class Case(Schema):
@@ -221,6 +249,11 @@ class Case(Schema):
     evidence = fields.List(fields.Nested(EvidenceRecord))
     defence = fields.List(fields.String())
     path = fields.List(fields.String(), metadata={"description": "element ids of the completed tasks"})
+    episodes = fields.List(fields.Nested(DetentionEpisode), metadata={"description": "detention episodes"})
+    qualification_no = fields.Integer(metadata={"description": "ordinal of the qualification in force"})
+    acts_done = fields.Dict(keys=fields.String(), values=fields.Integer())
+    evaluations = fields.List(fields.Nested(ActEvaluation),
+                              metadata={"description": "each right's evaluation per act, oldest first"})
 
 
 class Step(Schema):
