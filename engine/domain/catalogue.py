@@ -13,19 +13,26 @@ rules share three habits:
 from datetime import datetime, timedelta
 from typing import Iterable
 
+from . import custody
 from .clock import as_utc, parse_instant
 from .facts import CaseFacts
 from .forms import FormField
 from .params import DEFAULT_PARAMS, Params
 from .rights import (CheckContext, Checkpoint, Evaluation, EvidenceRecord, FailureClass,
                      OverridePolicy, Status)
-from .roles import SUPERVISING_PROSECUTOR
+from .roles import JUDGE, PROSECUTOR, SUPERVISING_PROSECUTOR
 from .stages import STAGE_IDS
 
 __all__ = ["CATALOGUE", "CHECKPOINT_IDS", "get", "guarding", "evaluate", "failure_class",
-           "judicial_review_limit_hours", "investigation_term_days"]
+           "judicial_review_limit_hours", "investigation_term_days", "override_roles",
+           "escalation_role", "policy_table", "derogation_refusal", "INTERPRETER_ACTS",
+           "COURT_STAGES"]
 
 SUPERVISOR_OVERRIDES = frozenset({SUPERVISING_PROSECUTOR})
+# At the court stages overrides and escalations belong to the court, not the prosecutor.
+COURT_STAGES = frozenset({"preliminary_hearing", "trial", "appeal", "cassation"})
+COURT_OVERRIDE_ROLES = frozenset({JUDGE})
+court_override_roles = COURT_OVERRIDE_ROLES
 
 
 # --------------------------------------------------------------------------------------------
@@ -233,12 +240,42 @@ def judge_rights_information(ctx: CheckContext) -> Evaluation:
         return Evaluation(cid, Status.FAILED, ("the letter of rights is neither signed nor is a "
                                                "refusal to sign witnessed",),
                           missing=("refusal_witnessed_by",))
+    problem = language_problem(ctx.facts, data.get("language"), ctx.params,
+                               "the letter of rights", "the right to be told of the suspicion "
+                               "and rights in a language understood (ICCPR 9(2), 14(3)(a); "
+                               "Directive 2012/13 art 4(5); CPC art 64(2))")
+    if problem:
+        return Evaluation(cid, Status.FAILED, (problem,), missing=("language",))
     return Evaluation(cid, Status.PASSED, satisfied_at=_occurred(ctx, "informed_at"))
+
+
+def language_problem(facts: CaseFacts, language, params: Params, document: str,
+                     right: str) -> str | None:
+    """Why a document's language is not one the person understands, or ``None``: the person's
+    own language when they need an interpreter, otherwise a language of proceedings or their
+    own (Directive 2010/64 art 3; Directive 2012/13 art 4(5))."""
+    given = str(language or "").strip().lower()
+    understood = facts.understood_languages(params)
+    if not understood:
+        return (f"{document} cannot be shown to be in a language the person understands: the "
+                f"person needs an interpreter and their language (suspect_language) is not "
+                f"recorded ({right})")
+    if given not in understood:
+        return (f"{document} is in '{given or 'no language'}', which the person is not shown to "
+                f"understand (understood: {', '.join(sorted(understood))}; {right})")
+    return None
 
 
 # --------------------------------------------------------------------------------------------
 # 3. counsel_before_interrogation
 # --------------------------------------------------------------------------------------------
+
+COUNSEL_BASIS = "Salduz v Turkey; Directive 2013/48 arts 3, 9; CPC arts 64, 67"
+DEROGATION_BASIS = "Directive 2013/48 art 3(6)"
+# The two grounds on which Directive 2013/48 art 3(6) allows a temporary derogation.
+DEROGATION_GROUNDS = ("urgent_risk_to_life_liberty_or_physical_integrity",
+                      "prevent_substantial_jeopardy_to_proceedings")
+DEROGATION_ROLES = frozenset({SUPERVISING_PROSECUTOR})
 
 COUNSEL_EVIDENCE = (
     _field("lawyer_name", required=False, label="Lawyer"),
@@ -247,37 +284,108 @@ COUNSEL_EVIDENCE = (
     _field("consulted_at", "datetime", required=False, label="Private consultation at"),
     _field("present_at_interrogation", "boolean", required=False,
            label="Lawyer present at the interrogation"),
+    _field("interrogator", required=False, label="Interrogator (username)"),
     _field("waived", "boolean", required=False, label="Counsel waived in writing"),
-    _field("waiver_advised_by", required=False, label="Waiver made after advice from"),
+    _field("waiver_advised_by", required=False, label="Waiver made after advice from (lawyer)",
+           help="A lawyer who is not the interrogator"),
+    _field("waiver_adviser_bar_number", required=False, label="Advising lawyer's bar number",
+           help="Required with a waiver"),
+    _field("derogation_ground", "choice", required=False,
+           label="Temporary derogation: ground (Directive 2013/48 art 3(6))",
+           choices=DEROGATION_GROUNDS),
+    _field("derogation_granted_by", required=False, label="Derogation granted by"),
+    _field("derogation_granted_by_role", "choice", required=False,
+           label="Role of who granted the derogation", choices=(SUPERVISING_PROSECUTOR,)),
 )
 MANDATORY_DEFENCE_REASON = ("waiver not allowed: defence is mandatory "
                             "(minor or other CPC art 67 case)")
 
 
+def derogation_refusal(facts: CaseFacts, ground: str | None, role: str | None, now: datetime,
+                       params: Params) -> str | None:
+    """Whether the temporary derogation from access to a lawyer (Directive 2013/48 art 3(6))
+    is allowed: ``None`` if so, else the reason.  Only for an adult without mandatory defence
+    (CPC art 67), granted by the supervising prosecutor, on one of its two grounds; the
+    statement taken is always flagged for an admissibility ruling."""
+    right = "the right to a lawyer from the first questioning"
+    now = as_utc(now)
+    if facts.is_minor(now, params) or (facts.apprehended_at is not None
+                                       and facts.is_minor(facts.apprehended_at, params)):
+        return (f"{right}: no derogation for a child (Directive 2016/800 art 6(8) allows none "
+                f"without a lawyer; CPC art 67)")
+    grounds = facts.mandatory_defence_grounds(now, params)
+    if grounds:
+        return (f"{right}: no derogation where defence is mandatory ({'; '.join(grounds)}; "
+                f"CPC art 67)")
+    if role not in DEROGATION_ROLES:
+        return (f"{right}: a derogation may be granted only by the supervising prosecutor, "
+                f"not a {role or 'person without a role'} ({DEROGATION_BASIS})")
+    if ground not in DEROGATION_GROUNDS:
+        return (f"{right}: a derogation needs one of the grounds of {DEROGATION_BASIS} "
+                f"({', '.join(DEROGATION_GROUNDS)}), not {ground or 'none'}")
+    return None
+
+
+def _same_person(a, b) -> bool:
+    return not _absent(a) and not _absent(b) and str(a).strip().lower() == str(b).strip().lower()
+
+
 def judge_counsel(ctx: CheckContext) -> Evaluation:
-    """A lawyer from the first questioning: Salduz, Ibrahim, Beuze; Directive 2013/48; CPC 64, 67.
+    """A lawyer from the first questioning: Salduz, Ibrahim, Beuze; Directive 2013/48 arts 3, 9;
+    Directive 2016/1919; CPC arts 64, 67.
 
     Either a named lawyer with a bar number consulted in private and present at the
-    interrogation, or the suspect's written waiver after advice, which is void where defence
-    is mandatory (minors, and the others CPC art 67 lists).
+    interrogation; or the person's written waiver after advice from a lawyer (with a bar
+    number) who is not the interrogator, void where defence is mandatory (CPC art 67); or the
+    temporary derogation of Directive 2013/48 art 3(6) (see ``derogation_refusal``), after
+    which the act may go ahead but its statement is always flagged.
     """
     cid = "counsel_before_interrogation"
-    data = _data(ctx)
+    data, now = _data(ctx), _now(ctx)
+    right = "right to a lawyer from the first questioning"
+    if not _absent(data.get("derogation_ground")):
+        missing = _missing(data, ("derogation_granted_by", "derogation_granted_by_role"))
+        if missing:
+            return _outstanding(cid, ctx, missing)
+        refusal = derogation_refusal(ctx.facts, data.get("derogation_ground"),
+                                     data.get("derogation_granted_by_role"), now, ctx.params)
+        if refusal:
+            return Evaluation(cid, Status.FAILED, (refusal,))
+        flag = (f"statement taken under a temporary derogation from the {right} "
+                f"({DEROGATION_BASIS}, ground: {data['derogation_ground']}): admissibility "
+                f"to be ruled on")
+        return Evaluation(cid, Status.OVERRIDDEN,
+                          (f"temporary derogation granted by {data['derogation_granted_by']} "
+                           f"({DEROGATION_BASIS})",), flags=(flag,))
     if _flag(data, "waived") is True:
-        if ctx.facts.defence_is_mandatory(_now(ctx), ctx.params):
-            return Evaluation(cid, Status.FAILED, (MANDATORY_DEFENCE_REASON,))
-        if _absent(data.get("waiver_advised_by")):
-            return _outstanding(cid, ctx, ("waiver_advised_by",))
+        grounds = ctx.facts.mandatory_defence_grounds(now, ctx.params)
+        if grounds:
+            return Evaluation(cid, Status.FAILED,
+                              (f"{MANDATORY_DEFENCE_REASON}: {'; '.join(grounds)} "
+                               f"({right}; {COUNSEL_BASIS})",))
+        missing = _missing(data, ("waiver_advised_by", "waiver_adviser_bar_number"))
+        if missing:
+            return _outstanding(cid, ctx, missing)
+        adviser = data.get("waiver_advised_by")
+        recorder = ctx.evidence.actor if ctx.evidence is not None else None
+        if any(_same_person(adviser, other)
+               for other in (ctx.actor, data.get("interrogator"), recorder)):
+            return Evaluation(cid, Status.FAILED,
+                              (f"the waiver was advised by the interrogator ({adviser}): a "
+                               f"waiver needs advice from an independent lawyer ({right}; "
+                               f"Directive 2013/48 arts 3, 9; Ibrahim v UK)",),
+                              missing=("waiver_advised_by",))
         return Evaluation(cid, Status.WAIVED,
-                          (f"counsel waived in writing after advice from "
-                           f"{data['waiver_advised_by']}",),
+                          (f"counsel waived in writing after advice from {adviser} "
+                           f"(bar number {data['waiver_adviser_bar_number']}; {COUNSEL_BASIS})",),
                           satisfied_at=_occurred(ctx, "consulted_at"))
     missing = _missing(data, ("lawyer_name", "bar_number", "consulted_at",
                               "present_at_interrogation"))
     if missing:
         return _outstanding(cid, ctx, missing)
     if _flag(data, "present_at_interrogation") is not True:
-        return Evaluation(cid, Status.FAILED, ("the lawyer was not present at the interrogation",))
+        return Evaluation(cid, Status.FAILED, (f"the lawyer was not present at the interrogation "
+                                               f"({right}; {COUNSEL_BASIS})",))
     return Evaluation(cid, Status.PASSED, satisfied_at=_occurred(ctx, "consulted_at"))
 
 
@@ -318,8 +426,18 @@ INTERPRETER_EVIDENCE = (
 )
 
 
+# The acts at which an interpreter (and translation of the document) is owed (Directive
+# 2010/64 arts 2-3; CPC art 210): questioning and the essential documents.
+INTERPRETER_ACTS = frozenset({"interrogation", "custody_decision", "indictment",
+                              "verdict_service", "suspicion_notice"})
+
+
 def needs_interpreter(ctx: CheckContext) -> bool:
-    return ctx.facts.needs_interpreter
+    """The person does not speak the language of proceedings and the act is one of
+    ``INTERPRETER_ACTS`` (when no act is named, the guarded stage decides)."""
+    if not ctx.facts.needs_interpreter:
+        return False
+    return ctx.act is None or ctx.act in INTERPRETER_ACTS
 
 
 def judge_interpreter(ctx: CheckContext) -> Evaluation:
@@ -330,6 +448,13 @@ def judge_interpreter(ctx: CheckContext) -> Evaluation:
                                     "translated_documents", "assessed_at"))
     if missing:
         return _outstanding(cid, ctx, missing)
+    own = ctx.facts.suspect_language
+    given = str(_data(ctx).get("language") or "").strip().lower()
+    if own and given != own:
+        return Evaluation(cid, Status.FAILED,
+                          (f"the interpreter works in '{given}', not the person's language "
+                           f"'{own}' (the right to free interpretation; Directive 2010/64 "
+                           f"arts 2-3; CPC art 210)",), missing=("language",))
     return Evaluation(cid, Status.PASSED, satisfied_at=_occurred(ctx, "assessed_at"))
 
 
@@ -337,27 +462,88 @@ def judge_interpreter(ctx: CheckContext) -> Evaluation:
 # 6. family_consular_notice
 # --------------------------------------------------------------------------------------------
 
+NOTICE_BASIS = "Directive 2013/48 arts 5, 7; VCCR art 36(1)(b); CPC art 135"
+DELAY_BASIS = "Directive 2013/48 art 5(3)"
+# The only grounds on which the family notice may be delayed (Directive 2013/48 art 5(3)).
+NOTICE_DELAY_GROUNDS = ("serious_risk_to_life_liberty_or_physical_integrity",
+                        "prevent_substantial_jeopardy_to_proceedings")
+NOTICE_DELAY_ROLES = frozenset({PROSECUTOR, SUPERVISING_PROSECUTOR})
+
 FAMILY_NOTICE_EVIDENCE = (
     _field("family_member", required=False, label="Family member told"),
     _field("method", required=False, label="How they were told"),
     _field("family_notified_at", "datetime", required=False, label="Family told at"),
     _field("consulate_notified_at", "datetime", required=False,
-           label="Consulate told at", help="Required for a foreign national"),
-    _field("delay_reason", "text", required=False, label="Reason for delaying notice"),
-    _field("delay_authorised_by", required=False, label="Delay authorised by"),
+           label="Consulate told at", help="Required for a foreign national; never delayed"),
+    _field("delay_ground", "choice", required=False,
+           label="Ground for delaying the family notice (Directive 2013/48 art 5(3))",
+           choices=NOTICE_DELAY_GROUNDS),
+    _field("delay_reason", "text", required=False, label="Reasons for the delay"),
+    _field("delay_authorised_by", required=False, label="Delay authorised by (prosecutor)"),
+    _field("delay_authoriser_role", "choice", required=False, label="Authoriser's role",
+           choices=tuple(sorted(NOTICE_DELAY_ROLES))),
+    _field("delay_until", "datetime", required=False, label="Notice delayed until"),
 )
 
 
 def family_notice_deadline(ctx: CheckContext) -> datetime | None:
-    """The family must be told within the set hours of apprehension (CPC art 135)."""
-    return _plus(ctx.facts.apprehended_at, hours=ctx.params.family_notice_hours)
+    """The family must be told without delay, at the latest within the set hours of
+    apprehension (CPC art 135), or by the end of a lawful delay (``notice_delay``)."""
+    base = _plus(ctx.facts.apprehended_at, hours=ctx.params.family_notice_hours)
+    delayed_until, _ = notice_delay(ctx)
+    if base is not None and delayed_until is not None:
+        return max(base, delayed_until)
+    return base
 
 
 def consulate_notice_deadline(ctx: CheckContext) -> datetime | None:
-    """A foreigner's consulate within the set hours of apprehension (VCCR art 36(1)(b))."""
+    """A foreigner's consulate at once, at the latest within the set hours of apprehension
+    (VCCR art 36(1)(b)); never delayed."""
     if not ctx.facts.is_foreigner(ctx.params):
         return None
     return _plus(ctx.facts.apprehended_at, hours=ctx.params.consulate_notice_hours)
+
+
+def _claims_delay(data: dict) -> bool:
+    return any(not _absent(data.get(name)) for name in
+               ("delay_ground", "delay_reason", "delay_authorised_by", "delay_authoriser_role",
+                "delay_until"))
+
+
+def notice_delay(ctx: CheckContext) -> tuple[datetime | None, tuple[str, ...]]:
+    """A delay of the family notice, judged (Directive 2013/48 art 5(3); CPC art 135): lawful
+    only on a ground from the closed list, authorised by a prosecutor, bounded by
+    apprehension + ``notice_delay_max_hours``, and never for a child.  Returns the lawful end
+    of the delay (``None`` when there is none) and the reasons a claimed delay is unlawful.
+    A free-text reason alone is no delay."""
+    data = _data(ctx)
+    if not _claims_delay(data):
+        return None, ()
+    right = "the right to have the family told of the detention"
+    problems = []
+    if is_child(ctx):
+        problems.append(f"no delay of the notice is lawful for a child ({right}; Directive "
+                        f"2016/800 art 5; CRC art 37)")
+    if data.get("delay_ground") not in NOTICE_DELAY_GROUNDS:
+        problems.append(f"a delay needs a ground of {DELAY_BASIS} "
+                        f"({', '.join(NOTICE_DELAY_GROUNDS)}), not "
+                        f"'{data.get('delay_ground') or 'none'}' ({right})")
+    if _absent(data.get("delay_authorised_by")) or \
+            data.get("delay_authoriser_role") not in NOTICE_DELAY_ROLES:
+        problems.append(f"a delay must be authorised by a named prosecutor ({right}; "
+                        f"{DELAY_BASIS})")
+    until = _instant(data, "delay_until")
+    apprehended = ctx.facts.apprehended_at
+    bound = _plus(apprehended, hours=ctx.params.notice_delay_max_hours)
+    if until is None:
+        problems.append(f"a delay must say until when it lasts ({right}; {DELAY_BASIS})")
+    elif bound is not None and until > bound:
+        problems.append(f"a delay may last at most {ctx.params.notice_delay_max_hours} h from "
+                        f"apprehension (until {_when(bound)}), not until {_when(until)} "
+                        f"({right}; {DELAY_BASIS})")
+    if problems:
+        return None, tuple(problems)
+    return until, ()
 
 
 def _notice_deadline(ctx: CheckContext) -> datetime | None:
@@ -370,42 +556,48 @@ def _notice_deadline(ctx: CheckContext) -> datetime | None:
 
 
 def judge_family_notice(ctx: CheckContext) -> Evaluation:
-    """Family told of detention, a foreigner's consulate too: Directive 2013/48 arts 5, 7;
-    VCCR art 36(1)(b); CPC art 135.  A delay with its reason and authoriser is lawful."""
+    """Family told of detention without delay, a foreigner's consulate within 24 h:
+    Directive 2013/48 arts 5, 7; VCCR art 36(1)(b); CPC art 135.
+
+    The family's deadline moves only for a lawful delay (``notice_delay``); the consulate's
+    never.  A notice owed and not given by its deadline is a failure, never a pass."""
     cid = "family_consular_notice"
     data, now = _data(ctx), _now(ctx)
     apprehended = ctx.facts.apprehended_at
-    if not _absent(data.get("delay_reason")) and not _absent(data.get("delay_authorised_by")):
-        return Evaluation(cid, Status.PASSED,
-                          (f"notice delayed: {data['delay_reason']} (authorised by "
-                           f"{data['delay_authorised_by']})",),
-                          due_at=_notice_deadline(ctx), clock_started_at=apprehended,
-                          satisfied_at=_occurred(ctx, "family_notified_at"))
-    parts = [("family", "family_notified_at", ctx.params.family_notice_hours,
-              family_notice_deadline(ctx), ("family_member", "method", "family_notified_at"))]
+    delayed_until, delay_problems = notice_delay(ctx)
+    parts = [("family", "family_notified_at", family_notice_deadline(ctx),
+              ("family_member", "method", "family_notified_at"))]
     if ctx.facts.is_foreigner(ctx.params):
-        parts.append(("consulate", "consulate_notified_at", ctx.params.consulate_notice_hours,
-                      consulate_notice_deadline(ctx), ("consulate_notified_at",)))
+        parts.append(("consulate", "consulate_notified_at", consulate_notice_deadline(ctx),
+                      ("consulate_notified_at",)))
     failures, pending, missing, done_times = [], [], [], []
-    for who, done_field, hours, due, required in parts:
+    for who, done_field, due, required in parts:
         missing += _missing(data, required)
         done = _instant(data, done_field)
+        limit = _duration(due - apprehended) if due is not None else ""
         if done is not None:
             done_times.append(done)
             if due is not None and done > due:
                 failures.append(f"{who} told {_duration(done - apprehended)} after apprehension, "
-                                f"beyond the {hours} h limit")
+                                f"beyond the limit of {limit} ({_when(due)}; {NOTICE_BASIS})")
         elif due is not None and now > due:
-            failures.append(f"{who} not told within {hours} h of apprehension")
+            failures.append(f"{who} not told within {limit} of apprehension ({_when(due)}; "
+                            f"{NOTICE_BASIS})")
         else:
             pending.append(f"{who} not yet told" + (f"; due by {_when(due)}" if due else ""))
+    notes = tuple(f"the delay is not lawful and does not count: {p}" for p in delay_problems)
+    if delayed_until is not None:
+        notes += (f"family notice lawfully delayed until {_when(delayed_until)} "
+                  f"({DELAY_BASIS}; authorised by {data.get('delay_authorised_by')})",)
     due_at = _notice_deadline(ctx)
     if failures:
-        return Evaluation(cid, Status.FAILED, tuple(failures), tuple(missing), due_at, apprehended)
+        return Evaluation(cid, Status.FAILED, tuple(failures) + notes, tuple(missing), due_at,
+                          apprehended)
     if pending or missing:
         reasons = tuple(pending) or ("evidence incomplete: " + ", ".join(missing),)
-        return Evaluation(cid, Status.PENDING, reasons, tuple(missing), due_at, apprehended)
-    return Evaluation(cid, Status.PASSED, due_at=due_at, clock_started_at=apprehended,
+        return Evaluation(cid, Status.PENDING, reasons + notes, tuple(missing), due_at,
+                          apprehended)
+    return Evaluation(cid, Status.PASSED, notes, due_at=due_at, clock_started_at=apprehended,
                       satisfied_at=max(done_times))
 
 
@@ -511,45 +703,120 @@ def judge_suspect_approval(ctx: CheckContext) -> Evaluation:
 # 10. custody_term_review
 # --------------------------------------------------------------------------------------------
 
+CUSTODY_BASIS = "CPC arts 147-152; ICCPR 9(3) (GC 35 para 38); ECHR 5(3) (Buzadji v Moldova)"
+
 CUSTODY_TERM_EVIDENCE = (
     _field("order_number", label="Custody order number"),
     _field("ordered_at", "datetime", label="Ordered at"),
-    _field("expires_at", "datetime", label="Term expires at"),
+    _field("expires_at", "datetime", label="Term expires at",
+           help="At most 2 calendar months from the order (CPC art 151)"),
+    _field("first_ordered_at", "datetime", required=False, label="First custody order at",
+           help="When this term extends an earlier one; the tiers count from the first order"),
     _field("petition_at", "datetime", required=False, label="Extension petition filed at"),
+    _field("extended_until", "datetime", required=False, label="Extended until",
+           help="Ordered by the investigating judge on the prosecutor's petition"),
     _field("reasons", "text", label="Reasons custody is necessary"),
     _field("alternatives_considered", "text", label="Alternatives considered"),
 )
 
 
+def _custody_terms(ctx: CheckContext) -> tuple[datetime | None, datetime | None, list[str]]:
+    """(first order, lawful current expiry, errors) of the recorded custody term, computed
+    from the law (``custody.py``): a typed expiry beyond the law is cut to the lawful limit,
+    an extension petitioned too late does not count."""
+    data = _data(ctx)
+    ordered, expires = _instant(data, "ordered_at"), _instant(data, "expires_at")
+    first = _instant(data, "first_ordered_at") or ordered
+    if ordered is None or expires is None:
+        return first, expires, []
+    errors = custody.check_first_term(first, expires, _now(ctx), ctx.params) \
+        if first == ordered else []
+    current = min(expires, custody.first_term_limit(first, ctx.params)) \
+        if first == ordered else expires
+    if first != ordered:  # this order itself extends an earlier one
+        current = min(expires, custody.extension_limit(first, ctx.facts.offence_category,
+                                                       ctx.params))
+    until = _instant(data, "extended_until")
+    if until is not None:
+        problems = custody.check_extension(first, current, _instant(data, "petition_at"), until,
+                                           ctx.facts.offence_category, ctx.params)
+        errors += problems
+        petition = _instant(data, "petition_at")
+        if petition is not None and petition < current and until > current:
+            step = custody.next_extension_limit(first, current, ctx.facts.offence_category,
+                                                ctx.params)
+            current = min(until, step) if step is not None else current
+    return first, current, errors
+
+
 def custody_term_deadline(ctx: CheckContext) -> datetime | None:
-    """The current custody term's expiry, as ordered."""
-    return _instant(_data(ctx), "expires_at")
+    """The current custody term's expiry, as the law allows it (CPC arts 151-152): the typed
+    expiry or extension, never beyond the lawful limit."""
+    return _custody_terms(ctx)[1]
+
+
+def custody_escalation_at(ctx: CheckContext) -> datetime | None:
+    """When the missing extension petition becomes an escalation: the set days before the
+    term expires, unless a petition is on record (CPC arts 151-152)."""
+    expires = custody_term_deadline(ctx)
+    if expires is None or not _absent(_data(ctx).get("petition_at")):
+        return None
+    return expires - timedelta(days=ctx.params.custody_warning_days)
+
+
+def custody_ended_at(facts: CaseFacts, ordered: datetime | None) -> datetime | None:
+    """When pre-trial custody ended: release after the order, or the verdict (terms run
+    through the court stages until the verdict)."""
+    ends = [facts.verdict_pronounced_at]
+    if facts.released_at is not None and (ordered is None or facts.released_at >= ordered):
+        ends.append(facts.released_at)
+    ends = [end for end in ends if end is not None]
+    return min(ends) if ends else None
 
 
 def judge_custody_term(ctx: CheckContext) -> Evaluation:
-    """Detention only while necessary, with periodic review: ICCPR 9(3) (GC 35 para 38);
-    ECHR 5(3) (Buzadji v Moldova), 5(4); CPC arts 147-152.  At expiry release is mandatory."""
+    """Detention only while necessary, within the terms of the law, with periodic review:
+    ICCPR 9(3) (GC 35 para 38); ECHR 5(3) (Buzadji v Moldova), 5(4); CPC arts 147-152.
+
+    The term is computed, not typed: at most 2 calendar months from the order, extended by the
+    investigating judge on a petition filed before expiry, within the tiers and ceilings.  It
+    runs through the court stages until the verdict or a release.  At expiry release is
+    mandatory (FAILED); within the set days before expiry without a petition an escalation is
+    due (FAILED, with the reason), not a mere warning."""
     cid = "custody_term_review"
     data, now = _data(ctx), _now(ctx)
-    expires = custody_term_deadline(ctx)
     ordered = _instant(data, "ordered_at")
+    first, expires, errors = _custody_terms(ctx)
+    ended = custody_ended_at(ctx.facts, ordered)
+    if ended is not None and expires is not None and ended <= expires:
+        return Evaluation(cid, Status.PASSED, (f"custody ended at {_when(ended)}, within the "
+                                               f"term ({CUSTODY_BASIS})",),
+                          due_at=expires, clock_started_at=first, satisfied_at=ended)
     if expires is not None and now >= expires:
         return Evaluation(cid, Status.FAILED,
                           (f"custody term expired at {_when(expires)}: release is mandatory "
-                           "unless the term was extended",),
+                           f"unless the term was lawfully extended ({CUSTODY_BASIS})",)
+                          + tuple(errors),
                           _missing(data, ("order_number", "ordered_at", "reasons",
                                           "alternatives_considered")),
-                          expires, ordered)
+                          expires, first)
     missing = _missing(data, ("order_number", "ordered_at", "expires_at", "reasons",
                               "alternatives_considered"))
     if missing:
-        return _outstanding(cid, ctx, missing, expires, ordered)
-    reasons = ()
-    warning_from = expires - timedelta(days=ctx.params.custody_warning_days)
-    if now >= warning_from and _absent(data.get("petition_at")):
-        reasons = (f"the custody term expires at {_when(expires)}: an extension petition or a "
-                   "release is due",)
-    return Evaluation(cid, Status.PASSED, reasons, due_at=expires, clock_started_at=ordered,
+        return _outstanding(cid, ctx, missing, expires, first)
+    if errors:
+        return Evaluation(cid, Status.FAILED, tuple(errors), due_at=expires,
+                          clock_started_at=first)
+    escalate = custody_escalation_at(ctx)
+    if escalate is not None and now >= escalate:
+        return Evaluation(cid, Status.FAILED,
+                          (f"no extension petition {ctx.params.custody_warning_days} days before "
+                           f"the custody term expires ({_when(expires)}): escalation due since "
+                           f"{_when(escalate)}; petition or release ({CUSTODY_BASIS})",),
+                          due_at=expires, clock_started_at=first)
+    reasons = ((f"an escalation is due at {_when(escalate)} unless an extension petition is "
+                f"filed; the term expires at {_when(expires)}",) if escalate else ())
+    return Evaluation(cid, Status.PASSED, reasons, due_at=expires, clock_started_at=first,
                       satisfied_at=_occurred(ctx, "ordered_at"))
 
 
@@ -736,42 +1003,91 @@ APPEAL_EVIDENCE = (
 )
 
 
+APPEAL_BASIS = "ICCPR 14(5); ECHR Protocol 7 art 2; CPC arts 414-417"
+
+
 def verdict_pronounced(ctx: CheckContext) -> bool:
     return ctx.facts.verdict_pronounced_at is not None
 
 
+def _pronounced(ctx: CheckContext) -> datetime | None:
+    return _instant(_data(ctx), "pronounced_at") or ctx.facts.verdict_pronounced_at
+
+
+def appeal_period_end(facts: CaseFacts, pronounced_at: datetime | None,
+                      served_at: datetime | None, params: Params) -> datetime | None:
+    """The end of the person's time to appeal (CPC arts 414-417): ``appeal_days`` from the
+    pronouncement; for a convict held in custody at the verdict, from the service of the copy
+    (``None`` until served).  Late service to a detainee restores the time: it runs from it."""
+    if facts.in_custody_at_verdict:
+        return _plus(served_at, days=params.appeal_days)
+    return _plus(pronounced_at, days=params.appeal_days)
+
+
 def appeal_deadline(ctx: CheckContext) -> datetime | None:
-    """The appeal period from pronouncement, or for a detainee from service of the copy."""
-    data = _data(ctx)
-    start = _instant(data, "pronounced_at") or ctx.facts.verdict_pronounced_at
-    if ctx.facts.detained and _instant(data, "copy_served_at") is not None:
-        start = _instant(data, "copy_served_at")
-    return _plus(start, days=ctx.params.appeal_days)
+    """When the state must have served the copy with the appeal rights explained: for a
+    convict in custody at the verdict, within ``verdict_copy_days`` of pronouncement; for
+    anyone else, within the appeal period from pronouncement (CPC arts 414-417)."""
+    pronounced = _pronounced(ctx)
+    if ctx.facts.in_custody_at_verdict:
+        return _plus(pronounced, days=ctx.params.verdict_copy_days)
+    return _plus(pronounced, days=ctx.params.appeal_days)
 
 
 def judge_appeal_notice(ctx: CheckContext) -> Evaluation:
     """The right and deadline to appeal made known: ICCPR 14(5); ECHR Protocol 7 art 2;
-    CPC arts 414-417.  Late service of the copy restores the time limit."""
+    CPC arts 414-417.
+
+    15 days from pronouncement; for a convict held in custody at the verdict, from service of
+    the copy, which is owed within ``verdict_copy_days``: later service restores the time but
+    is a failure (an escalation the late service does not resolve).  For a person not in
+    custody, service after the period ended is a failure (the time must be restored).  The copy
+    must be in a language the person understands."""
     cid = "appeal_notice"
     data = _data(ctx)
     due = appeal_deadline(ctx)
-    pronounced = _instant(data, "pronounced_at") or ctx.facts.verdict_pronounced_at
+    pronounced = _pronounced(ctx)
     served = _instant(data, "copy_served_at")
-    started = served if (ctx.facts.detained and served) else pronounced
+    detainee = ctx.facts.in_custody_at_verdict
     missing = _missing(data, ("pronounced_at", "copy_served_at", "language", "rights_explained"))
     if missing:
-        return _outstanding(cid, ctx, missing, due, started,
-                            f"verdict not served with the appeal rights within "
-                            f"{ctx.params.appeal_days} days of pronouncement")
+        overdue = (f"copy of the verdict not served on the detainee within "
+                   f"{ctx.params.verdict_copy_days} days of pronouncement ({APPEAL_BASIS})"
+                   if detainee else
+                   f"verdict not served with the appeal rights within "
+                   f"{ctx.params.appeal_days} days of pronouncement ({APPEAL_BASIS})")
+        return _outstanding(cid, ctx, missing, due, pronounced, overdue)
+    period_end = appeal_period_end(ctx.facts, pronounced, served, ctx.params)
+    counted = (f"the {ctx.params.appeal_days}-day appeal period runs "
+               + (f"from service, until {_when(period_end)}" if detainee else
+                  f"from pronouncement, until {_when(period_end)}"))
     if _flag(data, "rights_explained") is not True:
         return Evaluation(cid, Status.FAILED,
-                          ("the right to appeal and its deadline were not explained",),
-                          due_at=due, clock_started_at=started)
-    if served > due:
-        return Evaluation(cid, Status.FAILED,
-                          ("copy served after the appeal period ended: the time limit must be "
-                           "restored",), due_at=due, clock_started_at=started)
-    return Evaluation(cid, Status.PASSED, due_at=due, clock_started_at=started,
+                          (f"the right to appeal and its deadline were not explained "
+                           f"({APPEAL_BASIS})", counted),
+                          due_at=due, clock_started_at=pronounced)
+    problem = language_problem(ctx.facts, data.get("language"), ctx.params,
+                               "the copy of the verdict",
+                               f"the right to know of the appeal in a language understood; "
+                               f"Directive 2010/64 art 3; {APPEAL_BASIS}")
+    if problem:
+        return Evaluation(cid, Status.FAILED, (problem, counted), missing=("language",),
+                          due_at=due, clock_started_at=pronounced)
+    if pronounced is not None and served < pronounced:
+        return Evaluation(cid, Status.FAILED, ("the copy is recorded as served before the "
+                                               "verdict was pronounced: check the times",),
+                          due_at=due, clock_started_at=pronounced)
+    if due is not None and served > due:
+        if detainee:
+            reason = (f"copy served on the detainee {_duration(served - pronounced)} after "
+                      f"pronouncement, beyond {ctx.params.verdict_copy_days} days: the time to "
+                      f"appeal is restored ({counted}); the late service stays a failure "
+                      f"({APPEAL_BASIS})")
+        else:
+            reason = (f"copy served after the appeal period ended ({_when(due)}): the time "
+                      f"limit must be restored ({APPEAL_BASIS})")
+        return Evaluation(cid, Status.FAILED, (reason,), due_at=due, clock_started_at=pronounced)
+    return Evaluation(cid, Status.PASSED, (counted,), due_at=due, clock_started_at=pronounced,
                       satisfied_at=served)
 
 
@@ -828,8 +1144,7 @@ _CHECKPOINTS = (
         legal_basis="ICCPR 9(2), 14(3)(a); ECHR 5(2); Directive 2012/13 arts 3-4, 8; "
                     "CPC arts 64(2), 131(1)",
         stages=frozenset({"suspicion", "interrogation"}),
-        failure=FailureClass.BLOCK, override=OverridePolicy.BY_ROLE,
-        override_roles=SUPERVISOR_OVERRIDES,
+        failure=FailureClass.BLOCK, override=OverridePolicy.NEVER,
         evidence=RIGHTS_INFORMATION_EVIDENCE, occurred_field="informed_at",
         applies=_always, judge=judge_rights_information,
         on_failure="Suspicion and interrogation are blocked until the letter of rights is "
@@ -841,12 +1156,16 @@ _CHECKPOINTS = (
         legal_basis="Salduz v Turkey (2008), Ibrahim v UK (2016), Beuze v Belgium (2018); "
                     "Directive 2013/48 arts 3, 9; Directive 2016/1919; CPC arts 64, 67",
         stages=frozenset({"interrogation"}),
-        failure=FailureClass.BLOCK, override=OverridePolicy.WAIVER_ONLY,
+        failure=FailureClass.BLOCK, override=OverridePolicy.DEROGATION_OR_WAIVER,
+        override_roles=DEROGATION_ROLES,
         evidence=COUNSEL_EVIDENCE, occurred_field="consulted_at",
         applies=_always, judge=judge_counsel,
         on_failure="Interrogation is blocked and protocols taken without counsel are flagged; "
-                   "only the suspect's written waiver after advice lifts it, never where "
-                   "defence is mandatory.",
+                   "only the person's written waiver after advice from a lawyer who is not the "
+                   "interrogator lifts it, never where defence is mandatory (CPC art 67), or "
+                   "the supervising prosecutor's temporary derogation of Directive 2013/48 "
+                   "art 3(6) for an adult on one of its two grounds, the statement always "
+                   "flagged.",
     ),
     Checkpoint(
         id="silence_caution",
@@ -865,9 +1184,8 @@ _CHECKPOINTS = (
         right="free interpretation and translation of essential documents",
         legal_basis="ICCPR 14(3)(f); ECHR 6(3)(e) (Kamasinski v Austria); "
                     "Directive 2010/64 arts 2, 3, 7; CPC art 210",
-        stages=frozenset({"interrogation", "custody", "indictment", "trial"}),
-        failure=FailureClass.BLOCK, override=OverridePolicy.BY_ROLE,
-        override_roles=SUPERVISOR_OVERRIDES,
+        stages=frozenset({"suspicion", "interrogation", "custody", "indictment", "trial"}),
+        failure=FailureClass.BLOCK, override=OverridePolicy.NEVER,
         evidence=INTERPRETER_EVIDENCE, occurred_field="assessed_at",
         applies=needs_interpreter, judge=judge_interpreter,
         on_failure="Interrogation and the service of detention orders, indictment and "
@@ -891,8 +1209,7 @@ _CHECKPOINTS = (
         right="examination on admission to custody; investigation of ill-treatment allegations",
         legal_basis="ECHR 3 (Ribitsch, Selmouni, Assenov, Gäfgen); UNCAT arts 12, 13, 15",
         stages=frozenset({"custody", "interrogation"}),
-        failure=FailureClass.BLOCK, override=OverridePolicy.BY_ROLE,
-        override_roles=SUPERVISOR_OVERRIDES,
+        failure=FailureClass.BLOCK, override=OverridePolicy.NEVER,
         evidence=MEDICAL_EVIDENCE, occurred_field="examined_at",
         applies=medical_applies, judge=judge_medical,
         on_failure="Questioning of a detainee is blocked until examined; an allegation creates "
@@ -903,12 +1220,13 @@ _CHECKPOINTS = (
         right="special protection of a child suspect",
         legal_basis="CRC arts 37, 40; Directive 2016/800 arts 5-10; Panovits v Cyprus, "
                     "Blokhin v Russia",
-        stages=frozenset({"detention", "suspicion", "interrogation", "custody", "trial"}),
+        stages=frozenset({"suspicion", "interrogation", "custody", "trial"}),
         failure=FailureClass.BLOCK, override=OverridePolicy.NEVER,
         evidence=JUVENILE_EVIDENCE, occurred_field="representative_notified_at",
         applies=is_child, judge=judge_juvenile,
-        on_failure="Every step with the child is blocked until the safeguards are recorded; "
-                   "counsel cannot be waived and there is no override.",
+        on_failure="Suspicion, questioning, custody and trial of the child are blocked until "
+                   "the safeguards are recorded (the apprehension itself is always recorded, so "
+                   "the 24 h clock runs); counsel cannot be waived and there is no override.",
     ),
     Checkpoint(
         id="suspect_status_approval",
@@ -927,13 +1245,14 @@ _CHECKPOINTS = (
         right="detention only while necessary; periodic review; ceilings",
         legal_basis="ICCPR 9(3) (GC 35 para 38); ECHR 5(3) (Buzadji v Moldova), 5(4); "
                     "CPC arts 147-152",
-        stages=frozenset({"completion", "indictment"}),
+        stages=frozenset({"completion", "indictment", "preliminary_hearing", "trial"}),
         failure=FailureClass.ESCALATE, override=OverridePolicy.BY_ROLE,
         override_roles=SUPERVISOR_OVERRIDES,
         evidence=CUSTODY_TERM_EVIDENCE, occurred_field="ordered_at",
         applies=_detained, judge=judge_custody_term, deadline=custody_term_deadline,
-        on_failure="Escalates to the supervising prosecutor before the term expires; at expiry "
-                   "a release task is created.",
+        on_failure="The term is computed (2 calendar months, extensions within tiers and "
+                   "ceilings); without a petition 3 days before expiry it escalates (to the court "
+                   "at court stages); at expiry a release task is created.",
     ),
     Checkpoint(
         id="reasonable_time",
@@ -965,12 +1284,12 @@ _CHECKPOINTS = (
         legal_basis="ICCPR 14(3)(b); ECHR 6(3)(b) (Edwards v UK, Rowe and Davis v UK); "
                     "Directive 2012/13 art 7; CPC art 320",
         stages=frozenset({"indictment"}),
-        failure=FailureClass.BLOCK, override=OverridePolicy.BY_ROLE,
-        override_roles=SUPERVISOR_OVERRIDES,
+        failure=FailureClass.BLOCK, override=OverridePolicy.NEVER,
         evidence=FILE_ACCESS_EVIDENCE, occurred_field="defence_access_from",
         applies=_always, judge=judge_file_access,
-        on_failure="The indictment is blocked until the defence has had access to the file "
-                   "and any withholding rests on a court ruling.",
+        on_failure="The indictment is blocked until the defence has had access to the file; "
+                   "items may be withheld only by a court ruling shown in the evidence; no "
+                   "override.",
     ),
     Checkpoint(
         id="jury_right",
@@ -1042,10 +1361,93 @@ def failure_class(checkpoint: Checkpoint, facts: CaseFacts) -> FailureClass:
 
 def evaluate(checkpoint: Checkpoint | str, facts: CaseFacts, evidence: EvidenceRecord | None,
              now: datetime, params: Params = DEFAULT_PARAMS,
-             stage: str | None = None) -> Evaluation:
+             stage: str | None = None, actor: str | None = None,
+             act: str | None = None) -> Evaluation:
     """Evaluate one checkpoint (or its id) for a case at ``now``."""
     if isinstance(checkpoint, str):
         checkpoint = get(checkpoint)
     ctx = CheckContext(facts=facts, evidence=evidence, now=as_utc(now), params=params,
-                       stage=stage)
+                       stage=stage, actor=actor, act=act)
     return checkpoint.evaluate(ctx)
+
+
+def override_roles(checkpoint: Checkpoint | str, stage: str | None) -> frozenset[str]:
+    """Who may override (or, for counsel, grant the derogation) at ``stage``: nobody for a
+    NEVER right; the court (``judge``) at the court stages; elsewhere the checkpoint's roles
+    (the supervising prosecutor).  Brief, precisions: "overrides and escalations at court
+    stages belong to the court"."""
+    if isinstance(checkpoint, str):
+        checkpoint = get(checkpoint)
+    if checkpoint.override is OverridePolicy.NEVER:
+        return frozenset()
+    if stage in COURT_STAGES:
+        return COURT_OVERRIDE_ROLES
+    return checkpoint.override_roles
+
+
+def escalation_role(checkpoint_id: str, stage: str | None) -> str:
+    """Who receives an escalation at ``stage``: the court at the court stages, else the
+    supervising prosecutor."""
+    get(checkpoint_id)  # unknown ids are refused
+    return JUDGE if stage in COURT_STAGES else SUPERVISING_PROSECUTOR
+
+
+# What each right applies to and its deadline, in words (for the API and the table test).
+_APPLIES = {
+    "detention_judicial_review": "each detention episode, before custody",
+    "rights_information": "before suspicion and each interrogation; again on re-qualification",
+    "counsel_before_interrogation": "each interrogation",
+    "silence_caution": "the start of each interrogation",
+    "interpreter": "a person who does not speak the language of proceedings, at: "
+                   + ", ".join(sorted(INTERPRETER_ACTS)),
+    "family_consular_notice": "each detention episode; the consulate for a foreigner",
+    "medical_examination": "a detainee on admission and before questioning; any allegation",
+    "juvenile_safeguards": "a person under 18 or of doubtful age: suspicion, interrogation, "
+                           "custody, trial (never the apprehension record)",
+    "suspect_status_approval": "before suspicion takes effect and before a re-qualification",
+    "custody_term_review": "each custody term, until release or the verdict",
+    "reasonable_time": "the investigation term, from registration",
+    "complaint_review": "a complaint filed",
+    "file_access_disclosure": "before indictment",
+    "jury_right": "an eligible charge, before trial",
+    "appeal_notice": "a pronounced verdict",
+    "ombudsperson_access": "a complaint to the Commissioner, at any stage",
+}
+
+
+def _deadline_text(cid: str, p: Params) -> str:
+    tiers = "/".join(str(m) for m in custody.extension_tiers(p))
+    return {
+        "detention_judicial_review": f"apprehension + {p.judicial_review_hours} h "
+                                     f"({p.judicial_review_hours_listed_crimes} h listed crimes, "
+                                     f"{p.judicial_review_hours_minor} h minors)",
+        "family_consular_notice": f"family within {p.family_notice_hours} h (lawful delay at "
+                                  f"most {p.notice_delay_max_hours} h, never for a child); "
+                                  f"consulate within {p.consulate_notice_hours} h, never delayed",
+        "custody_term_review": f"first term {p.custody_first_term_months} calendar months from "
+                               f"the order; extensions to {tiers} months, ceilings "
+                               f"{p.custody_ceiling_grave_months}/"
+                               f"{p.custody_ceiling_especially_grave_months} months; escalation "
+                               f"{p.custody_warning_days} days before expiry without a petition",
+        "reasonable_time": f"registration + {p.investigation_term_days} days (by form)",
+        "complaint_review": f"filing + {p.complaint_days} days",
+        "appeal_notice": f"{p.appeal_days} days from pronouncement; for a convict in custody from "
+                         f"service of the copy, owed within {p.verdict_copy_days} days",
+    }.get(cid, "before the act")
+
+
+def policy_table(params: Params = DEFAULT_PARAMS) -> dict[str, dict]:
+    """Each right's override policy, override roles (outside / at court stages), what it
+    applies to and its deadline, in the brief's order: a stable shape for the API and tests."""
+    table = {}
+    for cid, cp in CATALOGUE.items():
+        table[cid] = {
+            "override": cp.override.value,
+            "roles": sorted(override_roles(cp, None)),
+            "court_roles": sorted(override_roles(cp, "trial")),
+            "failure": cp.failure.value,
+            "stages": sorted(cp.stages),
+            "applies": _APPLIES[cid],
+            "deadline": _deadline_text(cid, params),
+        }
+    return table

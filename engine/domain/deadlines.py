@@ -13,12 +13,16 @@ The clocks (the brief's list):
   warnings at due - 12 h and due - 4 h; at expiry a mandatory-release task and a breach, and
   statements taken after it are flagged;
 - ``family_consular_notice``: family within 12 h, a foreigner's consulate within 24 h;
-- ``custody_term_review``: the custody term's expiry (extensions move it); a warning 3 days
-  before, for the petition; at expiry without extension a release task;
+- ``custody_term_review``: the custody term's expiry as the law allows it (2 calendar months
+  from the order, extensions within the tiers and ceilings); it runs through the court stages
+  until the verdict, a release or the case's closing; 3 days before expiry without a petition
+  an escalation (``escalate_at``); at expiry without extension a release task;
 - ``reasonable_time``: the investigation term from registration, with its extension and any
   interruptions; acts after expiry are flagged;
 - ``complaint_review``: 15 days from filing;
-- ``appeal_notice``: 15 days from pronouncement (for a detainee, from service of the copy);
+- ``appeal_notice``: the copy served with the appeal rights: within 15 days of pronouncement,
+  or for a convict in custody at the verdict within 5 days (the appeal period then runs from
+  service);
 - ``preliminary_hearing``: held within 10 days of the decision to hold it (a procedural clock,
   not a checkpoint).
 """
@@ -98,6 +102,11 @@ class LegalClock:
     warnings: tuple[datetime, ...]  # moments to warn at, earliest first
     basis: str                      # how the deadline was computed, in words
     reasons: tuple[str, ...] = ()   # why it is unmet (for the breach record)
+    # when an escalation (a task to the supervisor, the case non-compliant) is due before the
+    # deadline, and why: the custody term without a petition 3 days before expiry
+    escalate_at: datetime | None = None
+    escalation_reason: str = ""
+    escalate_to: str | None = None  # the role the escalation goes to (the court in court)
 
     @property
     def rule(self) -> ClockRule:
@@ -136,7 +145,7 @@ def warning_times(due: datetime, offsets) -> tuple[datetime, ...]:
 def legal_clocks(data: dict, evidence: dict[str, EvidenceRecord], stage: str | None,
                  closed: bool, now: datetime, params: Params) -> list[LegalClock]:
     """Every legal clock the facts start, with its due time and whether it is still running."""
-    facts = CaseFacts.from_data(data)
+    facts = CaseFacts.from_data(data, params)
     now = as_utc(now)
     found = []
     for rule in RULES.values():
@@ -161,14 +170,27 @@ def _checkpoint_clock(rule, facts, data, evidence, stage, closed, now, params) -
         return None
     ev = cp.judge(ctx)
     state = State.MET if ev.satisfied else State.OPEN
+    escalate_at, escalation_reason = None, ""
     if rule.id == "custody_term_review":
-        # The term runs until it expires: a complete order is not "met".  It ends when the case
-        # is closed or goes to court (the trial court then decides on custody).
-        state = State.MET if (closed or stage in IN_COURT) else State.OPEN
+        # The term runs until it expires, through the court stages (CPC 151-152; brief,
+        # precisions): it is met only when the case is closed, the verdict is pronounced or the
+        # person is released after the order.
+        ordered = catalogue._instant(ctx.evidence.data if ctx.evidence else {}, "ordered_at")
+        ended = catalogue.custody_ended_at(facts, ordered)
+        state = State.MET if (closed or (ended is not None and ended <= due)) else State.OPEN
+        escalate_at = catalogue.custody_escalation_at(ctx)
+        if escalate_at is not None and state is State.OPEN:
+            escalation_reason = (f"no extension petition {params.custody_warning_days} days "
+                                 f"before the custody term expires ({_when(due)}): petition "
+                                 "or release (CPC arts 151-152)")
+        else:
+            escalate_at = None
     started = ev.clock_started_at
     return LegalClock(rule.id, rule.kind, started, due, state,
                       warning_times(due, warning_offsets(rule.id, params)),
-                      _basis(rule.id, facts, started, due, params), ev.reasons)
+                      _basis(rule.id, facts, started, due, params), ev.reasons,
+                      escalate_at, escalation_reason,
+                      catalogue.escalation_role(rule.id, stage))
 
 
 def _basis(clock_id, facts, started, due, params) -> str:
@@ -176,14 +198,19 @@ def _basis(clock_id, facts, started, due, params) -> str:
         hours = catalogue.judicial_review_limit_hours(facts, started, params)
         return f"apprehension {_when(started)} + {hours} h"
     if clock_id == "custody_term_review":
-        return f"custody term ordered to expire {_when(due)}"
+        return (f"custody term to expire {_when(due)} (at most {params.custody_first_term_months} "
+                "calendar months from the order, extensions within the tiers and ceilings)")
     if clock_id == "family_consular_notice":
         return f"apprehension {_when(started)}: family within {params.family_notice_hours} h" + (
             f", consulate within {params.consulate_notice_hours} h" if facts.is_foreigner(params) else "")
     if clock_id == "complaint_review":
         return f"complaint filed {_when(started)} + {params.complaint_days} days"
     if clock_id == "appeal_notice":
-        return f"{_when(started)} + {params.appeal_days} days"
+        if facts.in_custody_at_verdict:
+            return (f"pronouncement {_when(started)} + {params.verdict_copy_days} days to serve "
+                    f"the copy on the detainee (the {params.appeal_days}-day appeal period runs "
+                    "from service)")
+        return f"pronouncement {_when(started)} + {params.appeal_days} days"
     return f"due {_when(due)}"
 
 
@@ -255,7 +282,7 @@ def _preliminary_hearing(data, stage, now, params) -> LegalClock | None:
 def breach_reasons(clock: LegalClock, params: Params, facts_data: dict) -> tuple[str, ...]:
     """What the breach record says: the rule's own reasons when it gives them, else the basis."""
     if clock.id == "detention_judicial_review":
-        facts = CaseFacts.from_data(facts_data)
+        facts = CaseFacts.from_data(facts_data, params)
         hours = catalogue.judicial_review_limit_hours(facts, clock.starts_at, params)
         return (f"no judicial order within {hours} h of apprehension ({_when(clock.starts_at)}): "
                 "release is mandatory",)

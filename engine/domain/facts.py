@@ -8,10 +8,34 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from .clock import parse_instant
-from .params import Params
+from .params import DEFAULT_PARAMS, Params
 
 # Offence categories that extend the judicial-review limit to 72 h (CPC art 131(4)).
 LISTED_CRIME_CATEGORIES = frozenset({"especially_grave", "terrorist", "extremist", "mass_riots"})
+# Charges for which defence is mandatory (CPC art 67: the gravest charges).
+MANDATORY_DEFENCE_CATEGORIES = frozenset({"especially_grave", "terrorist", "extremist"})
+# Preventive measures that hold the person in custody (CPC art 147).
+CUSTODIAL_OUTCOMES = frozenset({"custody"})
+
+
+def proceedings_languages(params: Params) -> frozenset[str]:
+    """The languages of proceedings (ISO 639-1), from ``params.proceedings_languages``."""
+    return frozenset(p.strip().lower() for p in params.proceedings_languages.split(",")
+                     if p.strip())
+
+
+def yes_no(value) -> bool | None:
+    """A tri-state answer: ``True``/``False`` or the words yes/no (true/false); anything else,
+    and a missing value, is ``None`` (not answered)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in {"yes", "y", "true"}:
+            return True
+        if text in {"no", "n", "false"}:
+            return False
+    return None
 
 
 @dataclass(frozen=True)
@@ -33,16 +57,48 @@ class CaseFacts:
     ombudsperson_complaint: bool = False
     complaint_filed_at: datetime | None = None
     complaint_challenges_detention: bool = False
+    # added with the first legal review (CPC art 67, Directive 2010/64, CPC arts 414-417)
+    cannot_defend_self: bool = False
+    suspect_language: str | None = None              # ISO 639-1, lower case
+    speaks_language_of_proceedings: bool | None = None  # None: not answered
+    jury_trial: bool = False
+    in_custody_at_verdict: bool = False
+    custody_ordered_at: datetime | None = None
+    released_at: datetime | None = None
 
     @classmethod
-    def from_data(cls, data: dict) -> "CaseFacts":
-        """Build facts from case data; unknown keys are ignored, bad values read as absent."""
+    def from_data(cls, data: dict, params: Params = DEFAULT_PARAMS) -> "CaseFacts":
+        """Build facts from case data; unknown keys are ignored, bad values read as absent.
+
+        The interpreter right (Directive 2010/64 art 2; CPC art 210) follows from an explicit
+        "no" to ``speaks_language_of_proceedings`` or from a ``suspect_language`` outside the
+        languages of proceedings, never from a missing answer.
+        """
+        speaks = yes_no(data.get("speaks_language_of_proceedings"))
+        language = _code(data.get("suspect_language"))
+        foreign_language = language is not None and language not in proceedings_languages(params)
+        verdict_at = _instant(data.get("verdict_pronounced_at"))
+        custody_at = _instant(data.get("custody_ordered_at"))
+        if custody_at is None and data.get("outcome") in CUSTODIAL_OUTCOMES:
+            custody_at = _instant(data.get("ordered_at")) or _instant(data.get("hearing_at"))
+        custody_ordered = custody_at is not None or data.get("outcome") in CUSTODIAL_OUTCOMES
+        released_at = _instant(data.get("released_at"))
+        explicit = yes_no(data.get("in_custody_at_verdict"))
+        if explicit is not None:
+            in_custody_at_verdict = explicit
+        else:
+            # custody ordered and no release after the order and before the pronouncement
+            released_before = released_at is not None and (
+                custody_at is None or released_at >= custody_at) and (
+                verdict_at is None or released_at <= verdict_at)
+            in_custody_at_verdict = custody_ordered and not released_before
         return cls(
             birth_date=_date(data.get("suspect_birth_date")),
             age_in_doubt=bool(data.get("age_in_doubt")),
-            citizenship=(data.get("suspect_citizenship") or None),
-            needs_interpreter=data.get("speaks_language_of_proceedings") is False
-            or bool(data.get("needs_interpreter")),
+            citizenship=(str(data.get("suspect_citizenship")).strip().upper()
+                         if data.get("suspect_citizenship") else None),
+            needs_interpreter=speaks is False or foreign_language
+            or yes_no(data.get("needs_interpreter")) is True,
             detained=bool(data.get("detained")) or bool(data.get("apprehended_at")),
             apprehended_at=_instant(data.get("apprehended_at")),
             offence_category=data.get("offence_category"),
@@ -56,6 +112,13 @@ class CaseFacts:
             ombudsperson_complaint=bool(data.get("ombudsperson_complaint")),
             complaint_filed_at=_instant(data.get("complaint_filed_at")),
             complaint_challenges_detention=bool(data.get("complaint_challenges_detention")),
+            cannot_defend_self=yes_no(data.get("cannot_defend_self")) is True,
+            suspect_language=language,
+            speaks_language_of_proceedings=speaks,
+            jury_trial=yes_no(data.get("jury_trial")) is True,
+            in_custody_at_verdict=in_custody_at_verdict,
+            custody_ordered_at=custody_at,
+            released_at=released_at,
         )
 
     def age_on(self, day: date) -> int | None:
@@ -79,9 +142,42 @@ class CaseFacts:
     def is_listed_crime(self) -> bool:
         return self.offence_category in LISTED_CRIME_CATEGORIES or self.state_of_emergency
 
+    def mandatory_defence_grounds(self, at: datetime, params: Params) -> tuple[str, ...]:
+        """Why defence is mandatory (CPC art 67), in words; empty when it is not."""
+        grounds = []
+        if self.is_minor(at, params):
+            grounds.append("the person is a minor (or the age is in doubt)")
+        if self.cannot_defend_self:
+            grounds.append("the person cannot defend themselves")
+        if self.needs_interpreter:
+            grounds.append("the person does not speak the language of proceedings")
+        if self.offence_category in MANDATORY_DEFENCE_CATEGORIES:
+            grounds.append(f"the charge is {self.offence_category.replace('_', ' ')}")
+        if self.jury_trial:
+            grounds.append("the case is tried by a jury")
+        if self.defence_mandatory:
+            grounds.append("defence was declared mandatory")
+        return tuple(grounds)
+
     def defence_is_mandatory(self, at: datetime, params: Params) -> bool:
-        """Counsel cannot be waived: minors, and the others the CPC lists (art 67)."""
-        return self.defence_mandatory or self.needs_interpreter or self.is_minor(at, params)
+        """Counsel cannot be waived (CPC art 67): minors or age in doubt, persons who cannot
+        defend themselves, those who do not speak the language of proceedings, especially
+        grave, terrorist or extremist charges, a jury trial, and the manual flag."""
+        return bool(self.mandatory_defence_grounds(at, params))
+
+    def understood_languages(self, params: Params) -> frozenset[str]:
+        """Languages the person understands (Directive 2010/64 art 3; 2012/13 art 4(5)): their
+        own language when they need an interpreter; otherwise the languages of proceedings and
+        their own language."""
+        own = frozenset({self.suspect_language}) if self.suspect_language else frozenset()
+        if self.needs_interpreter:
+            return own
+        return proceedings_languages(params) | own
+
+
+def _code(value) -> str | None:
+    text = str(value).strip().lower() if value not in (None, "") else ""
+    return text or None
 
 
 def _date(value) -> date | None:

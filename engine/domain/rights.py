@@ -36,6 +36,10 @@ class OverridePolicy(StrEnum):
     NEVER = "never"              # no override at all (detention review, juvenile safeguards)
     BY_ROLE = "by_role"          # a role with that power, a written reason and a legal ground
     WAIVER_ONLY = "waiver_only"  # only the person's own documented waiver, recorded as evidence
+    # counsel: the person's written waiver after independent legal advice (never where defence
+    # is mandatory), or the temporary derogation of Directive 2013/48 art 3(6) by the
+    # supervising prosecutor on one of its two grounds, the statement always flagged
+    DEROGATION_OR_WAIVER = "derogation_or_waiver"
 
 
 @dataclass(frozen=True)
@@ -54,8 +58,8 @@ class CheckContext:
     now: datetime
     params: Params
     stage: str | None = None  # the stage being entered, when evaluated at a transition
-    actor: str | None = None  # who does the act (a waiver's adviser may not be the interrogator)
-    act: str | None = None    # the kind of act being done (engine.domain.acts.ActKind)
+    actor: str | None = None  # the username completing the act (a waiver's adviser is compared)
+    act: str | None = None    # the kind of act being done ("interrogation", "verdict_service")
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,9 @@ class Evaluation:
     due_at: datetime | None = None
     clock_started_at: datetime | None = None
     satisfied_at: datetime | None = None
+    # what the act produced must be marked for an admissibility ruling, and why (a counsel
+    # derogation always flags the statement, even though the act may go ahead)
+    flags: tuple[str, ...] = ()
 
     @property
     def satisfied(self) -> bool:

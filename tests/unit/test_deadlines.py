@@ -93,11 +93,35 @@ def test_custody_term_runs_to_its_expiry_and_an_extension_moves_it():
     clock = first["custody_term_review"]
     assert clock.due_at == T0 + timedelta(days=60) and clock.state is State.OPEN
     assert clock.warnings == (T0 + timedelta(days=57),) and clock.rule.action is Action.RELEASE
-    extended = clocks(data, {"custody_term_review": custody(T0 + timedelta(days=90), petition_at=iso(T0))},
-                      stage="custody")["custody_term_review"]
-    assert extended.due_at == T0 + timedelta(days=90)
-    in_court = clocks(data, {"custody_term_review": custody(T0 + timedelta(days=60))}, stage="trial")
-    assert in_court["custody_term_review"].state is State.MET
+    # no petition: 3 days before expiry is an escalation, not a mere warning
+    assert clock.escalate_at == T0 + timedelta(days=57) and "petition" in clock.escalation_reason
+    # a typed term beyond the law is cut to 2 calendar months from the order (2 Mar -> 2 May)
+    typed = clocks(data, {"custody_term_review": custody(T0 + timedelta(days=365))},
+                   stage="custody")["custody_term_review"]
+    assert typed.due_at == datetime(2026, 5, 2, 9, 0, tzinfo=timezone.utc)
+    extended = clocks(data, {"custody_term_review": custody(
+        T0 + timedelta(days=60), petition_at=iso(T0 + timedelta(days=50)),
+        extended_until=iso(datetime(2026, 6, 2, 9, 0, tzinfo=timezone.utc)))},
+        stage="custody")["custody_term_review"]
+    assert extended.due_at == datetime(2026, 6, 2, 9, 0, tzinfo=timezone.utc)
+    assert extended.escalate_at is None  # a petition is on file
+
+
+@pytest.mark.parametrize("stage, closed, extra, state", [
+    ("trial", False, {}, State.OPEN),                 # terms run through the court stages
+    ("preliminary_hearing", False, {}, State.OPEN),
+    ("trial", False, {"verdict_pronounced_at": iso(T0 + timedelta(days=30))}, State.MET),
+    ("trial", False, {"released_at": iso(T0 + timedelta(days=10))}, State.MET),
+    ("trial", False, {"released_at": iso(T0 - timedelta(days=1))}, State.OPEN),  # before order
+    ("closed", True, {}, State.MET),
+])
+def test_custody_term_ends_only_with_verdict_release_or_closing(stage, closed, extra, state):
+    data = {**ADULT, "apprehended_at": iso(T0), **extra}
+    clock = clocks(data, {"custody_term_review": custody(T0 + timedelta(days=60))}, stage=stage,
+                   closed=closed)["custody_term_review"]
+    assert clock.state is state
+    assert clock.escalate_to == ("judge" if stage in ("trial", "preliminary_hearing")
+                                 else "supervising_prosecutor")
 
 
 @pytest.mark.parametrize("form,days", [("full", 60), ("expedited", 15), ("protocol", 10), ("order", 5)])
@@ -129,9 +153,17 @@ def test_appeal_period_from_pronouncement_or_from_service_for_a_detainee():
     pronounced = {"verdict_pronounced_at": iso(T0)}
     assert clocks(pronounced, stage="trial")["appeal_notice"].due_at == T0 + timedelta(days=15)
     served = ev("appeal_notice", pronounced_at=iso(T0), copy_served_at=iso(T0 + timedelta(days=4)))
-    detainee = {**pronounced, "detained": True}
-    assert clocks(detainee, {"appeal_notice": served}, stage="trial")["appeal_notice"].due_at == T0 + timedelta(days=19)
-    assert clocks(pronounced, {"appeal_notice": served}, stage="trial")["appeal_notice"].due_at == T0 + timedelta(days=15)
+    # held in custody at the verdict: the copy is owed within 5 days (the period runs from it)
+    detainee = {**pronounced, "in_custody_at_verdict": True}
+    assert clocks(detainee, stage="trial")["appeal_notice"].due_at == T0 + timedelta(days=5)
+    # detained once, on bail at the verdict: from pronouncement
+    assert clocks({**pronounced, "detained": True}, {"appeal_notice": served},
+                  stage="trial")["appeal_notice"].due_at == T0 + timedelta(days=15)
+    # derived: custody ordered and not released before the pronouncement
+    ordered = {**pronounced, "outcome": "custody", "ordered_at": iso(T0 - timedelta(days=90))}
+    assert clocks(ordered, stage="trial")["appeal_notice"].due_at == T0 + timedelta(days=5)
+    released = {**ordered, "released_at": iso(T0 - timedelta(days=1))}
+    assert clocks(released, stage="trial")["appeal_notice"].due_at == T0 + timedelta(days=15)
 
 
 def test_preliminary_hearing_within_ten_days_of_the_decision():

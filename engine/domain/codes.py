@@ -1,0 +1,62 @@
+"""Code lists the facts are checked against, kept as data (no network, no dependency).
+
+- ``COUNTRY_CODES``: ISO 3166-1 alpha-2 (249 codes, from the iso-codes package's list);
+- ``LANGUAGE_CODES``: ISO 639-1 (184 codes);
+- ``OFFENCE_CATEGORIES``: the categories of the Criminal Code the catalogue's rules read
+  (CC art 11: minor, medium, grave, especially grave; and the listed kinds of CPC art 131(4)).
+"""
+import re
+
+COUNTRY_CODES: frozenset[str] = frozenset("""
+    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR
+    BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ
+    EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW
+    GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY
+    KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV
+    MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY
+    QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG
+    TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM
+    ZW
+""".split())
+
+LANGUAGE_CODES: frozenset[str] = frozenset("""
+    aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy
+    da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu
+    hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb
+    lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om
+    or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw
+    ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu
+""".split())
+
+OFFENCE_CATEGORIES: tuple[str, ...] = ("minor", "medium", "grave", "especially_grave",
+                                       "terrorist", "extremist", "mass_riots")
+
+# An article of the Criminal Code: "188", "188 part 2", "188-1 part 3 para 2".
+OFFENCE_ARTICLE = re.compile(r"^(?P<article>\d{1,3})(?:-(?P<sub>\d{1,2}))?"
+                             r"(?: part (?P<part>\d{1,2}))?(?: para (?P<para>\d{1,2}))?$")
+ARTICLE_RANGE = (1, 500)
+
+
+def is_country(code) -> bool:
+    """An ISO 3166-1 alpha-2 code, in any case ("kz" is KZ)."""
+    return isinstance(code, str) and code.strip().upper() in COUNTRY_CODES
+
+
+def is_language(code) -> bool:
+    """An ISO 639-1 code, in any case ("RU" is ru)."""
+    return isinstance(code, str) and code.strip().lower() in LANGUAGE_CODES
+
+
+def is_offence_category(value) -> bool:
+    return isinstance(value, str) and value.strip().lower() in OFFENCE_CATEGORIES
+
+
+def is_offence_article(value) -> bool:
+    """Shaped like an article of the Criminal Code, its number within 1-500."""
+    if not isinstance(value, str):
+        return False
+    match = OFFENCE_ARTICLE.match(" ".join(value.strip().lower().split()))
+    if match is None:
+        return False
+    low, high = ARTICLE_RANGE
+    return low <= int(match["article"]) <= high
