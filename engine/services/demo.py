@@ -7,10 +7,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from ..domain import catalogue, roles
+from ..domain import catalogue, custody, roles
 from ..domain.errors import CheckpointBlocked
 from ..persistence.models import User
-from . import cases, processes, queries, rights, users
+from . import cases, procedure, processes, queries, rights, users
 from .context import Actor, Habeas
 
 DEMO_USERS = {"investigator": roles.INVESTIGATOR, "prosecutor": roles.PROSECUTOR,
@@ -31,6 +31,8 @@ def sample_value(field, now):
         return now.isoformat()
     if field.type == "choice":
         return field.choices[0]
+    if field.name == "language":
+        return "ru"
     return f"{field.label or field.name} (demo)"
 
 
@@ -65,13 +67,14 @@ class Driver:
         actor = actor or self.actors[task["lane"]]
         return cases.complete_task(self.ctx, actor, case_id, task["id"], filled)
 
-    def evidence(self, case_id: int, checkpoint: str, occurred_at=None, actor: Actor | None = None, **data):
+    def evidence(self, case_id: int, checkpoint: str, occurred_at=None, actor: Actor | None = None,
+                 act: str | None = None, **data):
         now = self.ctx.now()
         fields = catalogue.get(checkpoint).evidence
         filled = {f.name: data[f.name] if f.name in data else sample_value(f, now)
                   for f in fields if f.required or f.name in data}
         return rights.record_evidence(self.ctx, actor or self.actors[roles.INVESTIGATOR], case_id, checkpoint,
-                                      filled, occurred_at=occurred_at or now.isoformat())
+                                      filled, occurred_at=occurred_at or now.isoformat(), act=act)
 
 
 class _Field:
@@ -118,9 +121,11 @@ def run(ctx: Habeas, process_dir: Path) -> dict:
     demo_cases = {
         "at_trial": _case_at_trial(driver),
         "refused_for_want_of_counsel": _case_refused(driver),
-        "interpreter_overridden": _case_overridden(driver),
+        "interpreter_provided": _case_interpreted(driver),
         "terminated": _case_terminated(driver),
         "detained_awaiting_review": _case_awaiting_review(driver),
+        "child_detained_and_released": _case_child_released(driver),
+        "statement_under_derogation_flagged": _case_derogation(driver),
     }
     from . import scheduler
     tick = scheduler.tick(ctx)  # the awaiting-review case's warnings are due already
@@ -155,9 +160,16 @@ def _case_at_trial(d: Driver) -> int:
     d.evidence(case_id, "medical_examination")
     d.complete(case_id, "interrogate_suspect", another_interrogation=False)
     now = d.ctx.now()
-    d.complete(case_id, "decide_custody", hearing_at=(now - timedelta(hours=2)).isoformat(), outcome="custody",
-               order_number="IJ-2026-311", ordered_at=(now - timedelta(hours=2)).isoformat(),
-               expires_at=(now + timedelta(days=d.ctx.params.custody_term_days)).isoformat())
+    ordered = now - timedelta(hours=2)
+    first_expiry = custody.first_term_limit(ordered, d.ctx.params)
+    d.complete(case_id, "decide_custody", hearing_at=ordered.isoformat(), outcome="custody",
+               order_number="IJ-2026-311", ordered_at=ordered.isoformat(), expires_at=first_expiry.isoformat())
+    # a custody extension by the investigating judge on the prosecutor's petition, within the tier
+    procedure.extend_custody(d.ctx, d.actors[roles.JUDGE], case_id, {
+        "petition_at": (now - timedelta(hours=1)).isoformat(), "ordered_at": now.isoformat(),
+        "extended_until": custody.add_months(ordered, 3).isoformat(),
+        "order_number": "IJ-2026-344", "reasons": "Risk of absconding: no fixed address",
+        "alternatives_considered": "House arrest refused: no fixed address"})
     d.complete(case_id, "notify_end_of_investigation")
     d.complete(case_id, "open_file_to_defence")
     d.complete(case_id, "review_file", indictment_decision="send_to_court")
@@ -175,14 +187,52 @@ def _case_refused(d: Driver) -> int:
     return case_id
 
 
-def _case_overridden(d: Driver) -> int:
+def _interpreter(d: Driver, case_id: int, act: str) -> None:
+    d.evidence(case_id, "interpreter", act=act, language="zh", interpreter_name="Wang Fang",
+               qualification="sworn court interpreter, Almaty Regional Court list",
+               translated_documents="notice of suspicion; letter of rights; interrogation protocol")
+
+
+def _case_interpreted(d: Driver) -> int:
+    """A foreigner who speaks no Kazakh or Russian: an interpreter at the notice and at the
+    interrogation, and the letter of rights in Chinese (the interpreter cannot be overridden)."""
     case_id = d.open(registration(d.ctx.now(), suspect_name="Li Wei", suspect_citizenship="CN",
                                   speaks_language_of_proceedings="no", suspect_language="zh"))
-    _to_suspicion(d, case_id, detained=False)
+    d.complete(case_id, "register_report")
+    d.complete(case_id, "open_investigation", next_step="summon")
+    d.complete(case_id, "draft_suspicion_decision")
+    d.complete(case_id, "approve_suspicion", approved=True)
+    _interpreter(d, case_id, "suspicion_notice")
+    d.complete(case_id, "serve_suspicion_notice", signed=True, language="zh")
     _counsel(d, case_id)
-    rights.override(d.ctx, d.actors[roles.SUPERVISING_PROSECUTOR], case_id, "interpreter",
-                    "No certified Mandarin interpreter reachable within the day; the suspect asked to be heard now",
-                    "CPC art 192 (reasonable time); interpreter to re-read the protocol on arrival")
+    _interpreter(d, case_id, "interrogation")
+    d.complete(case_id, "interrogate_suspect", another_interrogation=False)
+    return case_id
+
+
+def _case_child_released(d: Driver) -> int:
+    """A 15-year-old apprehended at night: the apprehension is recorded (the 24 h clock runs),
+    nobody questions the child without the safeguards, and the child is released in time."""
+    now = d.ctx.now()
+    born = (now - timedelta(days=15 * 365 + 100)).date().isoformat()
+    case_id = d.open(registration(now, suspect_name="Nurlan B. (a child)", suspect_birth_date=born))
+    d.complete(case_id, "register_report")
+    d.complete(case_id, "open_investigation", next_step="detain")
+    d.complete(case_id, "apprehend_suspect", apprehended_at=(now - timedelta(hours=6)).isoformat())
+    procedure.release(d.ctx, d.actors[roles.INVESTIGATOR], case_id, (now - timedelta(hours=1)).isoformat(),
+                      "handed to his mother; no grounds to hold a child (CPC art 131)")
+    return case_id
+
+
+def _case_derogation(d: Driver) -> int:
+    """An adult questioned under the temporary derogation from counsel (Directive 2013/48
+    art 3(6)): allowed by the supervising prosecutor, and the statement is flagged."""
+    case_id = d.open(registration(d.ctx.now(), suspect_name="Ruslan Abenov"))
+    _to_suspicion(d, case_id, detained=False)
+    d.evidence(case_id, "silence_caution", caution_given=True)
+    procedure.derogate(d.ctx, d.actors[roles.SUPERVISING_PROSECUTOR], case_id,
+                       "urgent_risk_to_life_liberty_or_physical_integrity",
+                       "The suspect says a kidnapped child is held at an address he alone knows")
     d.complete(case_id, "interrogate_suspect", another_interrogation=False)
     return case_id
 

@@ -61,11 +61,12 @@ def _procedure_view(session, case: Case, evidence, now, params) -> dict:
         scope = f"episode:{episode.no}"
         review = catalogue.get("detention_judicial_review")
         rec = book.best(review.id, scope, facts, now, params)
-        ctx_facts = facts if episode.open else facts
-        ev = checks.assess([review], ctx_facts, {review.id: rec} if rec else {}, now, params, case.stage)[0].evaluation
+        ev = checks.assess([review], facts, {review.id: rec} if rec else {}, now, params, case.stage)[0].evaluation
+        ended = not episode.open and rec is None
         episodes.append({**episode.to_dict(), "judicial_review": {
-            "status": ev.status.value if episode.open or rec else "ended", "due_at": _iso(ev.due_at),
-            "reasons": list(ev.reasons)}})
+            "status": "ended" if ended else ev.status.value, "due_at": _iso(ev.due_at),
+            "reasons": [f"the detention ended by {episode.ended_by} before a judicial order"] if ended
+            else list(ev.reasons)}})
     rows = session.execute(select(CheckpointEvaluation).where(CheckpointEvaluation.case_id == case.id)
                            .order_by(CheckpointEvaluation.id)).scalars().all()
     return {"episodes": episodes, "qualification_no": procedure.qualification,

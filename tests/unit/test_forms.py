@@ -145,7 +145,7 @@ def h(hours: float) -> str:
 
 
 FACTS = CaseFacts(detained=True, apprehended_at=T0, birth_date=date(1990, 1, 1),
-                  citizenship="RU", needs_interpreter=True, registered_at=T0,
+                  citizenship="RU", needs_interpreter=True, suspect_language="ru", registered_at=T0,
                   complaint_filed_at=T0, verdict_pronounced_at=T0, jury_eligible=True,
                   ombudsperson_complaint=True)
 
@@ -160,7 +160,7 @@ SUBMISSIONS = {
                                      "present_at_interrogation": True},
     "silence_caution": {"caution_given": True, "cautioned_at": h(3),
                         "recording_reference": "REC-1"},
-    "interpreter": {"language": "uz", "interpreter_name": "I. I.", "qualification": "sworn",
+    "interpreter": {"language": "ru", "interpreter_name": "I. I.", "qualification": "sworn",
                     "translated_documents": "protocol", "assessed_at": h(1)},
     "family_consular_notice": {"family_member": "mother", "method": "phone",
                                "family_notified_at": h(2), "consulate_notified_at": h(23)},

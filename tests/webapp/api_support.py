@@ -80,6 +80,8 @@ def sample(field: dict, now) -> object:
         return now.isoformat()
     if kind == "choice":
         return field["choices"][0]
+    if field["name"] == "language":
+        return "ru"
     return f"{field['label']} (sample)"
 
 
