@@ -103,9 +103,11 @@ def override(ctx: Habeas, actor: Actor, case_id: int, checkpoint_id: str, reason
     cp = checkpoint_or_invalid(checkpoint_id)
     if cp.override is OverridePolicy.NEVER:
         raise OverrideRefused(f"{cp.right} ({cp.legal_basis}) admits no override")
-    if cp.override is OverridePolicy.WAIVER_ONLY:
+    if cp.override in (OverridePolicy.WAIVER_ONLY, OverridePolicy.DEROGATION_OR_WAIVER):
         raise OverrideRefused(f"{cp.right} ({cp.legal_basis}) can be set aside only by the person's own "
-                              "written waiver after advice, recorded as evidence")
+                              "written waiver after independent advice, recorded as evidence, or by the "
+                              "supervising prosecutor's temporary derogation (Directive 2013/48 art 3(6)) "
+                              "for an adult without mandatory defence")
     problems = {k: ["required"] for k, v in (("reason", reason), ("legal_ground", legal_ground)) if not (v or "").strip()}
     if problems:
         raise InvalidData("an override needs a written reason and a legal ground", problems)

@@ -129,15 +129,17 @@ def now() -> datetime:
 
 def registration(**changes) -> dict:
     data = {"erdr_number": "241100031000123", "report_summary": "Theft of a phone at the market",
-            "offence_article": "CC art 188(2)", "offence_category": "medium", "jury_eligible": False,
+            "offence_article": "188 part 2", "offence_category": "medium", "jury_eligible": False,
             "suspect_name": "Arman Seitkali", "suspect_birth_date": "1994-02-11", "age_in_doubt": False,
-            "suspect_citizenship": "KZ", "speaks_language_of_proceedings": True,
+            "suspect_citizenship": "KZ", "speaks_language_of_proceedings": "yes", "suspect_language": "ru",
             "registered_at": (now() - timedelta(days=3)).isoformat()}
     data.update(changes)
     return data
 
 
 def sample(field: dict):
+    if field["name"] == "language":
+        return "ru"
     return {"boolean": False, "integer": 1, "date": "1990-05-17", "datetime": now().isoformat(),
             "choice": (field.get("choices") or [None])[0]}.get(field["type"], f"{field['label']} (test)")
 
@@ -386,14 +388,19 @@ def test_overrides_follow_the_rule_of_each_checkpoint(ready):
     assert never.code == EXIT_CODES["forbidden"] == 5
     assert never.error["error"] == "override_refused"
     assert catalogue.get("juvenile_safeguards").legal_basis in never.error["message"]
-    by_prosecutor = ready("override", case_id, "interpreter", "--reason", "r", "--legal-ground", "g", as_user="pros")
+    absolute = ready("override", case_id, "interpreter", "--reason", "No interpreter reachable today",
+                     "--legal-ground", "CPC art 192", as_user="super")
+    assert absolute.code == 5 and absolute.error["error"] == "override_refused"
+    by_prosecutor = ready("override", case_id, "family_consular_notice", "--reason", "r", "--legal-ground", "g",
+                          as_user="pros")
     assert by_prosecutor.code == 5 and by_prosecutor.error["error"] == "forbidden"
-    out = ready.ok("override", case_id, "interpreter", "--reason", "No interpreter reachable today",
-                   "--legal-ground", "CPC art 192", as_user="super")
-    assert out["case"] == case_id and out["checkpoint"] == "interpreter" and isinstance(out["override"], int)
+    out = ready.ok("override", case_id, "family_consular_notice", "--reason", "Family abroad, unreachable",
+                   "--legal-ground", "CPC art 135", as_user="super")
+    assert out["case"] == case_id and out["checkpoint"] == "family_consular_notice"
+    assert isinstance(out["override"], int)
     assert audit_actions(ready, case_id)[-1] == "checkpoint.overridden"
     report = {line["checkpoint"]: line for line in ready.ok("report", "compliance")["checkpoints"]}
-    assert report["interpreter"]["overridden"] == 1
+    assert report["family_consular_notice"]["overridden"] == 1
     unknown = ready("override", case_id, "torture_ok", "--reason", "r", "--legal-ground", "g", as_user="super")
     assert unknown.code == 2
 
@@ -453,13 +460,20 @@ def test_demo_leaves_cases_in_several_stages(db):
     stages = {name: (view["stage"], view["status"]) for name, view in views.items()}
     assert len({stage for stage, _ in stages.values()}) >= 3, stages
     assert stages["refused_for_want_of_counsel"] == ("suspicion", "open")
-    assert stages["interpreter_overridden"][0] == "interrogation"
+    assert stages["interpreter_provided"][0] == "interrogation"
+    child = views["child_detained_and_released"]
+    assert [e["status"] for e in child["episodes"]] == ["released"]
+    assert child["facts"]["detained"] is False
+    derogated = views["statement_under_derogation_flagged"]
+    assert [f["checkpoint"] for f in derogated["flags"]] == ["counsel_before_interrogation"]
+    extended = [e for e in views["at_trial"]["evidence"] if e["checkpoint"] == "custody_term_review"]
+    assert len(extended) == 2 and extended[-1]["data"]["petition_at"]
     assert stages["terminated"][1] == "closed"
     refused = db.ok("case", "audit", cases["refused_for_want_of_counsel"], as_user="reviewer")
     refusal = [e for e in refused if e["action"] == "task.refused"]
     assert refusal and "counsel_before_interrogation" in {c["id"] for c in refusal[0]["payload"]["checkpoints"]}
     report = {line["checkpoint"]: line for line in db.ok("report", "compliance")["checkpoints"]}
-    assert report["interpreter"]["overridden"] >= 1
+    assert report["counsel_before_interrogation"]["overridden"] >= 1
     assert db("audit", "verify").code == 0
     again = db.ok("demo", "--processes", PROCESSES)  # users and versions exist already: new cases only
     assert again["users"] == {} and not any(d["created"] for d in again["deployed"])
