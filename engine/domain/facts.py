@@ -99,7 +99,7 @@ class CaseFacts:
                          if data.get("suspect_citizenship") else None),
             needs_interpreter=speaks is False or foreign_language
             or yes_no(data.get("needs_interpreter")) is True,
-            detained=bool(data.get("detained")) or bool(data.get("apprehended_at")),
+            detained=_held(data),
             apprehended_at=_instant(data.get("apprehended_at")),
             offence_category=data.get("offence_category"),
             state_of_emergency=bool(data.get("state_of_emergency")),
@@ -173,6 +173,18 @@ class CaseFacts:
         if self.needs_interpreter:
             return own
         return proceedings_languages(params) | own
+
+
+def _held(data: dict) -> bool:
+    """Held now: apprehended (or marked detained) and not released since.  A release after the
+    latest apprehension or custody order ends it (engine.domain.acts: a detention episode)."""
+    if not (data.get("detained") or data.get("apprehended_at")):
+        return False
+    released = _instant(data.get("released_at"))
+    if released is None:
+        return True
+    since = [t for t in (_instant(data.get("apprehended_at")), _instant(data.get("custody_ordered_at"))) if t]
+    return bool(since) and max(since) > released
 
 
 def _code(value) -> str | None:

@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from engine.persistence.models import (AdmissibilityFlag, AuditEntry, CheckpointEvaluation, Deadline,
                                        Escalation)
-from engine.services import clocks, queries, reports, scheduler
+from engine.domain.errors import CheckpointBlocked
+from engine.services import clocks, procedure, queries, reports, scheduler
 from engine.services.demo import Driver, registration
 from tests.integration.test_case_paths import counsel, to_suspicion
 
@@ -73,7 +74,12 @@ def test_detention_review_warns_at_12_and_4_hours_then_releases_and_records_a_br
     assert report.count("breach") == 1
     release = tasks(seeded, case_id, "release")
     assert len(release) == 1 and release[0].reason.startswith("MANDATORY RELEASE") and release[0].status == "open"
-    assert all(w.status == "resolved" for w in tasks(seeded, case_id, "warning"))
+    # the release task goes to those who hold the person; the prosecutor is informed
+    assert release[0].assigned_role == "investigator"
+    notices = [w for w in tasks(seeded, case_id, "warning") if w.assigned_role == "prosecutor"]
+    assert len(notices) == 1 and notices[0].status == "open" and "release the person" in notices[0].reason
+    assert all(w.status == "resolved" for w in tasks(seeded, case_id, "warning")
+               if w.assigned_role == "supervising_prosecutor")
     row = deadline(seeded, case_id, "detention_judicial_review")
     assert (row.status, row.action_taken, row.next_action_at) == ("breached", "release_task+breach", None)
     with seeded.unit_of_work() as s:
@@ -91,16 +97,26 @@ def test_detention_review_warns_at_12_and_4_hours_then_releases_and_records_a_br
     assert [(d["case"], d["clock"], d["status"]) for d in overdue] == [(view["number"], "detention_judicial_review", "breached")]
 
 
-def test_statements_taken_after_a_missed_review_are_flagged(driver, seeded, clock):
+def test_after_a_missed_review_release_is_the_only_lawful_act(driver, seeded, clock, actors):
     case_id = detained(driver)
     clock.advance(hours=49)
     scheduler.tick(seeded)
+    with pytest.raises(CheckpointBlocked) as refused:
+        driver.complete(case_id, "draft_suspicion_decision")
+    [failure] = refused.value.failures
+    assert failure["id"] == "detention_judicial_review" and any("only lawful act" in r for r in failure["reasons"])
+    procedure.release(seeded, actors["investigator"], case_id, None, "no judicial order within 48 hours")
+    view = driver.view(case_id)
+    assert [e["status"] for e in view["episodes"]] == ["released"]
+    assert all(e["status"] == "resolved" for e in view["escalations"] if e["kind"] == "release")
+    assert deadline(seeded, case_id, "detention_judicial_review").status == "breached"  # the breach stands
+    # the case goes on without custody; a statement taken after the missed deadline is still flagged
     driver.complete(case_id, "draft_suspicion_decision")
     driver.complete(case_id, "approve_suspicion", approved=True)
     driver.complete(case_id, "serve_suspicion_notice", signed=True)
     counsel(driver, case_id)
-    driver.evidence(case_id, "medical_examination")
     driver.complete(case_id, "interrogate_suspect", another_interrogation=False)
+    assert "decide_custody" not in {t["name"] for t in driver.view(case_id)["tasks"]}
     with seeded.unit_of_work() as s:
         flags = list(s.execute(select(AdmissibilityFlag).where(
             AdmissibilityFlag.case_id == case_id, AdmissibilityFlag.checkpoint == "detention_judicial_review")).scalars())

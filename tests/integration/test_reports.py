@@ -178,7 +178,8 @@ def test_counsel_present_or_lawfully_waived_at_first_interrogation(driver, seede
                      consulted_at=(now - timedelta(hours=1)).isoformat())
     driver.complete(with_lawyer, "interrogate_suspect", another_interrogation=False)
     waived = to_first_interrogation(driver)
-    counsel_evidence(driver, waived, waived=True, waiver_advised_by="duty lawyer K. Ospanov")
+    counsel_evidence(driver, waived, waived=True, waiver_advised_by="duty lawyer K. Ospanov",
+                     waiver_adviser_bar_number="AL-2207")
     driver.complete(waived, "interrogate_suspect", another_interrogation=False)
     not_yet = to_first_interrogation(driver)  # refused for want of counsel: no interrogation happened
     with pytest.raises(Exception):
