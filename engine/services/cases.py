@@ -324,6 +324,9 @@ def _evidence_from_task(checkpoint_id, definition, clean, actor, now, case_id, s
     the fact it records, never by the moment the form was filled in."""
     cp = catalogue.get(checkpoint_id)
     names = {f.name for f in cp.evidence}
+    if checkpoint_id == "custody_term_review" and definition.act == acts.ActKind.CUSTODY_DECISION:
+        # the form's petition_at is the petition for custody, not one to extend the term
+        names.discard("petition_at")
     data = {k: v for k, v in clean.items() if k in names}
     occurred = parse_instant(data.get(cp.occurred_field)) if cp.occurred_field else None
     return Evidence(case_id=case_id, checkpoint=cp.id, data=data, occurred_at=occurred or now,

@@ -49,6 +49,8 @@ def record_evidence(ctx: Habeas, actor: Actor, case_id: int, checkpoint_id: str,
                                   {"corrects": ["no such record"]})
         now = ctx.now()
         facts_check.require({"occurred_at": occurred.isoformat()}, now=now, known=case.facts)
+        if cp.id == "custody_term_review":
+            _custody_term_guard(ctx, actor, case, clean, now)
         scope = _scope(ctx, session, case, cp.id, act)
         row = Evidence(case_id=case.id, checkpoint=cp.id, data=clean, occurred_at=occurred, recorded_at=now,
                        recorded_by=actor.username, corrects_id=corrects, scope=scope)
@@ -60,6 +62,31 @@ def record_evidence(ctx: Habeas, actor: Actor, case_id: int, checkpoint_id: str,
                               "occurred_at": occurred.isoformat(),
                               "data": clean, "corrects": corrects, "status": assessment.evaluation.status.value})
         return row.id
+
+
+def _custody_term_guard(ctx, actor, case, clean: dict, now) -> None:
+    """A custody term recorded as evidence obeys the law as the judge's acts do: a first term at
+    most the first-term months from its order, a later one only as an extension within the
+    tiers (CPC 151-152).  Otherwise the typed term would bypass the computed one."""
+    from ..domain import custody
+    try:
+        ordered, expires = parse_instant(clean.get("ordered_at")), parse_instant(clean.get("expires_at"))
+        petition = parse_instant(clean.get("petition_at"))
+        first = parse_instant(case.facts.get("custody_ordered_at"))
+        current = parse_instant(case.facts.get("custody_expires_at"))
+    except (TypeError, ValueError):
+        raise InvalidData("the custody term's times are not ISO-8601 times", {"expires_at": ["not a time"]}) from None
+    if first is None or current is None:
+        errors = custody.check_first_term(ordered, expires, now, ctx.params)
+    elif expires is not None and expires <= current:
+        errors = []  # a shorter or equal term narrows the custody: always lawful
+    else:
+        if actor.role != roles.JUDGE:
+            raise Forbidden("only the investigating judge extends a custody term (CPC arts 151-152)")
+        errors = custody.check_extension(first, current, petition, expires, case.facts.get("offence_category"),
+                                         ctx.params)
+    if errors:
+        raise InvalidData("; ".join(errors), {"expires_at": errors})
 
 
 def _scope(ctx, session, case, checkpoint_id: str, act: str | None) -> str | None:

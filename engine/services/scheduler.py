@@ -138,24 +138,34 @@ def _settle(session, row, case, now, status: str, resolution: str | None) -> str
 
 
 def warn(session, row: Deadline, case: Case, clock: LegalClock, now: datetime) -> str:
-    """A warning to the supervising prosecutor before the deadline (one per warning level; a
-    late tick sends one for all the levels passed)."""
+    """A warning before the deadline (one per warning level; a late tick sends one for all the
+    levels passed), to the supervising prosecutor or, at the court stages, the court.  Where the
+    law makes the moment an escalation (a custody term 3 days before expiry without a petition),
+    it is one: a task and a non-compliant case, not a mere warning."""
     passed = sum(1 for moment in clock.warnings if moment <= now)
     sent = row.warnings_sent or 0
     outcome = "waiting"
     if passed > sent:
         rule = clock.rule
-        reason = (f"WARNING: {rule.title} due {clock.due_at:%Y-%m-%d %H:%M} UTC "
-                  f"({time_left(clock.due_at, now)} left; {clock.basis}): {rule.advice}.")
+        escalating = clock.escalate_at is not None and now >= clock.escalate_at
+        if escalating:
+            reason = f"ESCALATION: {clock.escalation_reason}"
+        else:
+            reason = (f"WARNING: {rule.title} due {clock.due_at:%Y-%m-%d %H:%M} UTC "
+                      f"({time_left(clock.due_at, now)} left; {clock.basis}): {rule.advice}.")
         task = Escalation(case_id=case.id, checkpoint=row.checkpoint, stage=case.stage, reason=reason,
-                          kind="warning", deadline_id=row.id, created_at=now, due_at=clock.due_at)
+                          kind="escalation" if escalating else "warning", deadline_id=row.id, created_at=now,
+                          due_at=clock.due_at, assigned_role=clock.escalate_to or roles.SUPERVISING_PROSECUTOR)
         session.add(task)
         row.warnings_sent = passed
+        if escalating:
+            case.non_compliant = True
         session.flush()
-        audit.append(session, at=now, actor=SCHEDULER, action="deadline.warning", case_id=case.id,
-                     payload={"deadline": row.id, "clock": row.checkpoint, "due_at": clock.due_at.isoformat(),
-                              "level": passed, "escalation": task.id})
-        outcome = "warning"
+        audit.append(session, at=now, actor=SCHEDULER, action="deadline.escalated" if escalating else "deadline.warning",
+                     case_id=case.id, payload={"deadline": row.id, "clock": row.checkpoint,
+                                               "due_at": clock.due_at.isoformat(), "level": passed,
+                                               "escalation": task.id, "assigned_to": task.assigned_role})
+        outcome = "escalation" if escalating else "warning"
     row.next_action_at = clocks.next_action(clock.due_at, clock.warnings, row.warnings_sent or 0)
     row.updated_at = now
     return outcome

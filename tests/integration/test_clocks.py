@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from engine.persistence.models import (AdmissibilityFlag, AuditEntry, CheckpointEvaluation, Deadline,
                                        Escalation)
-from engine.domain.errors import CheckpointBlocked
+from engine.domain.errors import CheckpointBlocked, Forbidden, InvalidData
 from engine.services import clocks, procedure, queries, reports, scheduler
 from engine.services.demo import Driver, registration
 from tests.integration.test_case_paths import counsel, to_suspicion
@@ -181,21 +181,33 @@ def to_custody(d, expires_in_days=60):
     return case_id
 
 
-def test_custody_term_warns_three_days_before_and_an_extension_moves_the_release(driver, seeded, clock):
+def test_custody_term_escalates_three_days_before_and_an_extension_moves_the_release(driver, seeded, clock,
+                                                                                    actors):
     start = seeded.now()
     case_id = to_custody(driver)
     row = deadline(seeded, case_id, "custody_term_review")
     assert (row.due_at, row.next_action_at) == (start + timedelta(days=60), start + timedelta(days=57))
     clock.advance(days=57)
     scheduler.tick(seeded)
-    warned = [t for t in tasks(seeded, case_id, "warning") if t.checkpoint == "custody_term_review"]
-    assert len(warned) == 1 and "petition for an extension" in warned[0].reason
+    # no petition three days before expiry: an escalation and a non-compliant case, not a mere warning
+    escalated = [t for t in tasks(seeded, case_id, "escalation") if t.checkpoint == "custody_term_review"]
+    assert len(escalated) == 1 and "no extension petition" in escalated[0].reason
+    assert driver.view(case_id)["non_compliant"] is True
     new_expiry = start + timedelta(days=90)
-    driver.evidence(case_id, "custody_term_review", order_number="IJ-EXT-1", ordered_at=seeded.now().isoformat(),
-                    expires_at=new_expiry.isoformat(), petition_at=seeded.now().isoformat(),
-                    reasons="witnesses still to be heard", alternatives_considered="house arrest refused")
+    # a term beyond what the law allows is refused, and the evidence route cannot bypass it
+    with pytest.raises(InvalidData):
+        procedure.extend_custody(seeded, actors["judge"], case_id, extension(seeded, start + timedelta(days=400)))
+    longer = dict(order_number="IJ-X", ordered_at=seeded.now().isoformat(), petition_at=seeded.now().isoformat(),
+                  expires_at=(start + timedelta(days=400)).isoformat(), reasons="r", alternatives_considered="a")
+    with pytest.raises(Forbidden):  # only the judge extends
+        driver.evidence(case_id, "custody_term_review", **longer)
+    with pytest.raises(InvalidData):  # and never beyond the tier
+        driver.evidence(case_id, "custody_term_review", actor=actors["judge"], **longer)
+    procedure.extend_custody(seeded, actors["judge"], case_id, extension(seeded, new_expiry))
     row = deadline(seeded, case_id, "custody_term_review")
     assert (row.due_at, row.warnings_sent) == (new_expiry, 0)
+    assert all(t.status == "resolved" for t in tasks(seeded, case_id, "escalation")
+               if t.checkpoint == "custody_term_review")
     assert any(e.action == "deadlines.recomputed" and e.payload["changes"][0]["clock"] == "custody_term_review"
                for e in actions(seeded, case_id))
     clock.set(start + timedelta(days=61))
@@ -206,6 +218,13 @@ def test_custody_term_warns_three_days_before_and_an_extension_moves_the_release
     release = tasks(seeded, case_id, "release")
     assert len(release) == 1 and release[0].checkpoint == "custody_term_review"
     assert "custody term expired" in release[0].reason
+
+
+def extension(habeas, until) -> dict:
+    now = habeas.now()
+    return {"petition_at": now.isoformat(), "ordered_at": now.isoformat(), "extended_until": until.isoformat(),
+            "order_number": "IJ-EXT-1", "reasons": "witnesses still to be heard",
+            "alternatives_considered": "house arrest refused: no fixed address"}
 
 
 def test_a_foreigners_consulate_not_told_escalates_at_24_hours(driver, seeded, clock):
