@@ -88,7 +88,7 @@ PER_EPISODE = frozenset({"detention_judicial_review", "family_consular_notice"})
 EPISODE_WIDE = frozenset({("medical_examination", "custody_decision")})
 
 # Custody decisions whose outcome frees the person are releases (never blocked).
-FREEING_OUTCOMES = frozenset({"release"})
+FREEING_OUTCOMES = frozenset({"release", "bail"})
 DEPRIVING_OUTCOMES = frozenset({"custody", "house_arrest"})
 
 

@@ -178,8 +178,11 @@ def _complete(ctx, session, actor, case_id, task_id, data, expected_version) -> 
     releasing = kind == acts.ActKind.RELEASE
     facts_data = {**case.facts, **clean, **(_release_facts(clean, now) if releasing else {}),
                   **_custody_order(kind, clean, now, ctx.params)}
+    if kind == acts.ActKind.VERDICT:
+        # the appeal period of a convict held at the verdict runs from service of the copy
+        facts_data["in_custody_at_verdict"] = CaseFacts.from_data(case.facts).detained
     stage = definition.stage
-    entering = bool(stage) and not releasing and is_entry(case.stage, stage)
+    entering = bool(stage) and is_entry(case.stage, stage)
     book = checks.evidence_book(session, case.id)
     recorded = [_evidence_from_task(cid, definition, clean, actor, now, case.id,
                                     acts.scope_of(cid, kind, procedure)) for cid in definition.evidence]

@@ -34,7 +34,7 @@ def show_case(ctx: Habeas, actor: Actor, case_id: int) -> dict:
                                         now, ctx.params),
             "deadlines": _rows(session, Deadline, case.id, ("checkpoint", "kind", "starts_at", "due_at", "status", "basis",
                                                            "action_taken"), "due_at"),
-            "escalations": _rows(session, Escalation, case.id, ("id", "kind", "checkpoint", "stage", "reason", "status",
+            "escalations": _rows(session, Escalation, case.id, ("id", "kind", "assigned_role", "checkpoint", "stage", "reason", "status",
                                                                  "created_at", "due_at", "resolved_by", "resolution")),
             "flags": _rows(session, AdmissibilityFlag, case.id, ("id", "checkpoint", "task", "reason", "created_at", "ruling")),
             "stages": _rows(session, StageEntry, case.id, ("stage", "entered_at", "task", "actor")),

@@ -163,6 +163,9 @@ class CaseDeadline(Schema):
 
 class Escalation(Schema):
     id = fields.Integer()
+    kind = fields.String(metadata={"enum": ["escalation", "warning", "release"],
+                                   "description": "a task, a warning before a deadline, or a mandatory release"})
+    assigned_role = fields.String(metadata={"description": "who must act on it"})
     checkpoint = fields.String()
     stage = fields.String(allow_none=True)
     reason = fields.String()
