@@ -168,7 +168,7 @@ def _checkpoint_clock(rule, facts, data, evidence, stage, closed, now, params) -
     due = cp.deadline(ctx)
     if due is None:
         return None
-    ev = cp.judge(ctx)
+    ev = cp.cite(cp.judge(ctx))
     state = State.MET if ev.satisfied else State.OPEN
     escalate_at, escalation_reason = None, ""
     if rule.id == "custody_term_review":

@@ -4,7 +4,8 @@ A checkpoint is a right that must be shown respected, with evidence, before a ca
 stage (or by a deadline).  Its rule is a pure function of the case's facts, the latest evidence
 recorded for it, the time and the parameters.
 """
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Callable
@@ -24,6 +25,8 @@ class Status(StrEnum):
 
 
 SATISFIED = frozenset({Status.PASSED, Status.WAIVED, Status.OVERRIDDEN, Status.NOT_APPLICABLE})
+# A reason that cites one of these already names its legal basis.
+CITATION = re.compile(r"\b(ICCPR|ECHR|CPC|Directive|UNCAT|CRC|OPCAT|VCCR|Constitutional Law)\b")
 
 
 class FailureClass(StrEnum):
@@ -99,7 +102,16 @@ class Checkpoint:
     def evaluate(self, ctx: CheckContext) -> Evaluation:
         if not self.applies(ctx):
             return Evaluation(self.id, Status.NOT_APPLICABLE)
-        return self.judge(ctx)
+        return self.cite(self.judge(ctx))
+
+    def cite(self, evaluation: Evaluation) -> Evaluation:
+        """A failure names the right and its legal basis in each reason that does not cite
+        one already."""
+        if evaluation.status is not Status.FAILED:
+            return evaluation
+        reasons = tuple(r if CITATION.search(r) else f"{r} ({self.right}; {self.legal_basis})"
+                        for r in evaluation.reasons)
+        return replace(evaluation, reasons=reasons)
 
     def describe(self) -> dict:
         return {"id": self.id, "right": self.right, "legal_basis": self.legal_basis,

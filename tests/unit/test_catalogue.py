@@ -255,6 +255,22 @@ def test_rules_read_no_figure_literals():
     assert "Params(" not in source  # figures come from ctx.params, never a fresh default
 
 
+@pytest.mark.parametrize("cid, facts, data, now", [
+    ("silence_caution", DETAINED, {"caution_given": False, "cautioned_at": T0,
+                                   "recording_reference": "R"}, T0),
+    ("juvenile_safeguards", MINOR_DETAINEE, {"age_checked": False, "representative_name": "p",
+                                             "representative_notified_at": T0,
+                                             "lawyer_name": "L", "specialist_present": True,
+                                             "recording_reference": "R"}, T0),
+    ("detention_judicial_review", DETAINED, {}, T0 + timedelta(days=3)),
+    ("family_consular_notice", DETAINED, {}, T0 + timedelta(days=3)),
+])
+def test_every_failure_reason_cites_the_law(cid, facts, data, now):
+    result = run(cid, facts=facts, now=now, **data)
+    assert result.status is Status.FAILED
+    assert all(re.search(r"ICCPR|ECHR|CPC|Directive|UNCAT|CRC|VCCR", r) for r in result.reasons)
+
+
 def test_domain_stays_pure():
     source = inspect.getsource(catalogue)
     for framework in ("flask", "sqlalchemy", "SpiffWorkflow", "marshmallow"):
@@ -701,8 +717,12 @@ def test_suspect_status_approval(data, status):
 
 def test_refused_approval_has_no_legal_force():
     result = run("suspect_status_approval", **{**APPROVAL, "approved": False})
+    # a failure names the right and its legal basis
     assert result.reasons == ("the procedural prosecutor refused approval: "
-                              "the decision has no legal force",)
+                              "the decision has no legal force (to know the accusation and its "
+                              "legal characterisation; prosecutor's approval; ICCPR 14(3)(a); "
+                              "ECHR 6(3)(a) (Pélissier and Sassi); Directive 2012/13 art 6; "
+                              "CPC arts 64, 202, 207)",)
     assert run("suspect_status_approval", **APPROVAL).satisfied_at == at(hours=5)
 
 
