@@ -21,7 +21,7 @@ from .params import DEFAULT_PARAMS, Params
 from .rights import (CheckContext, Checkpoint, Evaluation, EvidenceRecord, FailureClass,
                      OverridePolicy, Status)
 from .roles import JUDGE, PROSECUTOR, SUPERVISING_PROSECUTOR
-from .stages import STAGE_IDS
+from .stages import COURT_STAGES, STAGE_IDS
 
 __all__ = ["CATALOGUE", "CHECKPOINT_IDS", "get", "guarding", "evaluate", "failure_class",
            "judicial_review_limit_hours", "investigation_term_days", "override_roles",
@@ -30,7 +30,6 @@ __all__ = ["CATALOGUE", "CHECKPOINT_IDS", "get", "guarding", "evaluate", "failur
 
 SUPERVISOR_OVERRIDES = frozenset({SUPERVISING_PROSECUTOR})
 # At the court stages overrides and escalations belong to the court, not the prosecutor.
-COURT_STAGES = frozenset({"preliminary_hearing", "trial", "appeal", "cassation"})
 COURT_OVERRIDE_ROLES = frozenset({JUDGE})
 court_override_roles = COURT_OVERRIDE_ROLES
 
@@ -726,7 +725,10 @@ def _custody_terms(ctx: CheckContext) -> tuple[datetime | None, datetime | None,
     an extension petitioned too late does not count."""
     data = _data(ctx)
     ordered, expires = _instant(data, "ordered_at"), _instant(data, "expires_at")
-    first = _instant(data, "first_ordered_at") or ordered
+    # the tiers count from the first order: recorded with the term, or the case's custody order
+    first = _instant(data, "first_ordered_at") or ctx.facts.custody_ordered_at or ordered
+    if ordered is not None and first is not None and first > ordered:
+        first = ordered
     if ordered is None or expires is None:
         return first, expires, []
     errors = custody.check_first_term(first, expires, _now(ctx), ctx.params) \
@@ -759,9 +761,20 @@ def custody_escalation_at(ctx: CheckContext) -> datetime | None:
     """When the missing extension petition becomes an escalation: the set days before the
     term expires, unless a petition is on record (CPC arts 151-152)."""
     expires = custody_term_deadline(ctx)
-    if expires is None or not _absent(_data(ctx).get("petition_at")):
+    if expires is None or pending_petition(ctx):
         return None
     return expires - timedelta(days=ctx.params.custody_warning_days)
+
+
+def pending_petition(ctx: CheckContext) -> bool:
+    """Whether a petition to extend the *current* term is on record: filed at or after the
+    term's order, and not already the ground of the extension that made the current term (a
+    petition that led to an extension says nothing about the next expiry)."""
+    data = _data(ctx)
+    petition, ordered = _instant(data, "petition_at"), _instant(data, "ordered_at")
+    if petition is None or _instant(data, "extended_until") is not None:
+        return False
+    return ordered is None or petition >= ordered
 
 
 def custody_ended_at(facts: CaseFacts, ordered: datetime | None) -> datetime | None:

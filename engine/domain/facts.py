@@ -14,8 +14,9 @@ from .params import DEFAULT_PARAMS, Params
 LISTED_CRIME_CATEGORIES = frozenset({"especially_grave", "terrorist", "extremist", "mass_riots"})
 # Charges for which defence is mandatory (CPC art 67: the gravest charges).
 MANDATORY_DEFENCE_CATEGORIES = frozenset({"especially_grave", "terrorist", "extremist"})
-# Preventive measures that hold the person in custody (CPC art 147).
-CUSTODIAL_OUTCOMES = frozenset({"custody"})
+# Preventive measures that hold the person (CPC art 147).  House arrest counts: the appeal period
+# then runs from service of the copy, the reading that protects the person.
+CUSTODIAL_OUTCOMES = frozenset({"custody", "house_arrest"})
 
 
 def proceedings_languages(params: Params) -> frozenset[str]:

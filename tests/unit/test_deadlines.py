@@ -104,7 +104,12 @@ def test_custody_term_runs_to_its_expiry_and_an_extension_moves_it():
         extended_until=iso(datetime(2026, 6, 2, 9, 0, tzinfo=timezone.utc)))},
         stage="custody")["custody_term_review"]
     assert extended.due_at == datetime(2026, 6, 2, 9, 0, tzinfo=timezone.utc)
-    assert extended.escalate_at is None  # a petition is on file
+    # the petition that made this term says nothing about the next expiry
+    assert extended.escalate_at == datetime(2026, 5, 30, 9, 0, tzinfo=timezone.utc)
+    petitioned = clocks(data, {"custody_term_review": custody(
+        T0 + timedelta(days=60), petition_at=iso(T0 + timedelta(days=50)))},
+        stage="custody")["custody_term_review"]
+    assert petitioned.escalate_at is None and petitioned.escalation_reason == ""
 
 
 @pytest.mark.parametrize("stage, closed, extra, state", [

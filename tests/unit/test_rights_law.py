@@ -478,3 +478,40 @@ def test_verdict_copy_days_is_a_param():
     params = Params(verdict_copy_days=7)
     assert run("appeal_notice", facts=HELD, now=at(days=8), params=params,
                copy_served_at=at(days=6), **SERVE).status is Status.PASSED
+
+
+def test_an_extension_order_counts_its_tiers_from_the_first_order_in_the_facts():
+    # the service records an extension as a new term whose order is the extension's
+    first = T0
+    facts = replace(ADULT, custody_ordered_at=first)
+    data = dict(order_number="C-2", ordered_at=at(days=55), expires_at=datetime(
+        2024, 4, 30, 10, tzinfo=timezone.utc), petition_at=at(days=50), reasons="flight risk",
+        alternatives_considered="bail")
+    result = run("custody_term_review", facts=facts, now=at(days=56), **data)
+    assert result.status is Status.PASSED and result.clock_started_at == first
+    beyond = run("custody_term_review", facts=facts, now=at(days=56),
+                 **{**data, "expires_at": at(days=400)})
+    assert beyond.due_at == datetime(2024, 10, 31, 10, tzinfo=timezone.utc)  # the 9-month ceiling
+
+
+def test_house_arrest_at_the_verdict_counts_as_held():
+    facts = CaseFacts.from_data({"outcome": "house_arrest", "ordered_at": T0.isoformat(),
+                                 "verdict_pronounced_at": VERDICT.isoformat()})
+    assert facts.in_custody_at_verdict is True
+
+
+@pytest.mark.parametrize("extra, escalates", [
+    ({}, True),                                                             # no petition
+    ({"petition_at": at(days=50)}, False),                                  # petition for this term
+    ({"petition_at": at(days=50), "extended_until": datetime(2024, 4, 30, 10, tzinfo=timezone.utc)},
+     True),                                                                 # it made this term
+    ({"ordered_at": at(days=55), "petition_at": at(days=50)}, True),        # petition before order
+])
+def test_the_petition_that_made_the_term_does_not_stop_the_next_escalation(extra, escalates):
+    data = {**dict(order_number="C-1", ordered_at=T0, expires_at=at(days=59), reasons="flight",
+                   alternatives_considered="bail"), **extra}
+    facts = replace(ADULT, custody_ordered_at=T0)
+    due = catalogue.custody_term_deadline(catalogue.CheckContext(
+        facts, record("custody_term_review", **data), at(days=1), P))
+    result = run("custody_term_review", facts=facts, now=due - timedelta(days=2), **data)
+    assert (result.status is Status.FAILED) is escalates
