@@ -17,8 +17,11 @@ from .params import DEFAULT_PARAMS, Params
 DATETIME = "datetime"
 DATE = "date"
 
-# Pairs of times that must come in order: (earlier, later, strictly after?).  Checked on the
-# values merged over what is already known, reported on the field being entered.
+# Pairs of times that must come in order: (earlier, later, strictly after?).  The later time is
+# checked when it is entered; the earlier comes from the same entry, or, for the case's anchors
+# (the apprehension, the pronouncement), from what is already known.  Two times of one record
+# (an interrogation's start and end) are compared only within the entry: a second
+# interrogation's start is not compared with the first one's end.
 ORDERED_PAIRS: tuple[tuple[str, str, bool], ...] = (
     ("started_at", "ended_at", True),
     ("apprehended_at", "protocol_at", False),
@@ -35,6 +38,8 @@ ORDERED_PAIRS: tuple[tuple[str, str, bool], ...] = (
     ("pronounced_at", "copy_served_at", False),
     ("verdict_pronounced_at", "copy_served_at", False),
 )
+# Case-level anchors an entry's later time is compared with even when entered before.
+ANCHORS = frozenset({"apprehended_at", "pronounced_at", "verdict_pronounced_at"})
 # Times that look ahead by nature (a term's end, a ruling due): never refused as future.
 FUTURE_ALLOWED = frozenset({"expires_at", "extended_until", "defence_access_until",
                             "ruling_due_at", "delay_until"})
@@ -128,21 +133,16 @@ def check_facts(values: dict, *, now: datetime, known: dict | None = None,
                       f"{_show(now)})")
 
     for earlier, later, strict in ORDERED_PAIRS:
-        if earlier not in times or later not in times:
+        if earlier not in times or later not in times or later not in values:
             continue
-        if earlier not in values and later not in values:
-            continue  # neither is being entered: not this entry's fault
+        if earlier not in values and earlier not in ANCHORS:
+            continue  # another record's time: not comparable
         first, second = times[earlier], times[later]
-        wrong = second <= first if strict else second < first
-        if wrong:
+        if second <= first if strict else second < first:
             shown = (f"{_show(second)} is {'not after' if strict else 'before'} "
                      f"{_show(first)}")
-            if later in values:
-                err(later, f"must be {'after' if strict else 'at or after'} {_label(earlier)} "
-                           f"({shown})")
-            else:
-                err(earlier, f"must be {'before' if strict else 'at or before'} "
-                             f"{_label(later)} ({shown})")
+            err(later, f"must be {'after' if strict else 'at or after'} {_label(earlier)} "
+                       f"({shown})")
 
     _check_birth_date(values, now, params, err)
     _check_codes(values, err)

@@ -53,14 +53,21 @@ def test_future_message_is_a_sentence_with_the_date():
     ({"ordered_at": ahead(hours=-10)}, {"apprehended_at": ahead(hours=-9)}, "ordered_at"),
     ({"ordered_at": ahead(days=-1), "expires_at": ahead(days=-2)}, None, "expires_at"),  # finding 8
     ({"ordered_at": ahead(days=-1), "expires_at": ahead(days=-1)}, None, "expires_at"),
-    ({"extended_until": ahead(days=-2)}, {"ordered_at": ahead(days=-1)}, "extended_until"),
+    ({"ordered_at": ahead(days=-1), "extended_until": ahead(days=-2)}, None, "extended_until"),
+    # another record's order (an earlier term) is not compared
+    ({"extended_until": ahead(days=-2)}, {"ordered_at": ahead(days=-1)}, None),
+    ({"ordered_at": ahead(days=-1)}, {"expires_at": ahead(days=-5)}, None),
     ({"defence_access_from": ahead(days=-1), "defence_access_until": ahead(days=-2)}, None,
      "defence_access_until"),
     ({"copy_served_at": ahead(days=-3)}, {"verdict_pronounced_at": ahead(days=-2)},
      "copy_served_at"),
     ({"copy_served_at": ahead(days=-3)}, {"pronounced_at": ahead(days=-2)}, "copy_served_at"),
-    # entering the earlier time after the later one: the earlier field is named
-    ({"apprehended_at": ahead(hours=-5)}, {"hearing_at": ahead(hours=-6)}, "apprehended_at"),
+    # a new apprehension after an earlier episode's hearing is not refused
+    ({"apprehended_at": ahead(hours=-5)}, {"hearing_at": ahead(hours=-6)}, None),
+    # a second interrogation starts after the first one ended
+    ({"started_at": ahead(hours=-1), "ended_at": ahead(minutes=-10)},
+     {"started_at": ahead(hours=-5), "ended_at": ahead(hours=-4)}, None),
+    ({"ended_at": ahead(hours=-3)}, {"started_at": ahead(hours=-2)}, None),
     # both already known: not this entry's fault
     ({"suspect_name": "A"}, {"started_at": ahead(hours=-2), "ended_at": ahead(hours=-3)}, None),
 ])
