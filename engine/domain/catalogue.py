@@ -301,13 +301,16 @@ MANDATORY_DEFENCE_REASON = ("waiver not allowed: defence is mandatory "
 
 
 def derogation_refusal(facts: CaseFacts, ground: str | None, role: str | None, now: datetime,
-                       params: Params) -> str | None:
+                       params: Params, stage: str | None = None) -> str | None:
     """Whether the temporary derogation from access to a lawyer (Directive 2013/48 art 3(6))
-    is allowed: ``None`` if so, else the reason.  Only for an adult without mandatory defence
-    (CPC art 67), granted by the supervising prosecutor, on one of its two grounds; the
-    statement taken is always flagged for an admissibility ruling."""
+    is allowed: ``None`` if so, else the reason.  Only at the pre-trial stage, for an adult
+    without mandatory defence (CPC art 67), granted by the supervising prosecutor, on one of
+    its two grounds; the statement taken is always flagged for an admissibility ruling."""
     right = "the right to a lawyer from the first questioning"
     now = as_utc(now)
+    if stage in COURT_STAGES:
+        return (f"{right}: a derogation is possible only at the pre-trial stage, not at the "
+                f"{stage.replace('_', ' ')} ({DEROGATION_BASIS})")
     if facts.is_minor(now, params) or (facts.apprehended_at is not None
                                        and facts.is_minor(facts.apprehended_at, params)):
         return (f"{right}: no derogation for a child (Directive 2016/800 art 6(8) allows none "
@@ -347,7 +350,8 @@ def judge_counsel(ctx: CheckContext) -> Evaluation:
         if missing:
             return _outstanding(cid, ctx, missing)
         refusal = derogation_refusal(ctx.facts, data.get("derogation_ground"),
-                                     data.get("derogation_granted_by_role"), now, ctx.params)
+                                     data.get("derogation_granted_by_role"), now, ctx.params,
+                                     ctx.stage)
         if refusal:
             return Evaluation(cid, Status.FAILED, (refusal,))
         flag = (f"statement taken under a temporary derogation from the {right} "

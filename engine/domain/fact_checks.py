@@ -24,6 +24,7 @@ DATE = "date"
 # interrogation's start is not compared with the first one's end.
 ORDERED_PAIRS: tuple[tuple[str, str, bool], ...] = (
     ("started_at", "ended_at", True),
+    ("learned_of_act_at", "complaint_filed_at", False),
     ("apprehended_at", "protocol_at", False),
     ("apprehended_at", "petition_at", False),
     ("apprehended_at", "hearing_at", False),
@@ -53,6 +54,7 @@ LABELS = {
     "extended_until": "the end of the extended term", "hearing_at": "the hearing",
     "protocol_at": "the detention protocol", "petition_at": "the petition",
     "released_at": "the release", "copy_served_at": "the service of the copy",
+    "learned_of_act_at": "learning of the act", "complaint_filed_at": "the complaint",
 }
 
 

@@ -33,6 +33,9 @@ class Params:
     custody_warning_days: int = 3                # no petition this close to expiry: escalate
     custody_ceiling_grave_months: int = 12
     custody_ceiling_especially_grave_months: int = 18
+    # an ill-treatment allegation: referral to the prosecutor for an independent check
+    # (UNCAT arts 12-13) within these hours
+    ill_treatment_referral_hours: int = 24
     # complaints, appeals, hearings
     complaint_days: int = 15
     appeal_days: int = 15

@@ -62,6 +62,8 @@ def test_future_message_is_a_sentence_with_the_date():
     ({"copy_served_at": ahead(days=-3)}, {"verdict_pronounced_at": ahead(days=-2)},
      "copy_served_at"),
     ({"copy_served_at": ahead(days=-3)}, {"pronounced_at": ahead(days=-2)}, "copy_served_at"),
+    ({"learned_of_act_at": ahead(days=-3), "complaint_filed_at": ahead(days=-4)}, None,
+     "complaint_filed_at"),
     # a new apprehension after an earlier episode's hearing is not refused
     ({"apprehended_at": ahead(hours=-5)}, {"hearing_at": ahead(hours=-6)}, None),
     # a second interrogation starts after the first one ended

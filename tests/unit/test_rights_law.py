@@ -229,6 +229,14 @@ def test_waiver_allowed_for_an_adult_without_mandatory_defence(facts):
 GROUND = "urgent_risk_to_life_liberty_or_physical_integrity"
 
 
+def test_derogation_only_at_the_pre_trial_stage():
+    assert derogation_refusal(ADULT, GROUND, "supervising_prosecutor", T0, P,
+                              stage="interrogation") is None
+    for stage in ("preliminary_hearing", "trial", "appeal", "cassation"):
+        assert "pre-trial" in derogation_refusal(ADULT, GROUND, "supervising_prosecutor", T0, P,
+                                                 stage=stage)
+
+
 @pytest.mark.parametrize("facts, ground, role, refused_because", [
     (ADULT, GROUND, "supervising_prosecutor", None),
     (ADULT, "prevent_substantial_jeopardy_to_proceedings", "supervising_prosecutor", None),
