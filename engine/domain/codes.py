@@ -31,10 +31,37 @@ LANGUAGE_CODES: frozenset[str] = frozenset("""
 OFFENCE_CATEGORIES: tuple[str, ...] = ("minor", "medium", "grave", "especially_grave",
                                        "terrorist", "extremist", "mass_riots")
 
-# An article of the Criminal Code: "188", "188 part 2", "188-1 part 3 para 2".
-OFFENCE_ARTICLE = re.compile(r"^(?P<article>\d{1,3})(?:-(?P<sub>\d{1,2}))?"
-                             r"(?: part (?P<part>\d{1,2}))?(?: para (?P<para>\d{1,2}))?$")
+# An article of the Criminal Code: "188", "188 part 2", "188-1 part 3 para 2"; the forms people
+# write are accepted too ("CC art 188(2)", "art. 188-1 (3)(2)") and normalised by
+# ``canonical_article``.
+OFFENCE_ARTICLE = re.compile(
+    r"^(?:(?:cc|criminal code)\s*)?(?:art(?:icle)?\.?\s*)?"
+    r"(?P<article>\d{1,3})(?:-(?P<sub>\d{1,2}))?"
+    r"(?:\s*(?:part\s*(?P<part>\d{1,2})|\((?P<part2>\d{1,2})\)))?"
+    r"(?:\s*(?:para\s*(?P<para>\d{1,2})|\((?P<para2>\d{1,2})\)))?$")
 ARTICLE_RANGE = (1, 500)
+
+
+def _article(value):
+    if not isinstance(value, str):
+        return None
+    match = OFFENCE_ARTICLE.match(" ".join(value.strip().lower().split()))
+    if match is None:
+        return None
+    low, high = ARTICLE_RANGE
+    return match if low <= int(match["article"]) <= high else None
+
+
+def canonical_article(value):
+    """``"CC art 188(2)"`` as ``"188 part 2"``; the value unchanged when it is no article."""
+    match = _article(value)
+    if match is None:
+        return value
+    text = match["article"] + (f"-{match['sub']}" if match["sub"] else "")
+    part, para = match["part"] or match["part2"], match["para"] or match["para2"]
+    text += f" part {part}" if part else ""
+    text += f" para {para}" if para else ""
+    return text
 
 
 def is_country(code) -> bool:
@@ -53,10 +80,4 @@ def is_offence_category(value) -> bool:
 
 def is_offence_article(value) -> bool:
     """Shaped like an article of the Criminal Code, its number within 1-500."""
-    if not isinstance(value, str):
-        return False
-    match = OFFENCE_ARTICLE.match(" ".join(value.strip().lower().split()))
-    if match is None:
-        return False
-    low, high = ARTICLE_RANGE
-    return low <= int(match["article"]) <= high
+    return _article(value) is not None

@@ -209,5 +209,5 @@ def normalise_facts(values: dict) -> dict:
         if isinstance(out.get(name), str):
             out[name] = fix(out[name].strip())
     if isinstance(out.get("offence_article"), str):
-        out["offence_article"] = " ".join(out["offence_article"].strip().lower().split())
+        out["offence_article"] = codes.canonical_article(out["offence_article"])
     return out

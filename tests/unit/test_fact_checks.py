@@ -124,7 +124,11 @@ def test_birth_date_bounds_are_params():
     ("offence_article", "500", True),
     ("offence_article", "501", False),
     ("offence_article", "0", False),
-    ("offence_article", "art. 188", False),
+    ("offence_article", "art. 188", True),
+    ("offence_article", "CC art 188(2)", True),
+    ("offence_article", "article one eight eight", False),
+    ("offence_article", "188 part two", False),
+    ("offence_article", "188(2)(3)(4)", False),
     ("speaks_language_of_proceedings", "no", True),
     ("speaks_language_of_proceedings", False, True),
     ("speaks_language_of_proceedings", "maybe", False),
@@ -139,6 +143,14 @@ def test_codes_from_lists(field, value, ok):
 def test_code_lists_are_complete_data():
     assert len(codes.COUNTRY_CODES) == 249 and {"KZ", "RU", "UZ", "CN"} <= codes.COUNTRY_CODES
     assert len(codes.LANGUAGE_CODES) == 184 and {"kk", "ru", "uz", "en"} <= codes.LANGUAGE_CODES
+
+
+@pytest.mark.parametrize("written, canonical", [
+    ("CC art 188(2)", "188 part 2"), ("art. 188-1 (3)(2)", "188-1 part 3 para 2"),
+    ("188  Part 2", "188 part 2"), ("188", "188"), ("nonsense", "nonsense"),
+])
+def test_articles_are_normalised(written, canonical):
+    assert normalise_facts({"offence_article": written})["offence_article"] == canonical
 
 
 def test_normalise_facts():
