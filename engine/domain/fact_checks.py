@@ -23,7 +23,8 @@ DATE = "date"
 # (an interrogation's start and end) are compared only within the entry: a second
 # interrogation's start is not compared with the first one's end.
 ORDERED_PAIRS: tuple[tuple[str, str, bool], ...] = (
-    ("started_at", "ended_at", True),
+    # forms take times to the minute: an act may end in the minute it started, never before
+    ("started_at", "ended_at", False),
     ("learned_of_act_at", "complaint_filed_at", False),
     ("apprehended_at", "protocol_at", False),
     ("apprehended_at", "petition_at", False),

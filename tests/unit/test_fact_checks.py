@@ -43,7 +43,8 @@ def test_future_message_is_a_sentence_with_the_date():
 
 @pytest.mark.parametrize("values, known, bad", [
     ({"started_at": ahead(hours=-2), "ended_at": ahead(hours=-3)}, None, "ended_at"),  # finding 8
-    ({"started_at": ahead(hours=-2), "ended_at": ahead(hours=-2)}, None, "ended_at"),  # equal
+    ({"started_at": ahead(hours=-2), "ended_at": ahead(hours=-2)}, None, None),  # same minute
+    ({"started_at": ahead(hours=-2), "ended_at": ahead(hours=-2, minutes=-1)}, None, "ended_at"),
     ({"started_at": ahead(hours=-3), "ended_at": ahead(hours=-2)}, None, None),
     ({"hearing_at": ahead(hours=-10)}, {"apprehended_at": ahead(hours=-9)}, "hearing_at"),
     ({"hearing_at": ahead(hours=-9)}, {"apprehended_at": ahead(hours=-9)}, None),
@@ -82,7 +83,7 @@ def test_order_message_names_both_times():
     errors = check_facts({"started_at": "2026-03-01T10:00:00Z", "ended_at": "2026-03-01T09:00:00Z"},
                          now=NOW)
     assert errors["ended_at"] == [
-        "must be after the start (2026-03-01 09:00 UTC is not after 2026-03-01 10:00 UTC)"]
+        "must be at or after the start (2026-03-01 09:00 UTC is before 2026-03-01 10:00 UTC)"]
 
 
 @pytest.mark.parametrize("born, ok", [
