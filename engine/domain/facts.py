@@ -30,11 +30,13 @@ def yes_no(value) -> bool | None:
     and a missing value, is ``None`` (not answered)."""
     if isinstance(value, bool):
         return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
     if isinstance(value, str):
         text = value.strip().lower()
-        if text in {"yes", "y", "true"}:
+        if text in {"yes", "y", "true", "1"}:
             return True
-        if text in {"no", "n", "false"}:
+        if text in {"no", "n", "false", "0"}:
             return False
     return None
 

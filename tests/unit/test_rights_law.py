@@ -286,6 +286,9 @@ def test_a_derogation_lets_the_act_go_ahead_and_always_flags_the_statement():
     ({"suspect_language": "uz"}, True),
     ({"suspect_language": "uz", "speaks_language_of_proceedings": "yes"}, True),
     ({"needs_interpreter": True}, True),
+    ({"needs_interpreter": "1"}, True),
+    ({"speaks_language_of_proceedings": 0}, True),
+    ({"speaks_language_of_proceedings": "maybe"}, False),      # not an answer: nothing follows
 ])
 def test_needs_interpreter_reads(data, needs):
     assert CaseFacts.from_data(data).needs_interpreter is needs
