@@ -148,7 +148,9 @@ class CaseFacts:
     def mandatory_defence_grounds(self, at: datetime, params: Params) -> tuple[str, ...]:
         """Why defence is mandatory (CPC art 67), in words; empty when it is not."""
         grounds = []
-        if self.is_minor(at, params):
+        # a child when the proceedings began keeps the protection (Directive 2016/800 art 2(3))
+        if self.is_minor(at, params) or (self.apprehended_at is not None
+                                         and self.is_minor(self.apprehended_at, params)):
             grounds.append("the person is a minor (or the age is in doubt)")
         if self.cannot_defend_self:
             grounds.append("the person cannot defend themselves")

@@ -313,6 +313,14 @@ def test_mandatory_defence_cpc_67(data, mandatory):
     assert CaseFacts.from_data(data).defence_is_mandatory(T0, P) is mandatory
 
 
+def test_a_child_at_apprehension_keeps_mandatory_defence_after_turning_18():
+    facts = CaseFacts.from_data({"suspect_birth_date": "2006-02-15",
+                                 "apprehended_at": T0.isoformat()})   # 17 at T0, 18 in February
+    assert facts.defence_is_mandatory(at(days=30), P)
+    assert run("counsel_before_interrogation", facts=facts, now=at(days=30), **WAIVER).status \
+        is Status.FAILED
+
+
 VERDICT = T0 + timedelta(days=100)
 
 
