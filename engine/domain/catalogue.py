@@ -134,6 +134,25 @@ def _detained(ctx: CheckContext) -> bool:
     return ctx.facts.detained
 
 
+def _apprehended(ctx: CheckContext) -> bool:
+    """Held now or ever apprehended: a release ends the holding, never the rights it owed (a
+    review missed or a notice not given stays a failure after the release)."""
+    return ctx.facts.detained or ctx.facts.apprehended_at is not None
+
+
+def _in_custody(ctx: CheckContext) -> bool:
+    """Held now, or custody was ordered: a term overrun stays a failure after the release."""
+    return ctx.facts.detained or ctx.facts.custody_ordered_at is not None
+
+
+def _released(ctx: CheckContext, since: datetime | None) -> datetime | None:
+    """When the person was released after ``since`` (the apprehension), if they were."""
+    released = ctx.facts.released_at
+    if released is None or (since is not None and released < since):
+        return None
+    return released
+
+
 # --------------------------------------------------------------------------------------------
 # 1. detention_judicial_review
 # --------------------------------------------------------------------------------------------
@@ -191,6 +210,18 @@ def judge_detention_review(ctx: CheckContext) -> Evaluation:
     required = ["protocol_at", "petition_at", "hearing_at", "judge", "order_number", "outcome"]
     missing = (("apprehended_at",) if apprehended is None else ()) + _missing(data, required)
     limit_hours = judicial_review_limit_hours(ctx.facts, apprehended, ctx.params)
+    released = _released(ctx, apprehended)
+    if missing and released is not None and apprehended is not None:
+        held = released - apprehended
+        if due is not None and released <= due:
+            return Evaluation(cid, Status.PASSED,
+                              (f"released {_duration(held)} after apprehension, within the "
+                               f"{limit_hours} h limit",),
+                              due_at=due, clock_started_at=apprehended, satisfied_at=released)
+        return Evaluation(cid, Status.FAILED,
+                          (f"held {_duration(held)} without a judicial order before release, "
+                           f"beyond the {limit_hours} h limit (CPC art 131(4); ICCPR 9(3))",),
+                          missing, due, apprehended)
     if missing:
         overdue = (f"no judicial order within {limit_hours} h of apprehension "
                    f"({_when(apprehended)}): release is mandatory") if apprehended else ""
@@ -574,9 +605,13 @@ def judge_family_notice(ctx: CheckContext) -> Evaluation:
         parts.append(("consulate", "consulate_notified_at", consulate_notice_deadline(ctx),
                       ("consulate_notified_at",)))
     failures, pending, missing, done_times = [], [], [], []
+    released = _released(ctx, apprehended)
     for who, done_field, due, required in parts:
-        missing += _missing(data, required)
         done = _instant(data, done_field)
+        if done is None and released is not None and due is not None and released <= due:
+            done_times.append(released)  # released before the notice was due: none is owed
+            continue
+        missing += _missing(data, required)
         limit = _duration(due - apprehended) if due is not None else ""
         if done is not None:
             done_times.append(done)
@@ -1150,7 +1185,7 @@ _CHECKPOINTS = (
         stages=frozenset({"custody"}),
         failure=FailureClass.BLOCK, override=OverridePolicy.NEVER,
         evidence=JUDICIAL_REVIEW_EVIDENCE, occurred_field="hearing_at",
-        applies=_detained, judge=judge_detention_review, deadline=detention_review_deadline,
+        applies=_apprehended, judge=judge_detention_review, deadline=detention_review_deadline,
         on_failure=("Custody is blocked without a court order; at the deadline a "
                     "mandatory-release task and a breach record are created and statements "
                     "taken after it are flagged; no override."),
@@ -1217,7 +1252,7 @@ _CHECKPOINTS = (
         failure=FailureClass.ESCALATE, override=OverridePolicy.BY_ROLE,
         override_roles=SUPERVISOR_OVERRIDES,
         evidence=FAMILY_NOTICE_EVIDENCE, occurred_field="family_notified_at",
-        applies=_detained, judge=judge_family_notice, deadline=_notice_deadline,
+        applies=_apprehended, judge=judge_family_notice, deadline=_notice_deadline,
         on_failure="A task goes to the supervising prosecutor with a deadline and the case "
                    "counts as non-compliant until the notice is given.",
     ),
@@ -1266,7 +1301,7 @@ _CHECKPOINTS = (
         failure=FailureClass.ESCALATE, override=OverridePolicy.BY_ROLE,
         override_roles=SUPERVISOR_OVERRIDES,
         evidence=CUSTODY_TERM_EVIDENCE, occurred_field="ordered_at",
-        applies=_detained, judge=judge_custody_term, deadline=custody_term_deadline,
+        applies=_in_custody, judge=judge_custody_term, deadline=custody_term_deadline,
         on_failure="The term is computed (2 calendar months, extensions within tiers and "
                    "ceilings); without a petition 3 days before expiry it escalates (to the court "
                    "at court stages); at expiry a release task is created.",

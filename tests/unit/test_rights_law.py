@@ -534,3 +534,51 @@ def test_the_petition_that_made_the_term_does_not_stop_the_next_escalation(extra
         facts, record("custody_term_review", **data), at(days=1), P))
     result = run("custody_term_review", facts=facts, now=due - timedelta(days=2), **data)
     assert (result.status is Status.FAILED) is escalates
+
+
+# A release ends the holding, never a failure it left -------------------------------------
+
+@pytest.mark.parametrize("released, status", [
+    (at(hours=47, minutes=59), Status.PASSED),
+    (at(hours=48), Status.PASSED),
+    (at(hours=48, minutes=1), Status.FAILED),     # held beyond the limit without a judge
+    (at(days=5), Status.FAILED),
+])
+def test_release_before_the_review_deadline_is_lawful_and_after_it_a_breach(released, status):
+    facts = replace(ADULT, detained=False, released_at=released)
+    result = run("detention_judicial_review", facts=facts, now=at(days=6))
+    assert result.status is status
+    if status is Status.FAILED:
+        assert "before release" in result.reasons[0] and "CPC art 131(4)" in result.reasons[0]
+
+
+@pytest.mark.parametrize("facts, released, status", [
+    (ADULT, at(hours=11), Status.PASSED),           # freed before the family had to be told
+    (ADULT, at(hours=13), Status.FAILED),           # held past the bound, family never told
+    (FOREIGN, at(hours=13), Status.FAILED),         # the family was owed by 12 h
+    (FOREIGN, at(hours=11), Status.PASSED),
+])
+def test_release_and_the_notice(facts, released, status):
+    held = replace(facts, detained=False, released_at=released)
+    assert run("family_consular_notice", facts=held, now=at(days=3)).status is status
+
+
+@pytest.mark.parametrize("released, status", [(at(hours=20), Status.PASSED),
+                                              (at(hours=25), Status.FAILED)])
+def test_the_consulate_is_owed_while_a_foreigner_is_held(released, status):
+    held = replace(FOREIGN, detained=False, released_at=released)
+    result = run("family_consular_notice", facts=held, now=at(days=3), **TOLD,
+                 family_notified_at=at(hours=2))
+    assert result.status is status
+
+
+@pytest.mark.parametrize("released, status", [
+    (datetime(2024, 3, 31, 10, tzinfo=timezone.utc), Status.PASSED),
+    (datetime(2024, 3, 31, 10, 1, tzinfo=timezone.utc), Status.FAILED),   # held past the term
+])
+def test_a_release_after_the_custody_term_stays_a_failure(released, status):
+    facts = replace(ADULT, detained=False, custody_ordered_at=T0, released_at=released)
+    data = dict(order_number="C-1", ordered_at=T0, expires_at=datetime(
+        2024, 3, 31, 10, tzinfo=timezone.utc), reasons="flight", alternatives_considered="bail",
+        petition_at=at(days=40))
+    assert run("custody_term_review", facts=facts, now=at(days=90), **data).status is status
