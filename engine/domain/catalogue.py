@@ -656,17 +656,43 @@ def medical_applies(ctx: CheckContext) -> bool:
     return ctx.facts.detained or ctx.facts.ill_treatment_alleged
 
 
+def referral_deadline(ctx: CheckContext) -> datetime | None:
+    """An ill-treatment allegation is referred to the prosecutor for an independent check within
+    the set hours of being made (UNCAT arts 12-13; brief, precisions)."""
+    return _plus(ctx.facts.ill_treatment_alleged_at, hours=ctx.params.ill_treatment_referral_hours)
+
+
 def judge_medical(ctx: CheckContext) -> Evaluation:
     """Examination on admission and investigation of ill-treatment: ECHR 3 (Ribitsch,
-    Selmouni, Assenov, Gäfgen); UNCAT arts 12, 13, 15.  An allegation must be referred."""
+    Selmouni, Assenov, Gäfgen); UNCAT arts 12, 13, 15.  An allegation must be referred within
+    the set hours, and questioning waits for an examination made after the allegation."""
     cid = "medical_examination"
+    data = _data(ctx)
+    basis = "ECHR 3; UNCAT arts 12, 13, 15"
+    alleged = ctx.facts.ill_treatment_alleged_at
+    due = referral_deadline(ctx)
     required = ["doctor", "examined_at", "findings"]
     if ctx.facts.ill_treatment_alleged:
         required.append("referral_at")
-    missing = _missing(_data(ctx), required)
+    missing = _missing(data, required)
+    referral = _instant(data, "referral_at")
+    if referral is not None and due is not None and referral > due:
+        return Evaluation(cid, Status.FAILED,
+                          (f"the ill-treatment allegation of {_when(alleged)} was referred at "
+                           f"{_when(referral)}, beyond {ctx.params.ill_treatment_referral_hours} h "
+                           f"({basis})",), missing, due, alleged)
     if missing:
-        return _outstanding(cid, ctx, missing)
-    return Evaluation(cid, Status.PASSED, satisfied_at=_occurred(ctx, "examined_at"))
+        return _outstanding(cid, ctx, missing, due, alleged,
+                            f"the ill-treatment allegation of {_when(alleged)} was not referred "
+                            f"within {ctx.params.ill_treatment_referral_hours} h ({basis})"
+                            if alleged else "")
+    examined = _instant(data, "examined_at")
+    if alleged is not None and examined is not None and examined < alleged:
+        return _outstanding(cid, ctx, ("examined_at",), due, alleged,
+                            f"no medical examination since the ill-treatment allegation of "
+                            f"{_when(alleged)} ({basis})")
+    return Evaluation(cid, Status.PASSED, due_at=due, clock_started_at=alleged,
+                      satisfied_at=_occurred(ctx, "examined_at"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -1263,7 +1289,7 @@ _CHECKPOINTS = (
         stages=frozenset({"custody", "interrogation"}),
         failure=FailureClass.BLOCK, override=OverridePolicy.NEVER,
         evidence=MEDICAL_EVIDENCE, occurred_field="examined_at",
-        applies=medical_applies, judge=judge_medical,
+        applies=medical_applies, judge=judge_medical, deadline=referral_deadline,
         on_failure="Questioning of a detainee is blocked until examined; an allegation creates "
                    "a mandatory referral task and linked statements are flagged.",
     ),
@@ -1485,6 +1511,8 @@ def _deadline_text(cid: str, p: Params) -> str:
         "complaint_review": f"filing + {p.complaint_days} days",
         "appeal_notice": f"{p.appeal_days} days from pronouncement; for a convict in custody from "
                          f"service of the copy, owed within {p.verdict_copy_days} days",
+        "medical_examination": f"on admission and before questioning; an ill-treatment "
+                               f"allegation referred within {p.ill_treatment_referral_hours} h",
     }.get(cid, "before the act")
 
 

@@ -26,6 +26,7 @@ ORDERED_PAIRS: tuple[tuple[str, str, bool], ...] = (
     # forms take times to the minute: an act may end in the minute it started, never before
     ("started_at", "ended_at", False),
     ("learned_of_act_at", "complaint_filed_at", False),
+    ("ill_treatment_alleged_at", "referral_at", False),
     ("apprehended_at", "protocol_at", False),
     ("apprehended_at", "petition_at", False),
     ("apprehended_at", "hearing_at", False),
@@ -55,7 +56,7 @@ LABELS = {
     "extended_until": "the end of the extended term", "hearing_at": "the hearing",
     "protocol_at": "the detention protocol", "petition_at": "the petition",
     "released_at": "the release", "copy_served_at": "the service of the copy",
-    "learned_of_act_at": "learning of the act", "complaint_filed_at": "the complaint",
+    "learned_of_act_at": "learning of the act", "ill_treatment_alleged_at": "the allegation", "complaint_filed_at": "the complaint",
 }
 
 

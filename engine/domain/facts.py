@@ -57,6 +57,7 @@ class CaseFacts:
     investigation_form: str | None = None
     verdict_pronounced_at: datetime | None = None
     ill_treatment_alleged: bool = False
+    ill_treatment_alleged_at: datetime | None = None
     ombudsperson_complaint: bool = False
     complaint_filed_at: datetime | None = None
     complaint_challenges_detention: bool = False
@@ -111,7 +112,9 @@ class CaseFacts:
             registered_at=_instant(data.get("registered_at")),
             investigation_form=data.get("investigation_form"),
             verdict_pronounced_at=_instant(data.get("verdict_pronounced_at")),
-            ill_treatment_alleged=bool(data.get("ill_treatment_alleged")),
+            ill_treatment_alleged=bool(data.get("ill_treatment_alleged"))
+            or _instant(data.get("ill_treatment_alleged_at")) is not None,
+            ill_treatment_alleged_at=_instant(data.get("ill_treatment_alleged_at")),
             ombudsperson_complaint=bool(data.get("ombudsperson_complaint")),
             complaint_filed_at=_instant(data.get("complaint_filed_at")),
             complaint_challenges_detention=bool(data.get("complaint_challenges_detention")),

@@ -55,7 +55,7 @@ BRIEF_TABLE = {
     "family_consular_notice": (BY_ROLE, SP, JUDGE, "family within 12 h (lawful delay at most "
                                                    "48 h, never for a child); consulate within "
                                                    "24 h, never delayed"),
-    "medical_examination": (NEVER, [], [], "before the act"),
+    "medical_examination": (NEVER, [], [], "an ill-treatment allegation referred within 24 h"),
     "juvenile_safeguards": (NEVER, [], [], "before the act"),
     "suspect_status_approval": (NEVER, [], [], "before the act"),
     "custody_term_review": (BY_ROLE, SP, JUDGE, "first term 2 calendar months from the order; "
@@ -582,3 +582,30 @@ def test_a_release_after_the_custody_term_stays_a_failure(released, status):
         2024, 3, 31, 10, tzinfo=timezone.utc), reasons="flight", alternatives_considered="bail",
         petition_at=at(days=40))
     assert run("custody_term_review", facts=facts, now=at(days=90), **data).status is status
+
+
+# Ill-treatment allegations: referred within 24 h, examination after the allegation -----------
+
+EXAM = dict(doctor="Dr M", examined_at=at(hours=3), findings="bruises")
+ALLEGED = replace(ADULT, ill_treatment_alleged=True, ill_treatment_alleged_at=at(hours=2))
+
+
+@pytest.mark.parametrize("data, now, status", [
+    ({**EXAM, "referral_at": at(hours=26)}, at(days=2), Status.PASSED),
+    ({**EXAM, "referral_at": at(hours=26, minutes=1)}, at(days=2), Status.FAILED),
+    (EXAM, at(hours=25), Status.PENDING),
+    (EXAM, at(hours=26, minutes=1), Status.FAILED),
+    ({**EXAM, "examined_at": at(hours=1), "referral_at": at(hours=5)}, at(hours=6),
+     Status.PENDING),                                        # examined before the allegation
+])
+def test_an_allegation_is_referred_within_24_hours_and_examined_after(data, now, status):
+    result = run("medical_examination", facts=ALLEGED, now=now, **data)
+    assert result.status is status
+    assert result.due_at == at(hours=26)
+
+
+def test_referral_hours_are_a_param():
+    data = {**EXAM, "referral_at": at(hours=30)}
+    assert run("medical_examination", facts=ALLEGED, now=at(days=2), **data).status is Status.FAILED
+    assert run("medical_examination", facts=ALLEGED, now=at(days=2),
+               params=Params(ill_treatment_referral_hours=48), **data).status is Status.PASSED
