@@ -1451,13 +1451,16 @@ def evaluate(checkpoint: Checkpoint | str, facts: CaseFacts, evidence: EvidenceR
 
 def override_roles(checkpoint: Checkpoint | str, stage: str | None) -> frozenset[str]:
     """Who may override (or, for counsel, grant the derogation) at ``stage``: nobody for a
-    NEVER right; the court (``judge``) at the court stages; elsewhere the checkpoint's roles
-    (the supervising prosecutor).  Brief, precisions: "overrides and escalations at court
+    NEVER right, nor for counsel at the court stages (Directive 2013/48 art 3(6): pre-trial
+    only); the court (``judge``) at the court stages; elsewhere the checkpoint's roles (the
+    supervising prosecutor).  Brief, precisions: "overrides and escalations at court
     stages belong to the court"."""
     if isinstance(checkpoint, str):
         checkpoint = get(checkpoint)
     if checkpoint.override is OverridePolicy.NEVER:
         return frozenset()
+    if checkpoint.override is OverridePolicy.DEROGATION_OR_WAIVER and stage in COURT_STAGES:
+        return frozenset()  # the counsel derogation exists only at the pre-trial stage
     if stage in COURT_STAGES:
         return COURT_OVERRIDE_ROLES
     return checkpoint.override_roles

@@ -49,7 +49,7 @@ BRIEF_TABLE = {
     "detention_judicial_review": (NEVER, [], [], "apprehension + 48 h (72 h listed crimes, "
                                                  "24 h minors)"),
     "rights_information": (NEVER, [], [], "before the act"),
-    "counsel_before_interrogation": ("derogation_or_waiver", SP, JUDGE, "before the act"),
+    "counsel_before_interrogation": ("derogation_or_waiver", SP, [], "before the act"),
     "silence_caution": (BY_ROLE, SP, JUDGE, "before the act"),
     "interpreter": (NEVER, [], [], "before the act"),
     "family_consular_notice": (BY_ROLE, SP, JUDGE, "family within 12 h (lawful delay at most "
@@ -90,6 +90,9 @@ def test_no_override_roles_for_absolute_rights_at_any_stage(cid):
         roles = override_roles(cid, stage)
         if policy is OverridePolicy.NEVER:
             assert roles == frozenset()
+        elif policy is OverridePolicy.DEROGATION_OR_WAIVER and stage in ("trial", "appeal",
+                                                                          "cassation"):
+            assert roles == frozenset()  # the derogation is pre-trial only
         elif stage in ("trial", "appeal", "cassation"):
             assert roles == frozenset({"judge"})
         else:
