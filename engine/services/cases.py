@@ -28,16 +28,21 @@ except ImportError:  # pragma: no cover - until the custody rules land
     custody_terms = None
 
 
-def task_fields(definition: TaskDefinition):
-    """A task's form: its own fields, then the evidence fields of the checkpoint it records."""
+def task_fields(definition: TaskDefinition, without: tuple[str, ...] = ()):
+    """A task's form: its own fields, then the evidence fields of the checkpoints it records
+    (but those in ``without``: a custody decision that frees the person sets no custody term)."""
     fields = list(definition.form)
     names = {f.name for f in fields}
-    for checkpoint_id in definition.evidence:
+    for checkpoint_id in evidenced_by(definition, without):
         for f in catalogue.get(checkpoint_id).evidence:
             if f.name not in names:
                 fields.append(f)
                 names.add(f.name)
     return fields
+
+
+def evidenced_by(definition: TaskDefinition, without: tuple[str, ...] = ()) -> tuple[str, ...]:
+    return tuple(cid for cid in definition.evidence if cid not in without)
 
 
 def open_case(ctx: Habeas, actor: Actor, process_id: str, data: dict | None = None, *,
@@ -169,7 +174,11 @@ def _complete(ctx, session, actor, case_id, task_id, data, expected_version) -> 
     task = _ready_or_conflict(run, task_id)
     definition = task.definition
     access.require_act(session, actor, case, definition.lane, f"complete '{definition.title}'")
-    fields = task_fields(definition)
+    freeing = definition.act == acts.ActKind.CUSTODY_DECISION and (data or {}).get("outcome") in acts.FREEING_OUTCOMES
+    fields = task_fields(definition, without=("custody_term_review",) if freeing else ())
+    if freeing:  # the custody term's fields, left on a page's form, are not part of a release
+        kept = {f.name for f in fields}
+        data = {k: v for k, v in data.items() if k in kept}
     clean = forms.clean(fields, data)
     now = ctx.now()
     clean = facts_check.require(clean, now=now, known=case.facts, fields=fields)
@@ -184,8 +193,8 @@ def _complete(ctx, session, actor, case_id, task_id, data, expected_version) -> 
     stage = definition.stage
     entering = bool(stage) and is_entry(case.stage, stage)
     book = checks.evidence_book(session, case.id)
-    recorded = [_evidence_from_task(cid, definition, clean, actor, now, case.id,
-                                    acts.scope_of(cid, kind, procedure)) for cid in definition.evidence]
+    recorded = [_evidence_from_task(cid, definition, clean, actor, now, case.id, acts.scope_of(cid, kind, procedure))
+                for cid in evidenced_by(definition, ("custody_term_review",) if freeing else ())]
     for row in recorded:
         book.add(row)
     facts = CaseFacts.from_data(facts_data)

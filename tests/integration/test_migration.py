@@ -86,9 +86,9 @@ def unmet_foreigner(d, clock):
     case_id = d.open(registration(start, suspect_citizenship="CN"))
     d.complete(case_id, "register_report")
     d.complete(case_id, "open_investigation", next_step="detain")
-    d.complete(case_id, "apprehend_suspect", apprehended_at=start.isoformat())
+    d.complete(case_id, "apprehend_suspect", apprehended_at=(start - timedelta(hours=1)).isoformat())
     d.evidence(case_id, "family_consular_notice", family_member="wife", method="telephone",
-               family_notified_at=(start + timedelta(hours=1)).isoformat())
+               family_notified_at=start.isoformat())
     return case_id
 
 

@@ -271,11 +271,15 @@ def test_8_an_interrogation_that_ends_before_it_starts_is_refused(api):
 
 
 def test_8_the_language_of_proceedings_has_no_silent_default(api):
-    data = registration(NOW)
-    data.pop("speaks_language_of_proceedings")
-    case_id = api.open_case(data)["id"]
-    refused = api.complete(case_id, "register_report", now=NOW)
+    case_id = api.open_case(registration(NOW))["id"]
+    task = api.task(case_id, "register_report")
+    known = {k: v for k, v in task["facts"].items() if k != "speaks_language_of_proceedings"}
+    form = {f["name"]: known[f["name"]] for f in task["form"] if f["name"] in known}
+    refused = api.post(f"/cases/{case_id}/tasks/{task['id']}/complete", "investigator",
+                       json={"data": form, "version": task["version"]})
     assert refused.status_code == 422 and "speaks_language_of_proceedings" in refused.get_json()["fields"]
+    field = {f["name"]: f for f in task["form"]}["speaks_language_of_proceedings"]
+    assert field["type"] == "choice" and field["choices"] == ["yes", "no"]
 
 
 # 9 --------------------------------------------------------------------------------------------
