@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 
+from .domain.acts import ACT_KINDS
 from .domain import catalogue, roles
 from .domain.clock import parse_instant
 from .domain.errors import (CheckpointBlocked, Conflict, Forbidden, HabeasError, InvalidBpmn, InvalidData,
@@ -128,7 +129,7 @@ def cmd_task_complete(args):
 def cmd_evidence_add(args):
     ctx = _habeas(args)
     evidence_id = rights.record_evidence(ctx, _actor(args), args.case, args.checkpoint, _json_arg(args.data),
-                                         occurred_at=args.occurred_at, corrects=args.corrects)
+                                         occurred_at=args.occurred_at, corrects=args.corrects, act=args.act)
     _print({"evidence": evidence_id, "case": args.case, "checkpoint": args.checkpoint})
 
 
@@ -136,6 +137,32 @@ def cmd_override(args):
     override_id = rights.override(_habeas(args), _actor(args), args.case, args.checkpoint, args.reason,
                                   args.legal_ground)
     _print({"override": override_id, "case": args.case, "checkpoint": args.checkpoint})
+
+
+def cmd_release(args):
+    from .services import procedure
+    _print(procedure.release(_habeas(args), _actor(args), args.case, args.released_at, args.ground,
+                             expected_version=args.version))
+
+
+def cmd_custody_extend(args):
+    from .services import procedure
+    data = {"petition_at": args.petition_at, "ordered_at": args.ordered_at, "extended_until": args.until,
+            "order_number": args.order_number, "reasons": args.reasons,
+            "alternatives_considered": args.alternatives}
+    _print(procedure.extend_custody(_habeas(args), _actor(args), args.case, data, expected_version=args.version))
+
+
+def cmd_qualify(args):
+    from .services import procedure
+    _print(procedure.requalify(_habeas(args), _actor(args), args.case, args.qualification, args.decided_at,
+                               graver=not args.lighter, expected_version=args.version))
+
+
+def cmd_derogate(args):
+    from .services import procedure
+    override_id = procedure.derogate(_habeas(args), _actor(args), args.case, args.ground, args.reason)
+    _print({"derogation": override_id, "case": args.case, "checkpoint": "counsel_before_interrogation"})
 
 
 def cmd_escalation_resolve(args):
@@ -332,12 +359,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", help="JSON object, @file or - for stdin")
     p.add_argument("--occurred-at", help="when the fact happened (ISO-8601); default: the evidence's own time field")
     p.add_argument("--corrects", type=int, help="id of the evidence record this one corrects")
+    p.add_argument("--act", choices=sorted(ACT_KINDS),
+                   help="the kind of act the evidence is for (default: the next waiting act the right guards)")
 
     p = command(sub, "override", cmd_override, "override a blocked checkpoint with reasons and a legal ground")
     p.add_argument("case", type=int)
     p.add_argument("checkpoint", choices=sorted(catalogue.CHECKPOINT_IDS))
     p.add_argument("--reason", required=True)
     p.add_argument("--legal-ground", required=True)
+
+    p = command(sub, "release", cmd_release, "record that the person held was released (always lawful; after a "
+                "missed judicial review the only lawful act)")
+    p.add_argument("case", type=int)
+    p.add_argument("--ground", required=True, help="the ground of the release")
+    p.add_argument("--released-at", help="when (ISO-8601); default now")
+    p.add_argument("--version", type=int, help="the case version you read")
+    custody = sub.add_parser("custody", help="custody terms").add_subparsers(title="custody commands")
+    p = command(custody, "extend", cmd_custody_extend, "extend a custody term on the prosecutor's petition "
+                "(investigating judge; within the tiers and ceilings of CPC 151-152)")
+    p.add_argument("case", type=int)
+    for name in ("--petition-at", "--ordered-at", "--until", "--order-number", "--reasons", "--alternatives"):
+        p.add_argument(name, required=True)
+    p.add_argument("--version", type=int, help="the case version you read")
+    p = command(sub, "qualify", cmd_qualify, "re-qualify the suspicion (needs a new approval and letter of rights)")
+    p.add_argument("case", type=int)
+    p.add_argument("qualification", help="the new article, part and paragraph")
+    p.add_argument("--decided-at", help="when (ISO-8601); default now")
+    p.add_argument("--lighter", action="store_true", help="the new qualification is not graver")
+    p.add_argument("--version", type=int, help="the case version you read")
+    p = command(sub, "derogate", cmd_derogate, "temporary derogation from counsel, Directive 2013/48 art 3(6) "
+                "(supervising prosecutor; the statement is always flagged)")
+    p.add_argument("case", type=int)
+    p.add_argument("--ground", required=True, choices=("urgent_risk_to_life_liberty_or_physical_integrity",
+                                                        "prevent_substantial_jeopardy_to_proceedings"))
+    p.add_argument("--reason", required=True)
 
     esc = sub.add_parser("escalation", help="resolve escalations").add_subparsers(title="escalation commands")
     p = command(esc, "resolve", cmd_escalation_resolve, "resolve an escalation (supervising prosecutor)")

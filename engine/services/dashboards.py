@@ -215,13 +215,15 @@ def checkpoint_panel(view: dict, actor: Actor) -> list[dict]:
         out.append({**item, "on_failure": cp.on_failure, "evidence": latest.get(cp.id),
                     "evidence_labels": labels,
                     "missing_labels": [labels.get(name, name) for name in item["missing"]],
-                    "may_override": may_override(actor, cp.id)})
+                    "may_override": may_override(actor, cp.id, view.get("stage"))})
     return out
 
 
-def may_override(actor: Actor, checkpoint_id: str) -> bool:
+def may_override(actor: Actor, checkpoint_id: str, stage: str | None = None) -> bool:
+    """Whether the actor holds the power to override this right at the case's stage (the court
+    at the court stages, the supervising prosecutor before them)."""
     cp = catalogue.get(checkpoint_id)
-    return cp.override.value == "by_role" and actor.role in cp.override_roles
+    return cp.override.value == "by_role" and actor.role in catalogue.override_roles(cp, stage)
 
 
 def register_case(ctx: Habeas, actor: Actor, data: dict, *, prosecutor: str | None = None,

@@ -90,7 +90,8 @@ def registration(now, **changes) -> dict:
     return demo_registration(now, **changes)
 
 
-def to_suspicion(api: Api, case_id: int, now, detained: bool = False, family_late: bool = False) -> None:
+def to_suspicion(api: Api, case_id: int, now, detained: bool = False, family_late: bool = False,
+                 language: str = "ru") -> None:
     """Registration to a served suspicion notice; detained, the family told late when asked."""
     def ok(response):
         assert response.status_code == 200, response.get_json()
@@ -104,7 +105,7 @@ def to_suspicion(api: Api, case_id: int, now, detained: bool = False, family_lat
                         method="telephone", family_notified_at=told.isoformat()))
     ok(api.complete(case_id, "draft_suspicion_decision", now=now))
     ok(api.complete(case_id, "approve_suspicion", now=now, approved=True))
-    ok(api.complete(case_id, "serve_suspicion_notice", now=now, signed=True))
+    ok(api.complete(case_id, "serve_suspicion_notice", now=now, signed=True, language=language))
 
 
 def counsel_evidence(now) -> dict:

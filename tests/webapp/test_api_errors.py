@@ -193,9 +193,10 @@ def test_invalid_evidence_is_422_and_records_nothing(api, case):
 REFUSED_OVERRIDES = [
     ({"checkpoint": "detention_judicial_review", "reason": "r", "legal_ground": "g"}, 403, "override_refused"),
     ({"checkpoint": "counsel_before_interrogation", "reason": "r", "legal_ground": "g"}, 403, "override_refused"),
-    ({"checkpoint": "interpreter", "reason": "  ", "legal_ground": "g"}, 422, "invalid_data"),
-    ({"checkpoint": "interpreter", "reason": "r"}, 422, "invalid_data"),
-    ({"checkpoint": "interpreter", "reason": "r", "legal_ground": ["g"]}, 422, "invalid_data"),
+    ({"checkpoint": "interpreter", "reason": "r", "legal_ground": "g"}, 403, "override_refused"),
+    ({"checkpoint": "family_consular_notice", "reason": "  ", "legal_ground": "g"}, 422, "invalid_data"),
+    ({"checkpoint": "family_consular_notice", "reason": "r"}, 422, "invalid_data"),
+    ({"checkpoint": "family_consular_notice", "reason": "r", "legal_ground": ["g"]}, 422, "invalid_data"),
     ({"checkpoint": "no_such_right", "reason": "r", "legal_ground": "g"}, 422, "invalid_data"),
 ]
 

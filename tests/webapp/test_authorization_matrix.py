@@ -61,8 +61,13 @@ MATRIX = [
     Row("api.case_audit", "GET", READERS),
     Row("api.complete_task", "POST", frozenset({"investigator"}), json_body({"data": {"not_a_field": 1}})),
     Row("api.record_evidence", "POST", PAGE_ACTORS, json_body(counsel_evidence(START))),
-    Row("api.override_checkpoint", "POST", SUPERVISOR,
-        json_body({"checkpoint": "interpreter", "reason": "matrix", "legal_ground": "matrix"})),
+    Row("api.override_checkpoint", "POST", SUPERVISOR | {"judge"},  # the court overrides at the court stages
+        json_body({"checkpoint": "family_consular_notice", "reason": " ", "legal_ground": "matrix"})),
+    Row("api.release", "POST", frozenset({"investigator", "prosecutor", "supervising_prosecutor", "judge"}),
+        json_body({"ground": ""})),
+    Row("api.extend_custody", "POST", frozenset({"judge"}), json_body({})),
+    Row("api.requalify", "POST", frozenset({"investigator", "prosecutor"}), json_body({})),
+    Row("api.derogate", "POST", SUPERVISOR, json_body({})),
     Row("api.resolve_escalation", "POST", SUPERVISOR, json_body({"resolution": " "})),
     Row("api.compliance_report", "GET", REPORT_READERS),
     Row("api.list_deadlines", "GET", READERS),
@@ -85,8 +90,8 @@ MATRIX = [
     Row("cases.task", "POST", frozenset({"investigator"}), lambda world: form(version=world.version())),
     Row("cases.evidence", "GET", PAGE_ACTORS),
     Row("cases.evidence", "POST", PAGE_ACTORS, form(occurred_at="not a time")),
-    Row("cases.override", "GET", SUPERVISOR),
-    Row("cases.override", "POST", SUPERVISOR, form(reason="", legal_ground="")),
+    Row("cases.override", "GET", SUPERVISOR | {"judge"}),
+    Row("cases.override", "POST", SUPERVISOR | {"judge"}, form(reason="", legal_ground="")),
     Row("cases.resolve_escalation", "POST", SUPERVISOR, form(resolution="")),
     # ---- pages: compliance (web/reviewer) -------------------------------------------------------
     Row("reviewer.dashboard", "GET", REPORT_READERS),
@@ -157,7 +162,7 @@ def world(app, habeas, tokens) -> World:
 def samples(world: World) -> dict:
     """A value for each URL argument the app's rules take."""
     return {"case_id": world.case_id, "task_id": world.task_id, "escalation_id": world.escalation_id,
-            "checkpoint": "interpreter", "process_id": "criminal_case", "version": 1}
+            "checkpoint": "family_consular_notice", "process_id": "criminal_case", "version": 1}
 
 
 def url_for_row(app, row: Row, values: dict) -> str:

@@ -23,7 +23,10 @@ def _to_interrogation(d, **registration) -> int:
     d.complete(case_id, "open_investigation", next_step="summon")
     d.complete(case_id, "draft_suspicion_decision")
     d.complete(case_id, "approve_suspicion", approved=True)
-    d.complete(case_id, "serve_suspicion_notice", signed=True)
+    language = registration.get("suspect_language", "ru")
+    if registration.get("speaks_language_of_proceedings") is False:
+        d.evidence(case_id, "interpreter", language=language)  # for the notice, the act waiting
+    d.complete(case_id, "serve_suspicion_notice", signed=True, language=language)
     return case_id
 
 
@@ -122,7 +125,7 @@ def test_new_case_form_validates_then_opens_the_case(login_as, seeded, actors):
     assert 'value="Gulnara Test"' in body and 'value="11.02.1994"' in body
     assert queries.list_cases(seeded, actors["reviewer"]) == []
     data = {k: v for k, v in demo.registration(seeded.now()).items() if not isinstance(v, bool)}
-    data.update(registered_at="2026-03-02T12:30", speaks_language_of_proceedings="on", prosecutor="prosecutor",
+    data.update(registered_at="2026-03-02T12:30", speaks_language_of_proceedings="yes", prosecutor="prosecutor",
                 defence="defence")
     opened = _post(client, "/cases/new", data)
     assert opened.status_code == 302
@@ -130,7 +133,7 @@ def test_new_case_form_validates_then_opens_the_case(login_as, seeded, actors):
     view = queries.show_case(seeded, actors["reviewer"], case_id)
     assert view["prosecutor"] == "prosecutor" and view["defence"] == ["defence"]
     assert view["facts"]["registered_at"] == "2026-03-02T07:30:00+00:00"  # entered in Asia/Almaty (UTC+5)
-    assert view["facts"]["speaks_language_of_proceedings"] is True
+    assert view["facts"]["speaks_language_of_proceedings"] == "yes" and view["facts"]["suspect_language"] == "ru"
 
 
 # ---- the case page ----------------------------------------------------------------------------
@@ -169,7 +172,7 @@ def test_task_form_is_built_from_the_form_definition_with_prefilled_facts(login_
     assert '<textarea id="f-report_summary"' in page and "Complete the task" in page
     assert '<select id="f-offence_category"' in page and '<option value="medium" selected>' in page
     assert 'type="date" id="f-suspect_birth_date"' in page and 'value="1994-02-11"' in page
-    assert 'type="checkbox" id="f-speaks_language_of_proceedings"' in page
+    assert '<select id="f-speaks_language_of_proceedings"' in page  # asked, never a silent unticked box
     assert 'type="datetime-local" id="f-registered_at"' in page
     assert 'value="2026-02-27T14:00"' in page  # 09:00 UTC three days ago, shown in Asia/Almaty
     assert 'name="version" value="1"' in page
@@ -201,7 +204,7 @@ def test_a_refused_transition_names_the_right_its_basis_and_links_to_the_evidenc
     client = login_as("investigator")
     version = queries.show_case(seeded, actors["reviewer"], case_id)["version"]
     response = _post(client, f"/cases/{case_id}/tasks/{task_id}",
-                     {"protocol_number": "P-1", "started_at": "2026-03-02T14:00", "ended_at": "2026-03-02T15:00",
+                     {"protocol_number": "P-1", "started_at": "2026-03-02T13:00", "ended_at": "2026-03-02T13:50",
                       "version": version})
     assert response.status_code == 409
     body = _text(response)
@@ -211,7 +214,7 @@ def test_a_refused_transition_names_the_right_its_basis_and_links_to_the_evidenc
     assert "Evidence missing:</span> Lawyer, Bar number, Private consultation at" in panel
     link = f'/cases/{case_id}/evidence/counsel_before_interrogation?next=/cases/{case_id}/tasks/{task_id}'
     assert f'href="{link}"' in panel.replace("%2F", "/")
-    assert 'value="P-1"' in body and 'value="2026-03-02T14:00"' in body
+    assert 'value="P-1"' in body and 'value="2026-03-02T13:00"' in body
     assert queries.show_case(seeded, actors["reviewer"], case_id)["version"] == version
 
 
@@ -292,19 +295,23 @@ def test_evidence_form_records_the_fact_in_utc_and_goes_back_to_the_refused_task
 # ---- overrides and escalations ----------------------------------------------------------------
 
 def test_supervisor_overrides_where_the_rule_allows(login_as, driver, seeded, actors):
-    case_id = _to_interrogation(driver, suspect_citizenship="CN", speaks_language_of_proceedings=False)
+    case_id = _to_interrogation(driver, suspect_citizenship="CN", speaks_language_of_proceedings=False,
+                                suspect_language="zh")
     client = login_as("supervisor")
     page = _text(client.get(f"/cases/{case_id}"))
-    assert f"/cases/{case_id}/overrides/interpreter" in page
+    assert f"/cases/{case_id}/overrides/interpreter" not in page  # an absolute right: no override offered
     assert f"/cases/{case_id}/overrides/counsel_before_interrogation" not in page
     assert "only by the person" in _text(client.get(f"/cases/{case_id}/overrides/counsel_before_interrogation"))
-    refused = _post(client, f"/cases/{case_id}/overrides/interpreter", {"reason": "", "legal_ground": "CPC 192"})
-    assert refused.status_code == 422 and 'value="CPC 192"' in _text(refused)
-    done = _post(client, f"/cases/{case_id}/overrides/interpreter",
-                 {"reason": "No interpreter reachable today", "legal_ground": "CPC art 192"})
+    assert "admits no override" in _text(client.get(f"/cases/{case_id}/overrides/interpreter"))
+    assert _post(client, f"/cases/{case_id}/overrides/interpreter",
+                 {"reason": "No interpreter reachable today", "legal_ground": "CPC art 192"}).status_code == 403
+    path = f"/cases/{case_id}/overrides/family_consular_notice"
+    refused = _post(client, path, {"reason": "", "legal_ground": "CPC 135"})
+    assert refused.status_code == 422 and 'value="CPC 135"' in _text(refused)
+    done = _post(client, path, {"reason": "Family abroad, unreachable", "legal_ground": "CPC art 135"})
     assert done.status_code == 302
     assert any(e["action"] == "checkpoint.overridden" for e in queries.case_audit(seeded, actors["reviewer"], case_id))
-    assert login_as("investigator").get(f"/cases/{case_id}/overrides/interpreter").status_code == 403
+    assert login_as("investigator").get(path).status_code == 403
 
 
 def test_supervisor_resolves_an_escalation(login_as, driver, seeded, actors, clock):

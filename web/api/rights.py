@@ -10,8 +10,10 @@ from . import bp, schemas as s
 from .docs import operation
 from .http import answer, existing_id, json_body
 
-# Whoever holds the power to override at least one checkpoint (the service checks the one asked).
-OVERRIDERS = frozenset().union(*(cp.override_roles for cp in catalogue.CATALOGUE.values()))
+# Whoever holds the power to override at least one checkpoint, before or in court (the service
+# checks the one asked, at the case's stage).
+OVERRIDERS = frozenset().union(*(catalogue.override_roles(cp, stage) for cp in catalogue.CATALOGUE.values()
+                                 for stage in (None, "trial")))
 
 
 @bp.post("/cases/<int:case_id>/evidence")
@@ -25,7 +27,8 @@ def record_evidence(case_id: int):
     body = json_body(s.EvidenceRequest())
     actor = current_actor()
     evidence_id = rights.record_evidence(habeas(), actor, existing_id(case_id, "case"), body["checkpoint"],
-                                         body["data"], occurred_at=body["occurred_at"], corrects=body["corrects"])
+                                         body["data"], occurred_at=body["occurred_at"], corrects=body["corrects"],
+                                         act=body["act"])
     view = queries.show_case(habeas(), actor, case_id)
     status = next((c for c in view["checkpoints"] if c["id"] == body["checkpoint"]), None)
     return answer(s.EvidenceCreated(), {"id": evidence_id, "checkpoint": status, "case": view}, 201,

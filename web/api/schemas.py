@@ -9,6 +9,7 @@ from datetime import timezone
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from engine.domain.acts import ACT_KINDS
 from engine.domain.stages import STAGE_IDS
 
 MAX_ID = 2**31 - 1          # ids are 32-bit integers in every database we support
@@ -74,6 +75,9 @@ class EvidenceRequest(Request):
                        metadata={"description": "the checkpoint's evidence fields"})
     corrects = Id(load_default=None, allow_none=True,
                   metadata={"description": "id of the earlier record this one corrects"})
+    act = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(sorted(ACT_KINDS)),
+                        metadata={"description": "the kind of act this evidence is for (e.g. interrogation); "
+                                                 "by default the next waiting act the right guards"})
 
 
 class OverrideRequest(Request):

@@ -63,7 +63,7 @@ def _ready_task(view: dict, task_id: str, posting: bool) -> dict:
 
 def _task_page(view, ready, values, *, version, errors=None, refusal=None, conflict=None, status=200):
     beside, general = fields.errors_by_field(errors, ready["form"])
-    failures = [_failure_view(f) for f in refusal.failures] if refusal else []
+    failures = [_failure_view(f, view["stage"]) for f in refusal.failures] if refusal else []
     stage = STAGE_BY_ID.get(refusal.stage).title if refusal and refusal.stage in STAGE_BY_ID else None
     return render_template("cases/task.html", case=view, task=ready, values=values, version=version,
                            errors=beside, general_errors=general, failures=failures, refused_stage=stage,
@@ -74,13 +74,13 @@ def _may_work(ready: dict) -> bool:
     return may_work_lane(current_actor().role, ready["lane"])
 
 
-def _failure_view(failure: dict) -> dict:
+def _failure_view(failure: dict, stage: str | None = None) -> dict:
     """A refused right as the refusal panel shows it: missing evidence by its labels."""
     cp = catalogue.get(failure["id"])
     labels = {f.name: f.label for f in cp.evidence}
     return {**failure, "missing_labels": [labels.get(n, n) for n in failure.get("missing", [])],
             "on_failure": cp.on_failure,
-            "may_override": dashboards.may_override(current_actor(), cp.id)}
+            "may_override": dashboards.may_override(current_actor(), cp.id, stage)}
 
 
 def _done_messages(ready: dict, step) -> list[str]:
@@ -160,7 +160,7 @@ def _back(case_id: int) -> str | None:
 # ---- overrides and escalations ----------------------------------------------------------------
 
 @bp.route("/<int:case_id>/overrides/<checkpoint>", methods=["GET", "POST"])
-@require("supervising_prosecutor")
+@require("supervising_prosecutor", "judge")  # the court overrides at the court stages
 def override(case_id: int, checkpoint: str):
     ctx, actor = habeas(), current_actor()
     cp = _checkpoint_or_404(checkpoint)
@@ -178,7 +178,7 @@ def override(case_id: int, checkpoint: str):
 
 def _override_page(view, cp, values, back, errors=None, status=200):
     return render_template("cases/override.html", case=view, checkpoint=cp, values=values, back=back,
-                           errors=errors or {}, allowed=dashboards.may_override(current_actor(), cp.id)), status
+                           errors=errors or {}, allowed=dashboards.may_override(current_actor(), cp.id, view["stage"])), status
 
 
 @bp.post("/<int:case_id>/escalations/<int:escalation_id>/resolve")
