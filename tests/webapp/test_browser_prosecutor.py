@@ -84,7 +84,8 @@ def test_investigator_and_prosecutor_take_a_case_from_registration_to_indictment
     fill(page, {"erdr_number": "241100031000777", "report_summary": "Theft of a phone at the central market",
                 "offence_article": "CC art 188(2)", "offence_category": "medium", "suspect_name": "Arman Seitkali",
                 "suspect_birth_date": "1994-02-11", "suspect_citizenship": "KZ",
-                "speaks_language_of_proceedings": True, "registered_at": "2026-03-01T10:00"})
+                "speaks_language_of_proceedings": "yes", "suspect_language": "ru",
+                "registered_at": "2026-03-01T10:00"})
     page.get_by_role("button", name="Open the case").click()
     heading = page.get_by_role("heading", level=1, name=re.compile(r"Case HB-\d{4}-\d{6}"))
     expect(heading).to_be_visible()
@@ -107,7 +108,7 @@ def test_investigator_and_prosecutor_take_a_case_from_registration_to_indictment
 
     open_case_as(page, base, "investigator", number)
     do_task(page, "Serve the notice of suspicion and explain rights",
-            {"letter_version": "2024-1", "language": "Kazakh", "informed_at": "2026-03-02T12:00", "signed": True})
+            {"letter_version": "2024-1", "language": "kk", "informed_at": "2026-03-02T12:00", "signed": True})
     interrogation = {"protocol_number": "IP-1", "started_at": "2026-03-02T13:00", "ended_at": "2026-03-02T13:40"}
     do_task(page, "Interrogate the suspect", interrogation, expect_done=False)
 
