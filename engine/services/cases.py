@@ -189,7 +189,7 @@ def _complete(ctx, session, actor, case_id, task_id, data, expected_version) -> 
                   **_custody_order(kind, clean, now, ctx.params)}
     if kind == acts.ActKind.VERDICT:
         # the appeal period of a convict held at the verdict runs from service of the copy
-        facts_data["in_custody_at_verdict"] = CaseFacts.from_data(case.facts).detained
+        facts_data["in_custody_at_verdict"] = CaseFacts.from_data(case.facts, ctx.params).detained
     stage = definition.stage
     entering = bool(stage) and is_entry(case.stage, stage)
     book = checks.evidence_book(session, case.id)
@@ -197,7 +197,7 @@ def _complete(ctx, session, actor, case_id, task_id, data, expected_version) -> 
                 for cid in evidenced_by(definition, ("custody_term_review",) if freeing else ())]
     for row in recorded:
         book.add(row)
-    facts = CaseFacts.from_data(facts_data)
+    facts = CaseFacts.from_data(facts_data, ctx.params)
     act = _Act(kind, definition, stage, entering, actor.username)
     assessments = _check_act(ctx, session, case, act, procedure, facts, book, now)
     assessed = {a.checkpoint.id for a in assessments}
@@ -373,7 +373,7 @@ def _flag(session, case, assessments, task: ReadyTask, clean, now) -> list[str]:
     out = []
     for a in assessments:
         derogated = (a.checkpoint.id == "counsel_before_interrogation"
-                     and a.evaluation.status is Status.OVERRIDDEN)
+                     and a.evaluation.status is Status.OVERRIDDEN) or bool(getattr(a.evaluation, "flags", ()))
         if derogated or a.checkpoint.failure is FailureClass.FLAG and not a.evaluation.satisfied:
             out.append(a.checkpoint.id)
             session.add(AdmissibilityFlag(

@@ -140,7 +140,7 @@ def clock_evidence(session: Session, case, now: datetime, params: Params) -> dic
     """The evidence the legal clocks read for a case (see ``EvidenceBook.for_clocks``)."""
     procedure = (acts.Procedure.from_dict(case.procedure) if case.procedure is not None
                  else acts.derive(case.facts or {}))
-    facts = CaseFacts.from_data(case.facts or {})
+    facts = CaseFacts.from_data(case.facts or {}, params)
     return evidence_book(session, case.id).for_clocks(procedure, facts, now, params)
 
 

@@ -42,7 +42,7 @@ def release(ctx: Habeas, actor: Actor, case_id: int, released_at: str | None, gr
             raise InvalidData("the person is not held in this case", {"case": ["no open detention or custody"]})
         facts_check.require({"released_at": moment.isoformat()}, now=now, known=case.facts)
         episode = procedure.open_episode
-        facts = CaseFacts.from_data(case.facts)
+        facts = CaseFacts.from_data(case.facts, ctx.params)
         review = _review_at_release(ctx, session, case, procedure, facts, moment, now) if episode else None
         run = load_run(ctx, session, case)
         run.update_data({"detained": False})
@@ -196,7 +196,7 @@ DEROGATION_GROUNDS = ("urgent_risk_to_life_liberty_or_physical_integrity",
 
 
 def _derogation_refusal(case, ground, role, now, params) -> str | None:
-    facts = CaseFacts.from_data(case.facts)
+    facts = CaseFacts.from_data(case.facts, params)
     rule = getattr(catalogue, "derogation_refusal", None)
     if rule is not None:
         return rule(facts, ground, role, now, params)

@@ -2,7 +2,7 @@
 lawyer's reads are logged in the audit trail."""
 from sqlalchemy import select
 
-from ..domain import catalogue, roles
+from ..domain import acts, catalogue, roles
 from ..domain.facts import CaseFacts
 from ..persistence import audit
 from ..persistence.models import (AdmissibilityFlag, AuditEntry, Case, CaseParty, CheckpointEvaluation, Deadline,
@@ -30,7 +30,7 @@ def show_case(ctx: Habeas, actor: Actor, case_id: int) -> dict:
             "opened_at": case.opened_at.isoformat(), "updated_at": case.updated_at.isoformat(),
             "facts": case.facts,
             "tasks": tasks,
-            "checkpoints": _checkpoints(case, {row.checkpoint: checks.to_record(row) for row in evidence},
+            "checkpoints": _checkpoints(case, _next_act_evidence(case, evidence, tasks, now, ctx.params),
                                         now, ctx.params),
             "deadlines": _rows(session, Deadline, case.id, ("checkpoint", "kind", "starts_at", "due_at", "status", "basis",
                                                            "action_taken"), "due_at"),
@@ -49,12 +49,30 @@ def show_case(ctx: Habeas, actor: Actor, case_id: int) -> dict:
     return view
 
 
+def _next_act_evidence(case: Case, evidence, tasks: list[dict], now, params) -> dict:
+    """The evidence each right reads for the next act it guards: the rights panel shows where the
+    next interrogation (or notice, or hearing) stands, not where the last one stood."""
+    from .cases import procedure_of
+    procedure = procedure_of(case)
+    facts = CaseFacts.from_data(case.facts or {}, params)
+    book = checks.EvidenceBook(evidence)
+    ready = [acts.act_of(t.get("act"), {}) for t in tasks]
+    out = {}
+    for cid in catalogue.CATALOGUE:
+        scope = acts.scope_for_record(cid, procedure, ready)
+        scoped = cid in acts.PER_ACT | acts.PER_QUALIFICATION | acts.PER_EPISODE and scope is not None
+        rec = book.best(cid, scope, facts, now, params, any_scope=not scoped)
+        if rec is not None:
+            out[cid] = rec
+    return out
+
+
 def _procedure_view(session, case: Case, evidence, now, params) -> dict:
     """The case in acts: its detention episodes (each with its judicial-review clock and status),
     the qualification in force, and each right's latest evaluation per act."""
     from .cases import procedure_of
     procedure = procedure_of(case)
-    facts = CaseFacts.from_data(case.facts or {})
+    facts = CaseFacts.from_data(case.facts or {}, params)
     book = checks.EvidenceBook(evidence)
     episodes = []
     for episode in procedure.episodes:
@@ -90,7 +108,7 @@ def _task(task) -> dict:
 
 def _checkpoints(case: Case, evidence: dict, now, params) -> list[dict]:
     """Every right that applies to the case now, with its status as the latest evidence stands."""
-    facts = CaseFacts.from_data(case.facts)
+    facts = CaseFacts.from_data(case.facts, params)
     out = []
     for a in checks.assess(list(catalogue.CATALOGUE.values()), facts, evidence, now, params, case.stage):
         if a.evaluation.status.value == "not_applicable":

@@ -111,7 +111,7 @@ def _occurred(occurred_at, clean: dict, cp):
 def _reassess(ctx, session, case, cp, now, actor, scope=None):
     """Evaluate the checkpoint with the new evidence, in the scope it was recorded for; a
     satisfied one closes its escalation."""
-    facts = CaseFacts.from_data(case.facts)
+    facts = CaseFacts.from_data(case.facts, ctx.params)
     book = checks.evidence_book(session, case.id)
     scoped = cp.id in acts.PER_ACT | acts.PER_QUALIFICATION | acts.PER_EPISODE and scope is not None
     rec = book.best(cp.id, scope, facts, now, ctx.params, any_scope=not scoped)
