@@ -93,6 +93,10 @@ MATRIX = [
     Row("cases.override", "GET", SUPERVISOR | {"judge"}),
     Row("cases.override", "POST", SUPERVISOR | {"judge"}, form(reason="", legal_ground="")),
     Row("cases.resolve_escalation", "POST", SUPERVISOR, form(resolution="")),
+    Row("cases.release", "POST", PAGE_ACTORS, form(ground="")),
+    Row("cases.extend_custody", "POST", frozenset({"judge"}), form()),
+    Row("cases.requalify", "POST", frozenset({"investigator", "prosecutor"}), form(qualification="")),
+    Row("cases.derogate", "POST", SUPERVISOR, form(ground="", reason="")),
     # ---- pages: compliance (web/reviewer) -------------------------------------------------------
     Row("reviewer.dashboard", "GET", REPORT_READERS),
     Row("reviewer.export_csv", "GET", REPORT_READERS),

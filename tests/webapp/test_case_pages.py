@@ -352,3 +352,24 @@ def test_defence_reads_only_their_own_cases_and_cannot_post(login_as, two_cases,
                        data={"csrf_token": token, "lawyer_name": "x"}).status_code == 403
     assert client.get(f"/cases/{own}/tasks/{task_id}").status_code == 403
     assert queries.show_case(seeded, actors["reviewer"], own)["version"] == version
+
+
+# ---- detention and custody: the acts beside the diagram ---------------------------------------
+
+def test_a_held_person_can_be_released_from_the_case_page(login_as, driver, seeded, actors, clock):
+    now = clock.now()
+    case_id = driver.open(demo.registration(now))
+    driver.complete(case_id, "register_report")
+    driver.complete(case_id, "open_investigation", next_step="detain")
+    driver.complete(case_id, "apprehend_suspect", apprehended_at=(now - timedelta(hours=3)).isoformat())
+    client = login_as("investigator")
+    page = _text(client.get(f"/cases/{case_id}"))
+    assert 'id="liberty"' in page and "Detention 1" in page and f'action="/cases/{case_id}/release"' in page
+    assert f'action="/cases/{case_id}/release"' not in _text(login_as("reviewer").get(f"/cases/{case_id}"))
+    empty = _post(client, f"/cases/{case_id}/release", {"ground": " "})
+    assert empty.status_code == 302 and "Not recorded" in _text(client.get(f"/cases/{case_id}"))
+    done = _post(client, f"/cases/{case_id}/release", {"ground": "no grounds to hold", "released_at": ""})
+    assert done.status_code == 302
+    view = queries.show_case(seeded, actors["reviewer"], case_id)
+    assert [e["status"] for e in view["episodes"]] == ["released"]
+    assert f'action="/cases/{case_id}/release"' not in _text(client.get(f"/cases/{case_id}"))

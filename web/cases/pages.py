@@ -9,7 +9,7 @@ from engine.services import dashboards, queries
 
 from ..auth import current_actor, require
 from ..extensions import habeas
-from . import bp, fields
+from . import bp, fields, liberty
 
 CASE_ROLES = ("investigator", "prosecutor", "supervising_prosecutor", "judge", "defence")
 READER_ROLES = CASE_ROLES + ("reviewer", "admin")
@@ -69,7 +69,7 @@ def case(case_id: int):
         task["mine"] = acts and roles.may_work_lane(actor.role, task["lane"])
     marks = {"ready": [t["name"] for t in view["tasks"]], "path": view["path"]}
     return render_template("cases/case.html", case=view, panel=dashboards.checkpoint_panel(view, actor),
-                           trail=trail, marks=marks, acts=acts,
+                           trail=trail, marks=marks, acts=acts, liberty=liberty.offered(view, actor.role),
                            supervises=actor.role == "supervising_prosecutor")
 
 
