@@ -83,7 +83,7 @@ def cmd_init(args):
 def cmd_validate(args):
     result = processes.validate(Path(args.file).read_bytes())
     _print({"ok": result.ok, "process": result.model.process_id if result.model else None,
-            "problems": result.problems})
+            "proof": result.proof, "problems": result.problems})
     return 0 if result.ok else EXIT_CODES["invalid"]
 
 

@@ -28,6 +28,7 @@ class Validation:
     problems: list[dict]  # {"element", "message", "severity"} (+ "rule", "path" for the proof's)
     model: ProcessModel | None
     guarded: dict = field(default_factory=dict)  # element id -> guarding.Guarded
+    proof: str = "not run"                        # holds | refused | not run (the lint found errors)
 
     @property
     def errors(self) -> list[dict]:
@@ -53,12 +54,12 @@ def validate(xml: bytes | str) -> Validation:
         return Validation(problems, None)
     findings = [f.to_problem() for f in proof.prove(extract(root))]
     if findings:
-        return Validation(problems + findings, None)
+        return Validation(problems + findings, None, proof="refused")
     try:
         model = ProcessModel.from_bpmn(xml)
     except InvalidBpmn as err:
-        return Validation(problems + [{**p, "severity": "error"} for p in err.problems], None)
-    return Validation(problems, model, guarded_elements(root))
+        return Validation(problems + [{**p, "severity": "error"} for p in err.problems], None, proof="holds")
+    return Validation(problems, model, guarded_elements(root), proof="holds")
 
 
 @dataclass(frozen=True)
