@@ -179,9 +179,9 @@ def _dead_end(graph: Graph, path: tuple[str, ...]) -> Finding:
                       default=0)
     path = path[apprehended:]
     return Finding("detention_dead_end", path[-1],
-                   f"the case can end while the person is held: the path {' → '.join(path)} reaches this end "
-                   "event after an apprehension with no custody decision or release (route it to the judge's "
-                   "custody decision or to a release task)", path)
+                   f"the case can end here while the person is held: from the apprehension '{path[0]}' a path of "
+                   f"{len(path)} elements reaches this end event with no custody decision or release on the way "
+                   "(route it to the judge's custody decision or to a release task)", path)
 
 
 # ---------------------------------------------------------------- evidence
@@ -213,9 +213,9 @@ def unreachable_evidence(graph: Graph) -> list[Finding]:
                     queue.append(edge.target)
     return [Finding("evidence_unreachable", node_id,
                     f"no point before this act where the evidence of {', '.join(missing[node_id])} can be "
-                    f"recorded: on the path {' → '.join(paths[node_id])} no earlier user task is in a lane "
-                    f"that records evidence ({', '.join(sorted(EVIDENCE_RECORDERS))}) and the act's own form "
-                    "does not record it (add it to the 'evidence' property, or put a task before it)",
+                    f"recorded: on a path from the start no earlier user task is in a lane that records "
+                    f"evidence ({', '.join(sorted(EVIDENCE_RECORDERS))}) and the act's own form does not record "
+                    "it (add it to the 'evidence' property, or put such a task before it)",
                     paths[node_id])
             for node_id in sorted(missing)]
 
