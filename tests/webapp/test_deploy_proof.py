@@ -5,6 +5,8 @@ waits for a second designer's or admin's confirmation (four eyes), audited; ever
 import pytest
 
 from engine.persistence.models import AuditEntry
+from engine.services import designs
+from engine.services.context import Actor
 from tests import variants
 from tests.conftest import START
 from tests.webapp.api_support import (api, fast_password_hashing, registration, script_user,  # noqa: F401
@@ -105,6 +107,9 @@ def test_removing_a_guarded_task_waits_for_a_second_person_then_deploys_audited(
     assert actions["process.deploy_requested"]["removed"][0]["element"] == "serve_verdict"
     assert actions["process.deploy_confirmed"]["requested_by"] == script_user("designer")
     assert actions["process.deploy_confirmed"]["confirmed_by"] == script_user("admin")
+    diff = designs.diff_versions(habeas, Actor("someone", "designer"), "criminal_case", 1, 2)["changes"]
+    [gone] = [c for c in diff if c["action"] == "removed" and c["element"] == "serve_verdict"]
+    assert "appeal_notice" in gone["rights"] and "guarded by" in gone["message"]
 
 
 def test_a_confirmation_of_an_unknown_pending_deployment_is_not_found(api):
