@@ -129,7 +129,14 @@ class _Builder:
 
 
 def _inner_ends(sub) -> list[str]:
-    return [e.get("id") for e in sub.findall(f"./{{{BPMN_NS}}}endEvent") if e.get("id")]
+    """End events after which the case goes on past the subprocess: its own, and those of the
+    event subprocesses inside it (an interrupting one ends the subprocess too)."""
+    ends = [e.get("id") for e in sub.findall(f"./{{{BPMN_NS}}}endEvent") if e.get("id")]
+    for child in sub:
+        if isinstance(child.tag, str) and etree.QName(child).localname in SUBPROCESSES \
+                and child.get("triggeredByEvent") == "true":
+            ends += [e.get("id") for e in child.findall(f"./{{{BPMN_NS}}}endEvent") if e.get("id")]
+    return ends
 
 
 def _ids(text: str | None) -> list[str]:

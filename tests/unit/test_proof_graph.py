@@ -108,3 +108,17 @@ def test_variants_of_the_shipped_case_under_the_proof():
     assert not cleared.ok and all(p["path"][0] == "apprehend_suspect" for p in cleared.errors)
     untyped = validate(variants.without_act(act="custody_decision"))
     assert [p["element"] for p in untyped.errors] == ["decide_custody"] and untyped.proof == "not run"
+
+
+def test_an_event_subprocess_is_reachable_from_its_container_and_ends_it():
+    g = graph_of('<bpmn:startEvent id="start"/>' + flow("f1", "start", "sub")
+                 + '<bpmn:subProcess id="sub"><bpmn:startEvent id="s_start"/>'
+                 + flow("s1", "s_start", "held") + user_task("held", "apprehension", "detention")
+                 + flow("s2", "held", "judge") + user_task("judge", "custody_decision", "custody")
+                 + flow("s3", "judge", "s_end") + '<bpmn:endEvent id="s_end"/>'
+                 + '<bpmn:subProcess id="on_escape" triggeredByEvent="true"><bpmn:startEvent id="e_start"/>'
+                 + flow("e1", "e_start", "e_end") + '<bpmn:endEvent id="e_end"/></bpmn:subProcess>'
+                 + '</bpmn:subProcess>' + flow("f2", "sub", "end") + '<bpmn:endEvent id="end"/>')
+    assert {("held", "e_start", None), ("e_end", "end", None)} <= edges(g)
+    [finding] = proof.detention_dead_ends(g)
+    assert finding.path == ("held", "e_start", "e_end", "end")
