@@ -28,6 +28,7 @@ and the cost is linear in the size of the diagram.  A finding names the path as 
 """
 from collections import deque
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from . import acts, catalogue, roles
 from .guarding import Guarded, guards_of
@@ -57,7 +58,7 @@ class Node:
     sets_flag: bool | str | None = None         # True, False, UNKNOWN, or None: leaves it alone
     waits: bool = False                         # a wait state: people act beside the diagram meanwhile
 
-    @property
+    @cached_property
     def guards(self) -> frozenset[str]:
         return guards_of(Guarded(self.id, self.act, self.stage, self.checkpoints))
 
@@ -67,6 +68,7 @@ class Edge:
     source: str
     target: str
     needs_flag: bool | None = None   # taken only when the detention flag is True / False
+    flow: str | None = None          # the sequence flow it stands for, to show on the diagram
 
 
 @dataclass(frozen=True)
@@ -89,10 +91,11 @@ class Finding:
     element: str              # the element a designer should look at
     message: str
     path: tuple[str, ...]     # element ids, in order
+    flows: tuple[str, ...] = ()  # the sequence flows between them
 
     def to_problem(self) -> dict:
         return {"element": self.element, "message": self.message, "severity": "error",
-                "rule": self.rule, "path": list(self.path)}
+                "rule": self.rule, "path": list(self.path), "flows": list(self.flows)}
 
 
 def prove(graph: Graph) -> list[Finding]:
@@ -109,7 +112,7 @@ _START_STATE = (False, UNKNOWN)   # the opening data may say anything about the 
 def detention_dead_ends(graph: Graph) -> list[Finding]:
     """End events reachable with a detention episode open, each with the path from the
     apprehension that opened it."""
-    parent: dict[tuple, tuple | None] = {}
+    parent: dict[tuple, tuple | None] = {}   # (node, state) -> ((node, state) before it, flow id)
     queue: deque = deque()
     for start in graph.starts:
         _visit(parent, queue, (start, _START_STATE), None)
@@ -120,13 +123,13 @@ def detention_dead_ends(graph: Graph) -> list[Finding]:
         node = graph.nodes[node_id]
         if node.type == END:
             if state[0] and node_id not in findings:
-                findings[node_id] = _dead_end(graph, _path(parent, key))
+                findings[node_id] = _dead_end(graph, *_path(parent, key, lambda k: k[0]))
             continue
         for after in _through(node, state):
             for edge in graph.successors.get(node_id, ()):
                 flag = _crossing(edge, after[1])
                 if flag is not None:
-                    _visit(parent, queue, (edge.target, (after[0], flag)), key)
+                    _visit(parent, queue, (edge.target, (after[0], flag)), (key, edge.flow))
     return [findings[k] for k in sorted(findings)]
 
 
@@ -166,22 +169,25 @@ def _crossing(edge: Edge, flag):
     return None
 
 
-def _path(parent: dict, key) -> tuple[str, ...]:
-    out = []
+def _path(parent: dict, key, node_of) -> tuple[tuple[str, ...], tuple]:
+    """The nodes from a start to ``key``, and the flow taken into each (None for the first)."""
+    nodes, flows = [], []
     while key is not None:
-        out.append(key[0])
-        key = parent[key]
-    return tuple(reversed(out))
+        nodes.append(node_of(key))
+        before = parent[key]
+        flows.append(before[1] if before else None)
+        key = before[0] if before else None
+    return tuple(reversed(nodes)), tuple(reversed(flows))
 
 
-def _dead_end(graph: Graph, path: tuple[str, ...]) -> Finding:
+def _dead_end(graph: Graph, path: tuple[str, ...], flows: tuple) -> Finding:
     apprehended = max((i for i, n in enumerate(path) if graph.nodes[n].act == acts.ActKind.APPREHENSION),
                       default=0)
-    path = path[apprehended:]
+    path, flows = path[apprehended:], tuple(f for f in flows[apprehended + 1:] if f)
     return Finding("detention_dead_end", path[-1],
                    f"the case can end here while the person is held: from the apprehension '{path[0]}' a path of "
                    f"{len(path)} elements reaches this end event with no custody decision or release on the way "
-                   "(route it to the judge's custody decision or to a release task)", path)
+                   "(route it to the judge's custody decision or to a release task)", path, flows)
 
 
 # ---------------------------------------------------------------- evidence
@@ -190,10 +196,10 @@ def unreachable_evidence(graph: Graph) -> list[Finding]:
     """Acts guarded by a blocking right that some path reaches with no point before it where
     that right's evidence can be recorded, one finding per act."""
     missing: dict[str, list[str]] = {}
-    paths: dict[str, tuple[str, ...]] = {}
+    paths: dict[str, tuple] = {}
     wanted = sorted({c for node in graph.nodes.values() for c in node.guards & BLOCKING})
     for checkpoint in wanted:
-        parent: dict[str, str | None] = {}
+        parent: dict[str, tuple | None] = {}   # node -> (node before it, flow id)
         queue: deque = deque()
         for start in graph.starts:
             if start not in parent:
@@ -204,30 +210,22 @@ def unreachable_evidence(graph: Graph) -> list[Finding]:
             node = graph.nodes[node_id]
             if checkpoint in node.guards and checkpoint not in node.records:
                 missing.setdefault(node_id, []).append(checkpoint)
-                paths.setdefault(node_id, _walk_back(parent, node_id))
+                paths.setdefault(node_id, _path(parent, node_id, lambda k: k))
             if _records(node, checkpoint):
                 continue
             for edge in graph.successors.get(node_id, ()):
                 if edge.target not in parent:
-                    parent[edge.target] = node_id
+                    parent[edge.target] = (node_id, edge.flow)
                     queue.append(edge.target)
     return [Finding("evidence_unreachable", node_id,
                     f"no point before this act where the evidence of {', '.join(missing[node_id])} can be "
                     f"recorded: on a path from the start no earlier user task is in a lane that records "
                     f"evidence ({', '.join(sorted(EVIDENCE_RECORDERS))}) and the act's own form does not record "
                     "it (add it to the 'evidence' property, or put such a task before it)",
-                    paths[node_id])
+                    paths[node_id][0], tuple(f for f in paths[node_id][1] if f))
             for node_id in sorted(missing)]
 
 
 def _records(node: Node, checkpoint: str) -> bool:
     """A point where the checkpoint's evidence can be recorded, for the acts after it."""
     return node.type == USER_TASK and (checkpoint in node.records or node.lane in EVIDENCE_RECORDERS)
-
-
-def _walk_back(parent: dict, node_id: str) -> tuple[str, ...]:
-    out = []
-    while node_id is not None:
-        out.append(node_id)
-        node_id = parent[node_id]
-    return tuple(reversed(out))

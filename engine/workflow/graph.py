@@ -108,14 +108,14 @@ class _Builder:
                 siblings = {exact[f.get("id")] for f in flows
                             if f.get("sourceRef") == flow.get("sourceRef") and f is not flow} - {None}
                 needs = (not siblings.pop()) if len(siblings) == 1 else None
-            edge = Edge(flow.get("sourceRef"), flow.get("targetRef"), needs)
+            edge = Edge(flow.get("sourceRef"), flow.get("targetRef"), needs, flow.get("id"))
             self.edges.append(edge)
             outgoing.setdefault(edge.source, []).append(edge)
         for sub in element:
             if isinstance(sub.tag, str) and etree.QName(sub).localname in SUBPROCESSES \
                     and sub.get("triggeredByEvent") != "true":
                 for end in _inner_ends(sub):
-                    self.edges.extend(Edge(end, e.target, e.needs_flag) for e in outgoing.get(sub.get("id"), ()))
+                    self.edges.extend(Edge(end, e.target, e.needs_flag, e.flow) for e in outgoing.get(sub.get("id"), ()))
 
     def _boundaries(self, element) -> None:
         for boundary in element.findall(f"./{{{BPMN_NS}}}boundaryEvent"):

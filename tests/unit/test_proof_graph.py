@@ -103,6 +103,9 @@ def test_variants_of_the_shipped_case_under_the_proof():
     dead = validate(variants.detention_dead_end())
     assert not dead.ok and dead.proof == "refused"
     assert {p["element"] for p in dead.errors} == {"case_terminated", "judgment_final", "overdue_hearing_chased"}
+    [final] = [p for p in dead.errors if p["element"] == "judgment_final"]
+    assert "f_custody" in final["flows"] and "f_det_mark" in final["flows"]  # flows inside the subprocess too
+    assert len(final["flows"]) == len(final["path"]) - 1
     cleared = validate(variants.CRIMINAL_CASE.replace("<bpmn:script>detained = True</bpmn:script>",
                                                       "<bpmn:script>detained = False</bpmn:script>"))
     assert not cleared.ok and all(p["path"][0] == "apprehend_suspect" for p in cleared.errors)

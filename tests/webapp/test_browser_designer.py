@@ -126,7 +126,7 @@ def test_the_modeler_shows_a_refused_detention_path_on_the_diagram(live_server, 
     problem = page.locator('#problem-list li.error[data-element="judgment_final"]')
     expect(problem).to_contain_text("can end here while the person is held")
     expect(problem.locator(".problem-path")).to_contain_text("Apprehend the suspect → Mark the suspect detained")
-    for element in ("gw_detained", "review_file", "judgment_final"):
+    for element in ("gw_detained", "f_custody", "review_file", "judgment_final"):
         expect(page.locator(f'.djs-element.habeas-path[data-element-id="{element}"]')).to_have_count(1)
     expect(page.locator('.djs-element.habeas-path[data-element-id="decide_custody"]')).to_have_count(0)
     screenshot(page, "designer-refused-path")

@@ -91,7 +91,7 @@
       var text = problem.message;
       var item = dom.el("li", { className: "problem " + severity, "data-element": problem.element || "" });
       var tag = dom.el("span", { className: "badge", text: severity });
-      markPath(problem.path);
+      markPath((problem.path || []).concat(problem.flows || []));
       if (problem.element && registry().get(problem.element)) {
         var cls = "habeas-" + severity;
         mark(problem.element, cls);
