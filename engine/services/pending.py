@@ -6,6 +6,7 @@ never something one person should do alone and unnoticed.  The request and the c
 both audited, each with its person; the same person cannot confirm their own request.
 """
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..domain import roles
 from ..domain.errors import ConfirmationRequired, Conflict, Forbidden, InvalidBpmn, NotFound
@@ -45,8 +46,19 @@ def request(ctx: Habeas, session, actor: Actor, latest: ProcessVersion, raw: byt
 def confirm(ctx: Habeas, actor: Actor, pending_id: int):
     """Deploy a pending version on a second person's word; returns the Deployment."""
     access.require_role(actor, roles.DEPLOYERS, "confirm deployments")
+    try:
+        version, result = _confirm(ctx, actor, pending_id)
+    except IntegrityError:  # another confirmation or deploy took the version number meanwhile
+        raise Conflict(f"pending deployment {pending_id} was confirmed, or another version deployed, "
+                       "meanwhile; reload and try again") from None
+    ctx.models.put(version.id, result.model)
+    return Deployment(version.process_id, version.version, version.id, True, result.warnings)
+
+
+def _confirm(ctx: Habeas, actor: Actor, pending_id: int):
     with ctx.unit_of_work() as session:
-        row = session.get(PendingDeployment, pending_id)
+        row = session.execute(select(PendingDeployment).where(PendingDeployment.id == pending_id)
+                              .with_for_update()).scalars().first()
         if row is None:
             raise NotFound(f"no pending deployment {pending_id}")
         if row.status != "pending":
@@ -70,8 +82,7 @@ def confirm(ctx: Habeas, actor: Actor, pending_id: int):
                      payload={"process": row.process_id, "pending": row.id, "version": version.version,
                               "requested_by": row.requested_by, "confirmed_by": actor.username,
                               "removed": row.removed})
-    ctx.models.put(version.id, result.model)
-    return Deployment(version.process_id, version.version, version.id, True, result.warnings)
+    return version, result
 
 
 def waiting(ctx: Habeas, actor: Actor) -> list[dict]:

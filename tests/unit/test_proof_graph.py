@@ -125,3 +125,20 @@ def test_an_event_subprocess_is_reachable_from_its_container_and_ends_it():
     assert {("held", "e_start", None), ("e_end", "end", None)} <= edges(g)
     [finding] = proof.detention_dead_ends(g)
     assert finding.path == ("held", "e_start", "e_end", "end")
+
+
+def test_acts_are_required_only_where_tasks_carry_stages():
+    from engine.domain.acts import ACT_KINDS
+    from engine.domain.catalogue import CHECKPOINT_IDS
+    from engine.domain.stages import STAGE_IDS
+    from engine.workflow.bpmn_xml import lint
+
+    untyped = ('<bpmn:userTask id="t"><bpmn:extensionElements><spiffworkflow:properties>'
+               '<spiffworkflow:property name="stage" value="investigation"/></spiffworkflow:properties>'
+               '</bpmn:extensionElements></bpmn:userTask>')
+    staged = [p for p in lint(parse_xml_safely(doc(untyped)), STAGE_IDS, CHECKPOINT_IDS, ACT_KINDS)
+              if "act" in p.message]
+    assert [(p.element, p.severity) for p in staged] == [("t", "error")]
+    plain = untyped.replace('<spiffworkflow:property name="stage" value="investigation"/>', "")
+    assert not [p for p in lint(parse_xml_safely(doc(plain)), STAGE_IDS, CHECKPOINT_IDS, ACT_KINDS)
+                if "act kind" in p.message or "unknown act" in p.message]

@@ -399,6 +399,7 @@ class Problem(Schema):
     severity = fields.String(metadata={"enum": ["error", "warning"]})
     rule = fields.String(metadata={"description": "the proof's rule: detention_dead_end or evidence_unreachable"})
     path = fields.List(fields.String(), metadata={"description": "the refused path, as element ids in order"})
+    flows = fields.List(fields.String(), metadata={"description": "the sequence flows along the refused path"})
     rights = fields.List(fields.String(), metadata={"description": "the rights a new version would drop"})
 
 
