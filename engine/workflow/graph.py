@@ -15,7 +15,7 @@ import json
 from lxml import etree
 
 from engine.domain.guarding import Guarded
-from engine.domain.proof import DETENTION_FLAG, END, START, UNKNOWN, USER_TASK, Edge, Graph, Node
+from engine.domain.proof import DETENTION_FLAG, END, UNKNOWN, USER_TASK, Edge, Graph, Node
 
 from .bpmn_xml import BPMN_NS, NS, _lane_of, _lanes_by_node, _properties
 
