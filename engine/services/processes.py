@@ -88,7 +88,7 @@ def deploy(ctx: Habeas, actor: Actor, xml: bytes | str) -> Deployment:
 
     Refused (InvalidBpmn) when an element of the latest version is guarded by fewer rights;
     ConfirmationRequired (with a pending deployment) when guarded elements are removed."""
-    from . import pending
+    from . import pending  # imported here: pending builds on this module
 
     access.require_role(actor, roles.DEPLOYERS, "deploy process models")
     result = deployable(xml)
