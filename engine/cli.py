@@ -9,9 +9,9 @@ from pathlib import Path
 from .domain.acts import ACT_KINDS
 from .domain import catalogue, roles
 from .domain.clock import parse_instant
-from .domain.errors import (CheckpointBlocked, Conflict, Forbidden, HabeasError, InvalidBpmn, InvalidData,
-                            NotFound)
-from .services import bootstrap, cases, processes, queries, reports, rights, users
+from .domain.errors import (CheckpointBlocked, ConfirmationRequired, Conflict, Forbidden, HabeasError, InvalidBpmn,
+                            InvalidData, NotFound)
+from .services import bootstrap, cases, pending, processes, queries, reports, rights, users
 from .services.context import Actor
 
 EXIT_CODES = {"ok": 0, "error": 1, "usage": 2, "invalid": 3, "not_found": 4, "forbidden": 5, "conflict": 6,
@@ -36,7 +36,8 @@ def main(argv=None) -> int:
 
 
 def _exit_code(err: HabeasError) -> int:
-    for kind, code in ((CheckpointBlocked, "checkpoint_blocked"), (Conflict, "conflict"), (Forbidden, "forbidden"),
+    for kind, code in ((CheckpointBlocked, "checkpoint_blocked"), (Conflict, "conflict"),
+                       (ConfirmationRequired, "conflict"), (Forbidden, "forbidden"),
                        (NotFound, "not_found"), (InvalidData, "invalid"), (InvalidBpmn, "invalid")):
         if isinstance(err, kind):
             return EXIT_CODES[code]
@@ -82,13 +83,20 @@ def cmd_init(args):
 def cmd_validate(args):
     result = processes.validate(Path(args.file).read_bytes())
     _print({"ok": result.ok, "process": result.model.process_id if result.model else None,
-            "problems": result.problems})
+            "proof": result.proof, "problems": result.problems})
     return 0 if result.ok else EXIT_CODES["invalid"]
 
 
 def cmd_deploy(args):
     ctx = _habeas(args)
     actor = _actor(args) if (args.as_user or os.environ.get("HABEAS_USER")) else CONSOLE
+    if args.confirm is not None:
+        if args.files:
+            raise InvalidData("give either files to deploy or --confirm ID, not both", {"files": ["not with --confirm"]})
+        _print(pending.confirm(ctx, actor, args.confirm).to_dict())
+        return 0
+    if not args.files:
+        raise InvalidData("give the BPMN files to deploy (or --confirm ID)", {"files": ["required"]})
     out = [processes.deploy(ctx, actor, Path(f).read_bytes()).to_dict() for f in args.files]
     _print(out[0] if len(out) == 1 else out)
 
@@ -293,7 +301,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     command(sub, "init", cmd_init, "create or upgrade the database schema")
     command(sub, "validate", cmd_validate, "check a BPMN file as deploy would").add_argument("file")
-    command(sub, "deploy", cmd_deploy, "deploy BPMN files as new process versions").add_argument("files", nargs="+")
+    p = command(sub, "deploy", cmd_deploy, "deploy BPMN files as new process versions (a version that removes "
+                "guarded elements waits for another designer's or admin's --confirm ID; exit 6)")
+    p.add_argument("files", nargs="*")
+    p.add_argument("--confirm", type=int, metavar="ID", help="confirm a pending deployment asked by someone else")
     command(sub, "catalogue", cmd_catalogue, "list the rights checkpoints with their legal basis")
     command(sub, "demo", cmd_demo, "seed demo users and cases in several stages").add_argument(
         "--processes", default="processes", help="folder of BPMN files to deploy")

@@ -7,7 +7,7 @@ from werkzeug.exceptions import HTTPException
 from engine.domain.errors import HabeasError
 
 STATUS = {"not_found": 404, "forbidden": 403, "override_refused": 403, "unauthenticated": 401, "conflict": 409,
-          "checkpoint_blocked": 409, "invalid_data": 422, "invalid_bpmn": 422, "workflow_error": 422}
+          "checkpoint_blocked": 409, "confirmation_required": 409, "invalid_data": 422, "invalid_bpmn": 422, "workflow_error": 422}
 
 
 def wants_json() -> bool:

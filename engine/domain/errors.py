@@ -50,6 +50,19 @@ class InvalidBpmn(HabeasError):
         return {**super().to_dict(), "problems": self.problems}
 
 
+class ConfirmationRequired(HabeasError):
+    """A deploy that removes guarded elements waits for a second person's confirmation."""
+
+    code = "confirmation_required"
+
+    def __init__(self, message: str, pending: int, removed: list, changes: list):
+        super().__init__(message)
+        self.pending, self.removed, self.changes = pending, removed, changes
+
+    def to_dict(self) -> dict:
+        return {**super().to_dict(), "pending": self.pending, "removed": self.removed, "changes": self.changes}
+
+
 class CheckpointBlocked(HabeasError):
     """A stage may not be entered: the rights guarding it are not shown respected."""
 

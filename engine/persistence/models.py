@@ -48,6 +48,25 @@ class ProcessVersion(Base):
     __table_args__ = (UniqueConstraint("process_id", "version", name="uq_process_versions_process_version"),)
 
 
+class PendingDeployment(Base):
+    """A new version that removes guarded elements, waiting for a second designer's or
+    administrator's confirmation (four eyes).  Confirmed once, then it points at the version."""
+
+    __tablename__ = "pending_deployments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(120), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    base_version: Mapped[int] = mapped_column(Integer)        # the latest version when requested
+    removed: Mapped[list] = mapped_column(JSON)               # [{"element", "rights"}]
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | confirmed
+    requested_by: Mapped[str] = mapped_column(String(80))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    confirmed_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("process_versions.id"), nullable=True)
+
+
 class Case(Base):
     __tablename__ = "cases"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -112,14 +112,22 @@ def _known(values) -> str:
     return ", ".join(sorted(values)) or "none"
 
 
-def lint(root, known_stages: frozenset[str], known_checkpoints: frozenset[str]) -> list[Problem]:
-    """Every problem that should stop (errors) or worry (warnings) a deploy of this document."""
+def lint(root, known_stages: frozenset[str], known_checkpoints: frozenset[str],
+         known_acts: frozenset[str] | None = None) -> list[Problem]:
+    """Every problem that should stop (errors) or worry (warnings) a deploy of this document.
+
+    With ``known_acts``, a process whose user tasks carry stages (the criminal procedure) must
+    type every user task with a known act kind: rights bind to the act, whatever its stage.
+    """
     problems: list[Problem] = []
     if not root.xpath("./bpmn:process[@isExecutable='true']", namespaces=NS):
         problems.append(_error(None, "no executable process"))
     lanes = _lanes_by_node(root)
-    for task in root.iter(f"{{{BPMN_NS}}}userTask"):
+    tasks = list(root.iter(f"{{{BPMN_NS}}}userTask"))
+    for task in tasks:
         problems += _lint_user_task(task, lanes, known_stages)
+    if known_acts is not None:
+        problems += _lint_acts(tasks, known_acts)
     for node in root.iter():
         if isinstance(node.tag, str) and node.get("id"):
             problems += _lint_properties(node, known_stages, known_checkpoints)
@@ -169,6 +177,20 @@ def _lint_user_task(task, lanes, known_stages) -> list[Problem]:
         problems.append(_error(task_id, "user task is not in a named lane (the lane name is the role "
                                         "allowed to complete it)"))
     problems += [_error(task_id, message) for message in _form_problems(props.get("form"))]
+    return problems
+
+
+def _lint_acts(tasks, known_acts: frozenset[str]) -> list[Problem]:
+    """Every user task of a staged process names its act kind (property 'act')."""
+    staged = any(_properties(t).get("stage") for t in tasks)
+    problems = []
+    for task in tasks:
+        act = (_properties(task).get("act") or "").strip()
+        if act and act not in known_acts:
+            problems.append(_error(task.get("id"), f"unknown act '{act}' (known acts: {_known(known_acts)})"))
+        elif not act and staged:
+            problems.append(_error(task.get("id"), "user task declares no act kind (property 'act', one of: "
+                                                   f"{_known(known_acts)}): rights bind to the act"))
     return problems
 
 

@@ -74,6 +74,8 @@ MATRIX = [
     Row("api.verify_audit", "GET", AUDIT_VERIFIERS),
     Row("api.list_processes", "GET", EVERYONE),
     Row("api.deploy_process", "POST", DESIGNERS, {"data": "<not-bpmn/>", "content_type": "application/xml"}),
+    Row("api.list_pending_deployments", "GET", DESIGNERS),
+    Row("api.confirm_deployment", "POST", DESIGNERS),
     # ---- pages: shell ---------------------------------------------------------------------------
     Row("health", "GET", PUBLIC),
     Row("home", "GET", EVERYONE),
@@ -166,7 +168,8 @@ def world(app, habeas, tokens) -> World:
 def samples(world: World) -> dict:
     """A value for each URL argument the app's rules take."""
     return {"case_id": world.case_id, "task_id": world.task_id, "escalation_id": world.escalation_id,
-            "checkpoint": "family_consular_notice", "process_id": "criminal_case", "version": 1}
+            "checkpoint": "family_consular_notice", "process_id": "criminal_case", "version": 1,
+            "pending_id": 999}
 
 
 def url_for_row(app, row: Row, values: dict) -> str:

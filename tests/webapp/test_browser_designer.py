@@ -101,3 +101,32 @@ def test_the_panel_writes_checkpoints_evidence_and_form_into_the_saved_bpmn(live
     expect(page.locator("#modeler-status")).to_have_text("Saved and checked: no errors.")
     assert '<spiffworkflow:property name="checkpoints" value="interpreter" />' in xml
     assert "Grounds of the ruling" in xml and "hearing_held_at" in xml and "&#34;type&#34;:&#34;datetime&#34;" in xml
+
+
+def test_the_modeler_shows_a_refused_detention_path_on_the_diagram(live_server, page):
+    """A draft whose 'Detained' flow skips the judge: the check lists the dead end, names its path
+    and outlines every element of it on the canvas (inside the detention subprocess too)."""
+    import json
+
+    from playwright.sync_api import expect
+
+    from tests import variants
+    base = live_server["url"]
+    log_in(page, base, "designer")
+    page.goto(f"{base}/processes/criminal_case/edit?version=1")
+    expect(page.locator("body[data-modeler-ready=true]")).to_have_count(1)
+    draft = {"xml": variants.detention_dead_end(), "from": 1, "at": "2026-12-02T03:00:00Z"}
+    page.evaluate("d => window.localStorage.setItem('habeas-draft:criminal_case', d)", json.dumps(draft))
+    page.reload()
+    expect(page.locator("body[data-modeler-ready=true]")).to_have_count(1)
+    page.locator("#restore-button").click()
+    expect(page.locator("#modeler-status")).to_contain_text("Draft restored")
+    page.get_by_role("button", name="Save and check").click()
+    expect(page.locator("#modeler-status")).to_contain_text("cannot be deployed")
+    problem = page.locator('#problem-list li.error[data-element="judgment_final"]')
+    expect(problem).to_contain_text("can end here while the person is held")
+    expect(problem.locator(".problem-path")).to_contain_text("Apprehend the suspect → Mark the suspect detained")
+    for element in ("gw_detained", "f_custody", "review_file", "judgment_final"):
+        expect(page.locator(f'.djs-element.habeas-path[data-element-id="{element}"]')).to_have_count(1)
+    expect(page.locator('.djs-element.habeas-path[data-element-id="decide_custody"]')).to_have_count(0)
+    screenshot(page, "designer-refused-path")

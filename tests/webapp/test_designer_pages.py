@@ -249,3 +249,14 @@ def test_migration_with_the_engine_service_moves_a_fresh_case(designer, seeded, 
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "Result of the migration to v2" in text
     assert "1 case migrated, 0 refused" in text
+
+
+def test_the_modeler_check_runs_the_proof_and_deploy_asks_for_a_second_person(designer):
+    from tests import variants
+    checked = post_xml(designer, "/processes/check", variants.detention_dead_end()).get_json()
+    assert checked["ok"] is False and checked["proof"] == "refused"
+    assert {p["element"] for p in checked["problems"] if p.get("path")} == {
+        "case_terminated", "judgment_final", "overdue_hearing_chased"}
+    asked = post_xml(designer, "/processes/deploy", variants.verdict_service_removed())
+    assert asked.status_code == 409 and asked.get_json()["error"] == "confirmation_required"
+    assert versions_of(designer, "criminal_case") == [1]

@@ -3,13 +3,13 @@ from flask import request
 from werkzeug.exceptions import UnsupportedMediaType
 
 from engine.domain import roles
-from engine.services import processes
+from engine.services import pending, processes
 
 from ..auth import current_actor, require
 from ..extensions import habeas
 from . import bp, schemas as s
 from .docs import operation
-from .http import answer
+from .http import answer, existing_id
 
 XML_TYPES = ("application/xml", "text/xml")
 
@@ -27,12 +27,35 @@ def list_processes():
 @operation("Deploy a process model", tag="processes", body_type="application/xml",
            responses={201: (s.Deployment, "a new immutable version"),
                       200: (s.Deployment, "this exact model was deployed before: its existing version")},
-           errors=((422, s.InvalidBpmnError, "invalid_bpmn: each problem with the element it concerns"),),
+           errors=((422, s.InvalidBpmnError, "invalid_bpmn: each problem with the element it concerns (a refused "
+                                              "path names its elements; a weakened element the rights it drops)"),
+                   (409, s.ConfirmationRequiredError, "confirmation_required: the version removes guarded "
+                                                      "elements; another designer or admin must confirm it")),
            description="The body is the BPMN XML (spiffworkflow dialect), at most 2 MB.  The model is checked "
-                       "as `habeas validate` checks it; a right to deploy is a right to run code, so this is "
-                       "audited and for designers and admins only.")
+                       "as `habeas validate` checks it, including the proof that no path leaves a right "
+                       "unguarded; an element of the latest version may not be guarded by fewer rights, and "
+                       "removing a guarded one waits for a second person's confirmation.  A right to deploy "
+                       "is a right to run code, so this is audited and for designers and admins only.")
 def deploy_process():
     if request.mimetype not in XML_TYPES and not request.mimetype.endswith("+xml"):
         raise UnsupportedMediaType(f"send the BPMN as application/xml (got '{request.mimetype or 'nothing'}')")
     deployment = processes.deploy(habeas(), current_actor(), request.get_data(cache=True))
     return answer(s.Deployment(), deployment.to_dict(), 201 if deployment.created else 200)
+
+
+@bp.get("/processes/pending")
+@require(*roles.DEPLOYERS)
+@operation("List deployments awaiting a second person's confirmation", tag="processes",
+           responses={200: (s.PendingList, "pending deployments, oldest first")})
+def list_pending_deployments():
+    return answer(s.PendingList(), {"items": pending.waiting(habeas(), current_actor())})
+
+
+@bp.post("/processes/pending/<int:pending_id>/confirm")
+@require(*roles.DEPLOYERS)
+@operation("Confirm a deployment that removes guarded elements (four eyes)", tag="processes",
+           responses={201: (s.Deployment, "the confirmed version, now deployed")},
+           description="Another designer or admin than the one who asked; audited with both names.")
+def confirm_deployment(pending_id: int):
+    deployment = pending.confirm(habeas(), current_actor(), existing_id(pending_id, "pending deployment"))
+    return answer(s.Deployment(), deployment.to_dict(), 201)

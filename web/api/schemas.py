@@ -397,6 +397,10 @@ class Problem(Schema):
     element = fields.String(allow_none=True, metadata={"description": "the BPMN element id, when known"})
     message = fields.String()
     severity = fields.String(metadata={"enum": ["error", "warning"]})
+    rule = fields.String(metadata={"description": "the proof's rule: detention_dead_end or evidence_unreachable"})
+    path = fields.List(fields.String(), metadata={"description": "the refused path, as element ids in order"})
+    flows = fields.List(fields.String(), metadata={"description": "the sequence flows along the refused path"})
+    rights = fields.List(fields.String(), metadata={"description": "the rights a new version would drop"})
 
 
 class Deployment(Schema):
@@ -436,3 +440,27 @@ class CheckpointBlockedError(Error):
 
 class InvalidBpmnError(Error):
     problems = fields.List(fields.Nested(Problem))
+
+
+class RemovedElement(Schema):
+    element = fields.String()
+    rights = fields.List(fields.String(), metadata={"description": "the rights that guarded it"})
+
+
+class ConfirmationRequiredError(Error):
+    pending = fields.Integer(metadata={"description": "the pending deployment another person must confirm"})
+    removed = fields.List(fields.Nested(RemovedElement))
+    changes = fields.List(fields.Dict(), metadata={"description": "the diff from the latest version"})
+
+
+class PendingDeployment(Schema):
+    id = fields.Integer()
+    process = fields.String()
+    base_version = fields.Integer()
+    removed = fields.List(fields.Nested(RemovedElement))
+    requested_by = fields.String()
+    requested_at = fields.String()
+
+
+class PendingList(Schema):
+    items = fields.List(fields.Nested(PendingDeployment))

@@ -30,7 +30,7 @@ def bpmn(process_id: str, version: int):
 def check():
     """The same validator as ``habeas validate``: every problem with its element and severity."""
     result = processes.validate(_posted_bpmn())
-    return jsonify({"ok": result.ok, "problems": result.problems})
+    return jsonify({"ok": result.ok, "proof": result.proof, "problems": result.problems})
 
 
 @bp.post("/deploy")

@@ -91,10 +91,10 @@
       var text = problem.message;
       var item = dom.el("li", { className: "problem " + severity, "data-element": problem.element || "" });
       var tag = dom.el("span", { className: "badge", text: severity });
+      markPath((problem.path || []).concat(problem.flows || []));
       if (problem.element && registry().get(problem.element)) {
         var cls = "habeas-" + severity;
-        modeler.get("canvas").addMarker(problem.element, cls);
-        marked.push({ id: problem.element, cls: cls });
+        mark(problem.element, cls);
         item.appendChild(dom.el("button", { type: "button", className: "link", onclick: function () {
           selectElement(problem.element);
           document.getElementById("panel-heading").focus();
@@ -104,7 +104,22 @@
         item.appendChild(tag);
         item.appendChild(document.createTextNode(" " + (problem.element ? problem.element + ": " : "") + text));
       }
+      if (problem.path && problem.path.length) {
+        item.appendChild(dom.el("div", { className: "problem-path", text: "Path: " + problem.path.map(elementName).join(" → ") }));
+      }
       problemList.appendChild(item);
+    });
+  }
+
+  function mark(id, cls) {
+    modeler.get("canvas").addMarker(id, cls);
+    marked.push({ id: id, cls: cls });
+  }
+
+  /* A refused path (the proof's finding): every element on it is outlined on the diagram. */
+  function markPath(path) {
+    (path || []).forEach(function (id) {
+      if (registry().get(id)) { mark(id, "habeas-path"); }
     });
   }
 
@@ -176,6 +191,11 @@
         return;
       }
       if (body.problems) { showProblems(body.problems); }
+      if (body.error === "confirmation_required" && body.changes) {
+        showProblems(body.changes.filter(function (c) { return c.rights; }).map(function (c) {
+          return { element: c.element, message: c.message, severity: "warning" };
+        }));
+      }
       say(body.message || "The model was not deployed.", "bad");
     }).catch(function (err) { say("Could not deploy: " + err.message, "bad"); });
   }
