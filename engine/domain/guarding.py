@@ -61,11 +61,29 @@ class Removal:
         return {"element": self.element, "rights": list(self.rights)}
 
 
+def _stage_guards(element: Guarded) -> frozenset[str]:
+    if element.stage not in STAGE_IDS:
+        return frozenset()
+    return frozenset(cp.id for cp in catalogue.guarding(element.stage))
+
+
+def _kind_guards(element: Guarded) -> frozenset[str]:
+    return frozenset(acts.guards(element.act))
+
+
 def weakened(old: dict[str, Guarded], new: dict[str, Guarded]) -> list[Weakening]:
-    """Elements (same id in both) that the new version guards by fewer rights, by id."""
+    """Elements (same id in both) that the new version guards by fewer rights, by id.
+
+    The kind and the stage are compared each on its own, as well as the whole guard: a re-tag of
+    the interrogation's stage as ``investigation`` is refused even though the act kind still
+    brings counsel with it, because the stage also decides what the case enters and what the
+    reviewers count (an interrogation re-tagged away would drop out of the counsel indicator)."""
     out = []
     for element_id in sorted(set(old) & set(new)):
-        dropped = guards_of(old[element_id]) - guards_of(new[element_id])
+        was, now = old[element_id], new[element_id]
+        dropped = (guards_of(was) - guards_of(now)) | (_kind_guards(was) - _kind_guards(now))
+        if now.act != acts.ActKind.RELEASE:
+            dropped |= _stage_guards(was) - _stage_guards(now)
         if dropped:
             out.append(Weakening(element_id, tuple(sorted(dropped))))
     return out

@@ -1,6 +1,6 @@
 """Deploying variants of the shipped criminal case over the API: the proof refuses a detention
 dead end naming its path, a weakened element naming the rights it drops, an untyped task naming
-it; a re-tagged interrogation deploys but is still guarded by its act; removing a guarded task
+it; a re-tagged interrogation is refused as a new version, and guarded by its act in a process of its own; removing a guarded task
 waits for a second designer's or admin's confirmation (four eyes), audited; everyday edits deploy."""
 import pytest
 
@@ -26,11 +26,21 @@ def versions(api) -> list[int]:
                   if v["process"] == "criminal_case")
 
 
-def test_a_re_tagged_interrogation_deploys_yet_questioning_without_counsel_is_still_refused(api):
-    deployed = deploy(api, variants.retagged_interrogation())
+def test_re_tagging_the_interrogations_stage_in_a_new_version_is_refused_naming_the_element(api):
+    refused = deploy(api, variants.retagged_interrogation())
+    assert refused.status_code == 422, refused.get_json()
+    problems = {p["element"]: p for p in refused.get_json()["problems"]}
+    assert "interrogate_suspect" in problems
+    assert "counsel_before_interrogation" in problems["interrogate_suspect"]["message"]
+    assert versions(api) == [1]
+
+
+def test_a_process_whose_interrogation_carries_another_stage_still_guards_it_by_its_act(api):
+    xml = variants.retagged_interrogation().replace('"criminal_case"', '"criminal_case_b"')
+    deployed = deploy(api, xml)
     assert deployed.status_code == 201, deployed.get_json()
-    case_id = api.open_case(registration(NOW))["id"]
-    assert api.case(case_id)["process_version"] == 2
+    opened = api.post("/cases", "investigator", json={"process": "criminal_case_b", "data": registration(NOW)})
+    case_id = opened.get_json()["id"]
     to_suspicion(api, case_id, NOW)
     refused = api.complete(case_id, "interrogate_suspect", now=NOW, another_interrogation=False)
     assert refused.status_code == 409, refused.get_json()
