@@ -81,3 +81,33 @@ def is_offence_category(value) -> bool:
 def is_offence_article(value) -> bool:
     """Shaped like an article of the Criminal Code, its number within 1-500."""
     return _article(value) is not None
+
+
+# Language names people write instead of codes (English, Russian, Kazakh), read as ISO 639-1.
+LANGUAGE_NAMES = {
+    "kazakh": "kk", "казахский": "kk", "қазақ": "kk", "қазақша": "kk", "қазақ тілі": "kk",
+    "russian": "ru", "русский": "ru", "орыс": "ru", "орысша": "ru", "орыс тілі": "ru",
+    "english": "en", "английский": "en", "ағылшын": "en",
+    "uzbek": "uz", "узбекский": "uz", "өзбек": "uz",
+    "kyrgyz": "ky", "kirghiz": "ky", "киргизский": "ky", "кыргызский": "ky", "қырғыз": "ky",
+    "tajik": "tg", "таджикский": "tg", "тәжік": "tg",
+    "turkmen": "tk", "туркменский": "tk", "түрікмен": "tk",
+    "uyghur": "ug", "uighur": "ug", "уйгурский": "ug", "ұйғыр": "ug",
+    "chinese": "zh", "mandarin": "zh", "китайский": "zh", "қытай": "zh",
+    "turkish": "tr", "турецкий": "tr", "түрік": "tr",
+    "azerbaijani": "az", "азербайджанский": "az", "әзірбайжан": "az",
+    "ukrainian": "uk", "украинский": "uk", "украин": "uk",
+    "belarusian": "be", "белорусский": "be",
+    "german": "de", "немецкий": "de", "неміс": "de",
+    "korean": "ko", "корейский": "ko", "корей": "ko",
+    "arabic": "ar", "арабский": "ar", "араб": "ar",
+    "persian": "fa", "farsi": "fa", "персидский": "fa",
+    "georgian": "ka", "грузинский": "ka", "armenian": "hy", "армянский": "hy",
+    "mongolian": "mn", "монгольский": "mn", "french": "fr", "французский": "fr",
+}
+
+
+def language_code(value: str) -> str:
+    """A language as its ISO 639-1 code: a code as given (lower case), or a name people write."""
+    text = value.strip().lower()
+    return LANGUAGE_NAMES.get(text, text)

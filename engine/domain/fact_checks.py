@@ -206,8 +206,8 @@ def normalise_facts(values: dict) -> dict:
     """The values with codes in canonical form (country upper case, language and category
     lower case, the article's spacing tidied); everything else unchanged."""
     out = dict(values)
-    for name, fix in (("suspect_citizenship", str.upper), ("suspect_language", str.lower),
-                      ("offence_category", str.lower)):
+    for name, fix in (("suspect_citizenship", str.upper), ("suspect_language", codes.language_code),
+                      ("language", codes.language_code), ("offence_category", str.lower)):
         if isinstance(out.get(name), str):
             out[name] = fix(out[name].strip())
     if isinstance(out.get("offence_article"), str):

@@ -161,3 +161,11 @@ def test_normalise_facts():
                                        "offence_category": "grave",
                                        "offence_article": "188 part 2", "suspect_name": "Aidos"}
     assert values["suspect_citizenship"] == " kz"  # the input is not changed
+
+
+@pytest.mark.parametrize("written,code", [("Kazakh", "kk"), ("русский", "ru"), ("  UZ ", "uz"), ("Қазақша", "kk"),
+                                          ("Mandarin", "zh")])
+def test_language_names_people_write_are_read_as_codes(written, code):
+    from engine.domain.fact_checks import normalise_facts
+    assert normalise_facts({"suspect_language": written, "language": written}) == {"suspect_language": code,
+                                                                                  "language": code}
