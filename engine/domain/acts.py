@@ -74,6 +74,9 @@ ACT_GUARDS: dict[str, tuple[str, ...]] = {
     ActKind.COMPLETION_NOTICE: ("reasonable_time",),
 }
 UNGUARDED = frozenset({ActKind.APPREHENSION, ActKind.RELEASE})
+# Acts lawful even after a missed judicial review: the release, and telling the family or the
+# consulate that the person is held (it protects the person; refusing it would isolate them).
+ALWAYS_LAWFUL = frozenset({ActKind.RELEASE, ActKind.APPREHENSION, ActKind.DETENTION_NOTICE})
 
 # Acts that question or decide on the person: per-act rights bind to each one of them.
 PERSONAL_ACTS = frozenset({ActKind.INTERROGATION, ActKind.CUSTODY_DECISION, ActKind.SUSPICION_NOTICE,

@@ -297,7 +297,7 @@ def _check_act(ctx, session, case, act: _Act, procedure, facts, book, now) -> li
                                 actor=act.actor, act=act.kind)
     blocked = [a for a in assessments if a.blocks]
     missed = checks.missed_review(procedure, facts, book, now, ctx.params)
-    if missed is not None and act.kind != acts.ActKind.APPREHENSION:
+    if missed is not None and act.kind not in acts.ALWAYS_LAWFUL:
         assessments = [a for a in assessments if a.checkpoint.id != missed.checkpoint.id] + [missed]
         blocked = [a for a in blocked if a.checkpoint.id != missed.checkpoint.id] + [missed]
     if blocked:

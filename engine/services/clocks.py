@@ -83,10 +83,13 @@ def _apply_clock(session, case, row: Deadline | None, clock: LegalClock, now) ->
                 "status": status, "basis": clock.basis}
     moved = row.due_at != clock.due_at
     if row.status == BREACHED:
-        # A breach stands.  Only a new term (an extension granted later) opens the clock again;
-        # a missed judicial review can never be cured.
-        if not (moved and clock.due_at > row.due_at and status == OPEN
-                and clock.rule.action is not deadlines.Action.RELEASE_AND_BREACH):
+        # A breach stands (its failed evaluation and audit entry stay).  Only a new term (an
+        # extension granted later) or a new detention episode (a later apprehension: each episode
+        # has its own judicial review) opens the clock again; a missed review is never cured.
+        new_episode = (clock.starts_at is not None and row.starts_at is not None
+                       and clock.starts_at > row.starts_at and status == OPEN)
+        if not new_episode and not (moved and clock.due_at > row.due_at and status == OPEN
+                                    and clock.rule.action is not deadlines.Action.RELEASE_AND_BREACH):
             return None
     if not moved and row.status == status and row.starts_at == clock.starts_at:
         return None

@@ -331,3 +331,30 @@ def test_done_when_the_demo_detention_warns_and_a_tick_after_48_hours_releases(t
     report = {l["checkpoint"]: l for l in json.loads(cli("report", "compliance"))["checkpoints"]}
     assert report["detention_judicial_review"]["failed"] >= 1
     cli("audit", "verify")
+
+
+def test_each_detention_episode_has_its_own_judicial_review_clock(driver, seeded, clock, actors):
+    start = seeded.now()
+    case_id = detained(driver)
+    clock.advance(hours=49)
+    scheduler.tick(seeded)
+    assert deadline(seeded, case_id, "detention_judicial_review").status == "breached"
+    procedure.release(seeded, actors["investigator"], case_id, None, "no order within 48 hours")
+    # apprehended again a week later: a new episode, a new 48-hour clock (the first breach stands)
+    clock.set(start + timedelta(days=7))
+    again = seeded.now() - timedelta(hours=1)
+    with seeded.unit_of_work() as s:
+        from engine.persistence.models import Case
+        case = s.get(Case, case_id)
+        case.facts = {**case.facts, "apprehended_at": again.isoformat()}
+        proc = dict(case.procedure)
+        proc["episodes"] = proc["episodes"] + [{"no": 2, "apprehended_at": again.isoformat(), "status": "open"}]
+        case.procedure = proc
+        clocks.sync(s, case, (), seeded.now(), seeded.params)
+    row = deadline(seeded, case_id, "detention_judicial_review")
+    assert (row.status, row.due_at) == ("open", again + timedelta(hours=48))
+    with seeded.unit_of_work() as s:
+        breaches = s.execute(select(CheckpointEvaluation).where(
+            CheckpointEvaluation.case_id == case_id, CheckpointEvaluation.checkpoint == "detention_judicial_review",
+            CheckpointEvaluation.status == "failed")).scalars().all()
+    assert any((b.detail or {}).get("breach") for b in breaches)
