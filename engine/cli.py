@@ -179,9 +179,17 @@ def cmd_escalation_resolve(args):
 
 
 def cmd_audit_verify(args):
-    report = queries.verify_audit(_habeas(args), CONSOLE)
+    ctx = _habeas(args)
+    if args.anchor:
+        from dataclasses import replace
+        ctx = replace(ctx, anchor=args.anchor)
+    report = queries.verify_audit(ctx, CONSOLE)
     _print(report)
     return 0 if report["ok"] else EXIT_CODES["audit_broken"]
+
+
+def cmd_audit_anchor(args):
+    _print(queries.anchor_audit(_habeas(args), CONSOLE))
 
 
 def cmd_report_compliance(args):
@@ -411,7 +419,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resolution", required=True)
 
     aud = sub.add_parser("audit", help="the audit trail").add_subparsers(title="audit commands")
-    command(aud, "verify", cmd_audit_verify, "verify the audit chain (exit 8 when broken)")
+    p = command(aud, "verify", cmd_audit_verify, "verify the audit chain, its anchor and the rows it seals "
+                "(exit 8 when broken)")
+    p.add_argument("--anchor", help="anchor file to check against (default: HABEAS_AUDIT_ANCHOR or "
+                   "instance/audit-anchor.jsonl)")
+    command(aud, "anchor", cmd_audit_anchor, "print the chain's head for the record and add it to the anchor file")
 
     rep = sub.add_parser("report", help="reports").add_subparsers(title="report commands")
     p = command(rep, "compliance", cmd_report_compliance, "checkpoint compliance per right")

@@ -14,6 +14,9 @@ from engine.persistence.migrate import upgrade
 from engine.persistence.models import Base
 from engine.services.context import Actor, Habeas
 
+# The audit chain's key for every test (never the one under instance/).
+os.environ.setdefault("HABEAS_AUDIT_KEY", "habeas-test-audit-key-0123456789")
+
 ROOT = Path(__file__).resolve().parents[1]
 PROCESSES = ROOT / "processes"
 PG_URL = os.environ.get("HABEAS_TEST_DATABASE_URL")
@@ -31,6 +34,14 @@ def cheap_password_hashing():
     users._HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     yield
     users._HASHER = saved
+
+
+@pytest.fixture(autouse=True)
+def audit_anchor_per_test(tmp_path, monkeypatch):
+    """Each test anchors its audit chain in its own file (databases are reused between tests)."""
+    path = tmp_path / "audit-anchor.jsonl"
+    monkeypatch.setenv("HABEAS_AUDIT_ANCHOR", str(path))
+    return path
 
 
 @pytest.fixture(scope="session")

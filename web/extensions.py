@@ -22,7 +22,8 @@ def init_app(app) -> None:
         if engine.dialect.name == "sqlite":
             configure_sqlite(engine)
         app.extensions["habeas"] = Habeas(sessions=sessionmaker(bind=engine, expire_on_commit=False),
-                                          clock=app.config["CLOCK"] or SystemClock(), params=Params.from_env())
+                                          clock=app.config["CLOCK"] or SystemClock(), params=Params.from_env(),
+                                          anchor=app.config["AUDIT_ANCHOR"])
 
 
 def habeas() -> Habeas:

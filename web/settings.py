@@ -26,6 +26,8 @@ def load(app, test_config: dict | None) -> None:
         LOGIN_ATTEMPTS=5,
         LOGIN_WINDOW_SECONDS=900,
         CLOCK=None,
+        # the audit chain's head goes here after every commit (outside the database)
+        AUDIT_ANCHOR=os.environ.get("HABEAS_AUDIT_ANCHOR") or str(instance / "audit-anchor.jsonl"),
     )
     if test_config:
         app.config.update(test_config)

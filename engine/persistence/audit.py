@@ -1,48 +1,100 @@
-"""The tamper-evident audit trail: one SHA-256 chain over every act.
+"""The tamper-evident audit trail: one chain over every act, keyed outside the database.
 
-Each entry's hash covers its own content and the previous entry's hash; the chain's head (last
-seq and hash) is kept in its own row.  Editing an entry breaks its hash, deleting one breaks the
-link or the sequence, deleting the tail no longer matches the head.  Appending locks the head
-row (``FOR UPDATE`` on PostgreSQL; SQLite writers are already serialised), so the chain never
-forks; do it last in a transaction to hold the lock briefly.
+Each entry's hash is an HMAC (key: ``audit_key``) over its content, the digest of its payload,
+the seals of the rows the act wrote (``seals``) and the previous entry's hash; the chain's head
+(last seq and hash) is kept in its own row and, after each commit, in an anchor file outside the
+database (``anchor``).  Editing an entry breaks its hash and, without the key, cannot be
+recomputed; deleting one breaks the link or the sequence; deleting the tail no longer matches
+the head or the anchor; deleting everything no longer matches the anchor.  Erasing personal data
+replaces a payload but keeps its digest, so the chain still verifies (the erasure is itself an
+entry naming what it erased).
+
+Appending locks the head row (``FOR UPDATE`` on PostgreSQL; SQLite writers are already
+serialised), so the chain never forks; do it last in a transaction to hold the lock briefly.
+Entries written before revision 0004 (scheme 1, plain SHA-256) still verify, as a prefix.
 """
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from . import anchor, audit_key, seals
 from .models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
+LEGACY, KEYED = 1, 2
+SYSTEM = "system"
+ERASED_ACTION = "data.erased"
+HEAD_INFO = "habeas_audit_head"
+
+
+def _canonical(obj) -> bytes:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
 def entry_hash(seq: int, at: datetime, actor: str, action: str, case_id, payload: dict, prev_hash: str) -> str:
-    body = json.dumps({"seq": seq, "at": at.isoformat(timespec="microseconds"), "actor": actor,
-                       "action": action, "case_id": case_id, "payload": payload, "prev": prev_hash},
-                      sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(body.encode()).hexdigest()
+    """Scheme 1 (before revision 0004): SHA-256 over the content, payload included."""
+    return hashlib.sha256(_canonical({"seq": seq, "at": at.isoformat(timespec="microseconds"), "actor": actor,
+                                      "action": action, "case_id": case_id, "payload": payload,
+                                      "prev": prev_hash})).hexdigest()
+
+
+def payload_digest(payload: dict) -> str:
+    return hashlib.sha256(_canonical(payload)).hexdigest()
+
+
+def keyed_hash(key: bytes, seq: int, at: datetime, actor: str, action: str, case_id, digest: str,
+               rows: dict | None, prev_hash: str) -> str:
+    """Scheme 2: HMAC-SHA-256 with the key the database does not hold."""
+    body = _canonical({"seq": seq, "at": at.isoformat(timespec="microseconds"), "actor": actor, "action": action,
+                       "case_id": case_id, "payload": digest, "rows": rows, "prev": prev_hash})
+    return hmac.new(key, body, hashlib.sha256).hexdigest()
 
 
 def append(session: Session, *, at: datetime, actor: str, action: str, case_id: int | None,
-           payload: dict) -> AuditEntry:
-    """Append one entry to the chain in the session's transaction.  Every act has an actor."""
+           payload: dict, seal: dict[str, str] | None = None) -> AuditEntry:
+    """Append one entry to the chain in the session's transaction.  Every act has an actor.
+    ``seal`` adds row digests to those of the rows the transaction wrote."""
     if not actor:
         raise ValueError("every audited act names its actor")
+    key = audit_key.current()
     head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
     if head is None:
         head = AuditHead(id=1, seq=0, hash=GENESIS)
         session.add(head)
     payload = json.loads(json.dumps(payload, default=str))  # exactly what the JSON column returns
-    seq = head.seq + 1
-    digest = entry_hash(seq, at, actor, action, case_id, payload, head.hash)
+    rows = seals.take_unsealed(session)  # the head's query flushed the act's rows: ids are known
+    if seal:
+        rows = {**seal, **(rows or {})}
+    seq, digest = head.seq + 1, payload_digest(payload)
+    mac = keyed_hash(key, seq, at, actor, action, case_id, digest, rows, head.hash)
     entry = AuditEntry(seq=seq, at=at, actor=actor, action=action, case_id=case_id, payload=payload,
-                       prev_hash=head.hash, hash=digest)
+                       prev_hash=head.hash, hash=mac, scheme=KEYED, payload_digest=digest, rows=rows)
     session.add(entry)
-    head.seq, head.hash = seq, digest
+    head.seq, head.hash = seq, mac
+    session.info[HEAD_INFO] = (seq, mac, at)
     return entry
+
+
+@event.listens_for(Session, "before_commit")
+def _seal_the_rest(session: Session) -> None:
+    """Rows changed after the transaction's last entry (or in one without any) are sealed by an
+    entry of their own, so no change of a covered row escapes the chain."""
+    session.flush()
+    if seals.has_unsealed(session):
+        last = session.info.get(HEAD_INFO)
+        from ..domain.clock import SystemClock
+        append(session, at=last[2] if last else SystemClock().now(), actor=SYSTEM, action="rows.sealed",
+               case_id=None, payload={})
+
+
+def committed_head(session: Session) -> tuple | None:
+    """The head this session's transaction appended (seq, hash, at), for the anchor; once."""
+    return session.info.pop(HEAD_INFO, None)
 
 
 @dataclass(frozen=True)
@@ -55,30 +107,108 @@ class ChainReport:
         return {"ok": self.ok, "entries": self.entries, "problems": list(self.problems)}
 
 
-def verify(session: Session, batch: int = 5000) -> ChainReport:
-    """Walk the whole chain in order; report every break (edited, removed, reordered, truncated)."""
-    problems: list[str] = []
-    prev_hash, expected_seq, count = GENESIS, 1, 0
+class _Walk:
+    """What one pass over the chain gathers: breaks, row seals, erasures, anchored hashes."""
+
+    def __init__(self, key: bytes, anchored: dict[int, str]):
+        self.key, self.anchored = key, anchored
+        self.problems: list[str] = []
+        self.prev_hash, self.expected_seq, self.count = GENESIS, 1, 0
+        self.keyed_seen = False
+        self.sealed: dict[str, str] = {}
+        self.erased: set[int] = set()
+        self.erasures_listed: set[int] = set()
+        self.found: dict[int, str] = {}
+
+    def visit(self, e: AuditEntry) -> None:
+        self.count += 1
+        if e.seq != self.expected_seq:
+            self.problems.append(f"entry #{e.seq}: expected sequence {self.expected_seq} (an entry was removed or reordered)")
+        if e.prev_hash != self.prev_hash:
+            self.problems.append(f"entry #{e.seq}: does not link to the previous entry")
+        if e.scheme == KEYED:
+            self._keyed(e)
+        else:
+            self._legacy(e)
+        if e.seq in self.anchored:
+            self.found[e.seq] = e.hash
+        self.prev_hash, self.expected_seq = e.hash, e.seq + 1
+
+    def _legacy(self, e: AuditEntry) -> None:
+        if self.keyed_seen:
+            self.problems.append(f"entry #{e.seq}: an unkeyed entry after keyed ones (rewritten without the key)")
+        if e.erased_at is not None:
+            self.erased.add(e.seq)
+        elif entry_hash(e.seq, e.at, e.actor, e.action, e.case_id, e.payload, e.prev_hash) != e.hash:
+            self.problems.append(f"entry #{e.seq}: content does not match its hash (edited)")
+
+    def _keyed(self, e: AuditEntry) -> None:
+        first = not self.keyed_seen
+        self.keyed_seen = True
+        if e.erased_at is not None:
+            self.erased.add(e.seq)
+        elif payload_digest(e.payload) != e.payload_digest:
+            self.problems.append(f"entry #{e.seq}: content does not match its hash (edited)")
+        if keyed_hash(self.key, e.seq, e.at, e.actor, e.action, e.case_id, e.payload_digest, e.rows,
+                      e.prev_hash) != e.hash:
+            hint = " (or the audit key is not the one the trail was written with)" if first else ""
+            self.problems.append(f"entry #{e.seq}: content does not match its hash (edited){hint}")
+        else:
+            if e.rows:
+                self.sealed.update(e.rows)
+            if e.action == ERASED_ACTION:
+                self.erasures_listed.update(int(s) for s in (e.payload or {}).get("entries", ()))
+
+
+def verify(session: Session, batch: int = 5000, *, anchor_file=None, rows: bool = True) -> ChainReport:
+    """Walk the whole chain in order; report every break (edited, removed, reordered, truncated,
+    rewritten), then, with ``rows``, every case, evidence or override row its seals do not match,
+    and every anchored head the trail no longer holds."""
+    heads = anchor.read(anchor_file) if anchor_file else {}
+    walk = _Walk(audit_key.current(), heads)
     last_id = 0
     while True:
-        rows = session.execute(select(AuditEntry).where(AuditEntry.id > last_id)
-                               .order_by(AuditEntry.id).limit(batch)).scalars().all()
-        if not rows:
+        batch_rows = session.execute(select(AuditEntry).where(AuditEntry.id > last_id)
+                                     .order_by(AuditEntry.id).limit(batch)).scalars().all()
+        if not batch_rows:
             break
-        for e in rows:
-            count += 1
+        for e in batch_rows:
             last_id = e.id
-            if e.seq != expected_seq:
-                problems.append(f"entry #{e.seq}: expected sequence {expected_seq} (an entry was removed or reordered)")
-            if e.prev_hash != prev_hash:
-                problems.append(f"entry #{e.seq}: does not link to the previous entry")
-            if entry_hash(e.seq, e.at, e.actor, e.action, e.case_id, e.payload, e.prev_hash) != e.hash:
-                problems.append(f"entry #{e.seq}: content does not match its hash (edited)")
-            prev_hash, expected_seq = e.hash, e.seq + 1
+            walk.visit(e)
         session.expunge_all()
+    problems = walk.problems
+    last = walk.expected_seq - 1
     head = session.get(AuditHead, 1)
-    if head is not None and (head.seq != expected_seq - 1 or head.hash != prev_hash):
-        problems.append(f"chain head is entry #{head.seq} but the trail ends at #{expected_seq - 1} (entries removed at the end)")
-    if head is None and count:
+    if head is not None and (head.seq != last or head.hash != walk.prev_hash):
+        problems.append(f"chain head is entry #{head.seq} but the trail ends at #{last} (entries removed at the end)")
+    if head is None and walk.count:
         problems.append("chain head is missing")
-    return ChainReport(ok=not problems, entries=count, problems=tuple(problems))
+    for seq in sorted(walk.erased - walk.erasures_listed):
+        problems.append(f"entry #{seq}: payload removed without an erasure recorded in the trail")
+    problems.extend(anchor.problems(heads, walk.found, last))
+    if rows:
+        problems.extend(seals.check_rows(session, walk.sealed))
+    return ChainReport(ok=not problems, entries=walk.count, problems=tuple(problems))
+
+
+def seal_existing_rows(session: Session, at: datetime, chunk: int = 1000) -> int:
+    """Seal every covered row as it stands (a database upgraded from before revision 0004,
+    whose rows no entry sealed): entries ``trail.baseline`` of ``chunk`` rows each."""
+    pending: dict[str, str] = {}
+    sealed = 0
+    for key, digest in seals.all_rows(session):
+        pending[key] = digest
+        if len(pending) >= chunk:
+            append(session, at=at, actor=SYSTEM, action="trail.baseline", case_id=None,
+                   payload={"rows": len(pending)}, seal=pending)
+            sealed, pending = sealed + len(pending), {}
+    if pending:
+        append(session, at=at, actor=SYSTEM, action="trail.baseline", case_id=None,
+               payload={"rows": len(pending)}, seal=pending)
+        sealed += len(pending)
+    return sealed
+
+
+def current_head(session: Session) -> dict:
+    head = session.get(AuditHead, 1)
+    return {"seq": head.seq if head else 0, "hash": head.hash if head else GENESIS}

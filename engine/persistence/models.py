@@ -251,10 +251,43 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: until revoked
+
+
+class UserSession(Base):
+    """A web login, bound to the server: the cookie holds a random id, this row only its SHA-256.
+    Logout revokes it; it ends by itself when the user is deactivated or changes role."""
+
+    __tablename__ = "user_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(String(40))  # the role at login: a change of role ends the session
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    address: Mapped[str] = mapped_column(String(64), default="")
+
+
+class LoginFailure(Base):
+    """A failed login, kept in the database so every worker counts the same guesses."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (Index("ix_login_failures_username_at", "username", "at"),
+                      Index("ix_login_failures_address_at", "address", "at"))
 
 
 class AuditEntry(Base):
-    """Append-only trail; each entry's hash covers its content and the previous entry's hash."""
+    """Append-only trail; each entry's hash covers its content and the previous entry's hash.
+
+    Scheme 1 (before revision 0004): a plain SHA-256 over the content, payload included.
+    Scheme 2: an HMAC with a key the database does not hold, over the content with the
+    payload's digest (so an erased payload leaves the chain verifiable) and the digests of
+    the case, evidence and override rows the act wrote (``rows``)."""
 
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -266,6 +299,10 @@ class AuditEntry(Base):
     payload: Mapped[dict] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    scheme: Mapped[int] = mapped_column(Integer, default=2, server_default="1")
+    payload_digest: Mapped[str | None] = mapped_column(String(64))
+    rows: Mapped[dict | None] = mapped_column(JSON)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AuditHead(Base):

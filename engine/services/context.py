@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..domain.clock import SystemClock
 from ..domain.params import Params
+from ..persistence import anchor as audit_anchor
+from ..persistence.audit import committed_head
 from ..persistence.models import ProcessVersion
 from ..workflow.adapter import ProcessModel
 
@@ -77,14 +79,21 @@ class Habeas:
     params: Params = field(default_factory=Params.from_env)
     models: ModelCache = field(default_factory=ModelCache)
     runs: RunCache = field(default_factory=RunCache)
+    # where the audit chain's head is written after each commit (None: not anchored); the CLI
+    # and the web app default to HABEAS_AUDIT_ANCHOR or instance/audit-anchor.jsonl
+    anchor: str | None = field(default_factory=lambda: os.environ.get("HABEAS_AUDIT_ANCHOR"))
 
     @contextmanager
     def unit_of_work(self):
-        """One transaction: committed if the block ends normally, rolled back otherwise."""
+        """One transaction: committed if the block ends normally, rolled back otherwise.  A
+        transaction that appended to the audit trail leaves its new head in the anchor file."""
         session: Session = self.sessions()
         try:
             yield session
             session.commit()
+            head = committed_head(session)
+            if head is not None and self.anchor:
+                audit_anchor.record(self.anchor, *head)
         except BaseException:
             session.rollback()
             raise

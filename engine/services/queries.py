@@ -158,7 +158,24 @@ def case_audit(ctx: Habeas, actor: Actor, case_id: int) -> list[dict]:
                  "hash": e.hash} for e in rows]
 
 
-def verify_audit(ctx: Habeas, actor: Actor) -> dict:
-    access.require_role(actor, {roles.REVIEWER, roles.ADMIN, roles.SUPERVISING_PROSECUTOR}, "verify the audit trail")
+AUDIT_VERIFIERS = {roles.REVIEWER, roles.ADMIN, roles.SUPERVISING_PROSECUTOR}
+
+
+def verify_audit(ctx: Habeas, actor: Actor, *, rows: bool = True) -> dict:
+    """The chain, its anchor outside the database and (``rows``) the case, evidence and
+    override rows it seals.  Without rows it reads only the trail (the dashboard's quick check)."""
+    access.require_role(actor, AUDIT_VERIFIERS, "verify the audit trail")
     with ctx.unit_of_work() as session:
-        return audit.verify(session).to_dict()
+        return audit.verify(session, anchor_file=ctx.anchor, rows=rows).to_dict()
+
+
+def anchor_audit(ctx: Habeas, actor: Actor) -> dict:
+    """The chain's head now, added to the anchor file and returned to be kept on record."""
+    access.require_role(actor, AUDIT_VERIFIERS, "anchor the audit trail")
+    with ctx.unit_of_work() as session:
+        head = audit.current_head(session)
+    at = ctx.now()
+    if ctx.anchor and head["seq"]:
+        from ..persistence import anchor
+        anchor.record(ctx.anchor, head["seq"], head["hash"], at)
+    return {**head, "at": at.isoformat(), "anchor_file": ctx.anchor}

@@ -430,6 +430,17 @@ def test_audit_verify_detects_a_removed_tail(ready):
     assert broken.code == 8 and any("chain head" in p for p in broken.json["problems"])
 
 
+def test_audit_verify_detects_the_whole_trail_deleted_against_the_anchor(ready):
+    case_at_interrogation(ready)
+    head = ready.ok("audit", "anchor")
+    assert head["seq"] > 5 and len(head["hash"]) == 64
+    ready.sql("DELETE FROM audit_log")
+    ready.sql("DELETE FROM audit_head")
+    broken = ready("audit", "verify")
+    assert broken.code == 8
+    assert any(f"anchored entry #{head['seq']} is missing" in p for p in broken.json["problems"])
+
+
 def test_compliance_report_as_json_and_csv(ready):
     case_id = case_at_interrogation(ready)
     assert complete(ready, case_id, "interrogate_suspect").code == 7

@@ -1,0 +1,72 @@
+"""The chain's head, written outside the database: an append-only file of (seq, hash) lines.
+
+After every commit that appended to the chain, its new head is added to the file (one line, a
+single ``write`` in append mode, so workers do not interleave); ``habeas audit anchor`` adds and
+prints one on demand, for a record kept elsewhere.  Whoever rewrites the database cannot make
+an anchored entry disappear or change: deleting the whole trail, cutting its tail and moving
+the head, or rebuilding the chain all leave an anchor the database no longer matches.  Make the
+file append-only for the server's user (``chattr +a``) or ship its lines off the machine."""
+import json
+import logging
+import os
+from datetime import datetime
+from pathlib import Path
+
+log = logging.getLogger("habeas.audit")
+DEFAULT_FILE = "instance/audit-anchor.jsonl"
+
+
+def default_path() -> str:
+    """``HABEAS_AUDIT_ANCHOR``, else ``instance/audit-anchor.jsonl``."""
+    return os.environ.get("HABEAS_AUDIT_ANCHOR") or DEFAULT_FILE
+
+
+def line(seq: int, digest: str, at: datetime) -> str:
+    return json.dumps({"seq": seq, "hash": digest, "at": at.isoformat()}, separators=(",", ":")) + "\n"
+
+
+def record(path: str | os.PathLike, seq: int, digest: str, at: datetime) -> None:
+    """Append one head; a failure is logged, never raised (the act is already committed)."""
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, line(seq, digest, at).encode())
+        finally:
+            os.close(fd)
+    except OSError as err:
+        log.error("could not anchor the audit head #%s in %s: %s", seq, path, err)
+
+
+def read(path: str | os.PathLike) -> dict[int, str]:
+    """The anchored heads by sequence number ({} when there is no file yet).  An unreadable
+    line is itself a finding, reported as seq -1."""
+    heads: dict[int, str] = {}
+    try:
+        text = Path(path).read_text()
+    except FileNotFoundError:
+        return heads
+    for raw in text.splitlines():
+        if not raw.strip():
+            continue
+        try:
+            item = json.loads(raw)
+            heads[int(item["seq"])] = str(item["hash"])
+        except (ValueError, KeyError, TypeError):
+            heads[-1] = raw[:80]
+    return heads
+
+
+def problems(heads: dict[int, str], found: dict[int, str], last_seq: int) -> list[str]:
+    """What the database no longer matches: ``found`` maps the anchored seqs to their hash in the
+    database (absent when the entry is gone); ``last_seq`` is the trail's last entry."""
+    out = []
+    if -1 in heads:
+        out.append(f"the anchor file has an unreadable line: {heads[-1]!r}")
+    for seq in sorted(s for s in heads if s > 0):
+        if seq not in found:
+            out.append(f"anchored entry #{seq} is missing from the trail (entries were removed"
+                       + (" or the whole trail was deleted)" if last_seq == 0 else ")"))
+        elif found[seq] != heads[seq]:
+            out.append(f"anchored entry #{seq} has another hash than when it was anchored (the chain was rewritten)")
+    return out
