@@ -101,10 +101,45 @@ def cmd_deploy(args):
     _print(out[0] if len(out) == 1 else out)
 
 
+def _expiry(args):
+    """``--expires``: an ISO-8601 moment or a span from now (90d, 12h)."""
+    if not args.expires:
+        return None
+    from .domain.display import parse_span
+    try:
+        return parse_instant(args.expires)
+    except (TypeError, ValueError):
+        pass
+    try:
+        return _habeas(args).now() + parse_span(args.expires)
+    except (TypeError, ValueError):
+        raise InvalidData("--expires is neither an ISO-8601 time nor a span like 90d or 12h",
+                          {"expires": ["an ISO-8601 time or a span: 90d, 12h"]}) from None
+
+
 def cmd_user_add(args):
-    token = users.add_user(_habeas(args), CONSOLE, args.name, args.role, password=args.password, unit=args.unit)
-    _print({"user": args.name, "role": args.role, "api_token": token,
+    token = users.add_user(_habeas(args), CONSOLE, args.name, args.role, password=args.password, unit=args.unit,
+                           expires=_expiry(args))
+    _print({"user": args.name, "role": args.role, "api_token": token, "expires": args.expires,
             "note": "the token is shown only now; store it safely"})
+
+
+def cmd_user_revoke(args):
+    users.revoke_tokens(_habeas(args), CONSOLE, args.name)
+    out = {"user": args.name, "tokens": "revoked"}
+    if args.new_token:
+        out["api_token"] = users.issue_token(_habeas(args), CONSOLE, args.name, expires=_expiry(args))
+    _print(out)
+
+
+def cmd_user_deactivate(args):
+    users.deactivate(_habeas(args), CONSOLE, args.name)
+    _print({"user": args.name, "active": False})
+
+
+def cmd_user_role(args):
+    users.change_role(_habeas(args), CONSOLE, args.name, args.role)
+    _print({"user": args.name, "role": args.role})
 
 
 def cmd_case_open(args):
@@ -323,6 +358,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", required=True, choices=roles.ROLES)
     p.add_argument("--password", help="password for the web login")
     p.add_argument("--unit", default="", help="the office or unit the user works in")
+    p.add_argument("--expires", help="the API token's end: ISO-8601 time or a span (90d, 12h); default: until revoked")
+    p = command(user, "revoke", cmd_user_revoke, "revoke every API token of a user")
+    p.add_argument("name")
+    p.add_argument("--new-token", action="store_true", help="issue a fresh token and print it once")
+    p.add_argument("--expires", help="the fresh token's end: ISO-8601 time or a span (90d, 12h)")
+    command(user, "deactivate", cmd_user_deactivate, "deactivate a user: no login, sessions and tokens end").add_argument("name")
+    p = command(user, "role", cmd_user_role, "give a user another role (their open sessions end)")
+    p.add_argument("name")
+    p.add_argument("--role", required=True, choices=roles.ROLES)
 
     case = sub.add_parser("case", help="open, show and list cases").add_subparsers(title="case commands")
     p = command(case, "open", cmd_case_open, "open a case on the newest version of a process")

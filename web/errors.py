@@ -1,13 +1,15 @@
 """One place turns every failure into an answer: JSON under /api, a page elsewhere; never a
 traceback."""
-from flask import jsonify, render_template, request
+from flask import g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from engine.domain.errors import HabeasError
+from engine.domain.errors import HabeasError, Throttled, Unauthenticated
+from engine.services import denials
 
 STATUS = {"not_found": 404, "forbidden": 403, "override_refused": 403, "unauthenticated": 401, "conflict": 409,
-          "checkpoint_blocked": 409, "confirmation_required": 409, "invalid_data": 422, "invalid_bpmn": 422, "workflow_error": 422}
+          "checkpoint_blocked": 409, "confirmation_required": 409, "invalid_data": 422, "invalid_bpmn": 422,
+          "workflow_error": 422, "throttled": 429}
 
 
 def wants_json() -> bool:
@@ -18,6 +20,7 @@ def register(app) -> None:
     @app.errorhandler(HabeasError)
     def _domain(err: HabeasError):
         status = STATUS.get(err.code, 400)
+        _audit_denial(app, err, status)
         if wants_json():
             return jsonify(err.to_dict()), status
         return render_template("error.html", error=err, status=status), status
@@ -38,6 +41,13 @@ def register(app) -> None:
             return jsonify(body), err.code
         return render_template("error.html", error=body, status=err.code), err.code
 
+    @app.errorhandler(Throttled)
+    def _throttled(err: Throttled):
+        response = _domain(err)
+        response = app.make_response(response)
+        response.headers["Retry-After"] = str(err.retry_after)
+        return response
+
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
         app.logger.exception("unexpected failure")
@@ -45,3 +55,20 @@ def register(app) -> None:
         if wants_json():
             return jsonify(body), 500
         return render_template("error.html", error=body, status=500), 500
+
+
+def _audit_denial(app, err: HabeasError, status: int) -> None:
+    """A 403, or a 401 whose credentials named a user, goes into the audit trail."""
+    if status == 403:
+        actor = g.get("actor")
+        who = actor.username if actor is not None else None
+    elif status == 401 and isinstance(err, Unauthenticated) and err.username:
+        who = err.username
+    else:
+        return
+    try:
+        from .extensions import habeas
+        denials.record(habeas(), who=who, status=status, what=err.message,
+                       where=f"{request.method} {request.path}", address=request.remote_addr)
+    except Exception:  # noqa: BLE001 - the refusal is answered even if it cannot be recorded
+        app.logger.exception("could not audit a refusal")

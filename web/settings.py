@@ -18,12 +18,14 @@ def load(app, test_config: dict | None) -> None:
         SCHEDULER_INTERVAL=float(os.environ.get("HABEAS_SCHEDULER_INTERVAL", "30")),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=os.environ.get("HABEAS_SECURE_COOKIES", "0") == "1",
+        # None: Secure unless plain HTTP on loopback (web.auth.HabeasSessionInterface)
+        SESSION_COOKIE_SECURE={"1": True, "0": False}.get(os.environ.get("HABEAS_SECURE_COOKIES", "")),
         PERMANENT_SESSION_LIFETIME=8 * 3600,
         MAX_CONTENT_LENGTH=2_000_000,
         WTF_CSRF_TIME_LIMIT=None,
         WTF_CSRF_CHECK_DEFAULT=False,  # checked in auth.exempt_token_requests, Bearer calls aside
-        LOGIN_ATTEMPTS=5,
+        LOGIN_ATTEMPTS=5,  # failed logins per user name within the window
+        LOGIN_ATTEMPTS_PER_ADDRESS=20,  # from one address, whatever the user names
         LOGIN_WINDOW_SECONDS=900,
         CLOCK=None,
         # the audit chain's head goes here after every commit (outside the database)

@@ -86,3 +86,24 @@ class WorkflowError(HabeasError):
     """The process model failed while running (a script error, a gateway with no way out)."""
 
     code = "workflow_error"
+
+
+class Unauthenticated(HabeasError):
+    """No valid credentials.  ``username`` names the user when the credentials were theirs but
+    no longer hold (a revoked or expired token, a wrong password): such refusals are audited."""
+
+    code = "unauthenticated"
+
+    def __init__(self, message: str, username: str | None = None):
+        super().__init__(message)
+        self.username = username
+
+
+class Throttled(HabeasError):
+    """Too many failed logins for this user name or from this address; try again later."""
+
+    code = "throttled"
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -47,8 +47,8 @@ def test_the_default_sqlite_database_is_the_one_the_cli_initialised(tmp_path, mo
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("HABEAS_DATABASE_URL", raising=False)
     assert main(["init"]) == 0
-    assert main(["user", "add", "aliya", "--role", "investigator", "--password", "pw-for-aliya"]) == 0
+    assert main(["user", "add", "aliya", "--role", "investigator", "--password", "plum orchard under snow"]) == 0
     client = create_app({"SCHEDULER": False}).test_client()
     token = csrf_token(client)
-    response = client.post("/login", data={"username": "aliya", "password": "pw-for-aliya", "csrf_token": token})
+    response = client.post("/login", data={"username": "aliya", "password": "plum orchard under snow", "csrf_token": token})
     assert response.status_code == 302
