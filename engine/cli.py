@@ -11,11 +11,14 @@ from .domain import catalogue, roles
 from .domain.clock import parse_instant
 from .domain.errors import (CheckpointBlocked, ConfirmationRequired, Conflict, Forbidden, HabeasError, InvalidBpmn,
                             InvalidData, NotFound)
-from .services import bootstrap, cases, pending, processes, queries, reports, rights, users
+from sqlalchemy.exc import SQLAlchemyError
+
+from .persistence.audit_key import AuditKeyError
+from .services import bootstrap, cases, health, pending, processes, queries, reports, rights, users
 from .services.context import Actor
 
 EXIT_CODES = {"ok": 0, "error": 1, "usage": 2, "invalid": 3, "not_found": 4, "forbidden": 5, "conflict": 6,
-              "checkpoint_blocked": 7, "audit_broken": 8}
+              "checkpoint_blocked": 7, "audit_broken": 8, "unavailable": 9}
 CONSOLE = Actor("console", roles.ADMIN)
 
 
@@ -29,10 +32,37 @@ def main(argv=None) -> int:
         return args.run(args) or 0
     except HabeasError as err:
         _print(err.to_dict(), stream=sys.stderr)
+        if isinstance(err, Forbidden):
+            _audit_denial(args, err)
         return _exit_code(err)
+    except SQLAlchemyError as err:
+        _line({"error": "database_unavailable", "message": f"the database cannot be used: {health.one_line(err)}"})
+        return EXIT_CODES["unavailable"]
+    except AuditKeyError as err:
+        _line({"error": "audit_key", "message": str(err)})
+        return EXIT_CODES["error"]
     except (OSError, ValueError) as err:
         _print({"error": "invalid", "message": str(err)}, stream=sys.stderr)
         return EXIT_CODES["invalid"]
+
+
+def _line(obj) -> None:
+    """One line on stderr: what an operator's script and log can read at a glance."""
+    print(json.dumps(obj, ensure_ascii=False, default=str), file=sys.stderr)
+
+
+def _audit_denial(args, err: Forbidden) -> None:
+    """A refused command of a named user is in the audit trail, as a refused request is."""
+    who = args.as_user or os.environ.get("HABEAS_USER")
+    if not who:
+        return
+    try:
+        from .services import denials
+        command = args.run.__name__.removeprefix("cmd_").replace("_", " ")  # never the arguments' values
+        denials.record(_habeas(args), who=who, status=403, what=err.message, where=f"habeas {command}",
+                       address="console")
+    except (SQLAlchemyError, HabeasError, AuditKeyError):
+        pass
 
 
 def _exit_code(err: HabeasError) -> int:
@@ -225,6 +255,20 @@ def cmd_audit_verify(args):
 
 def cmd_audit_anchor(args):
     _print(queries.anchor_audit(_habeas(args), CONSOLE))
+
+
+def cmd_backup(args):
+    from .services import backups
+    _print(backups.backup(args.database, Path(args.file)))
+
+
+def cmd_restore(args):
+    """Restore into an empty database, then verify the audit chain there (exit 8 when broken)."""
+    from .services import backups
+    out = backups.restore(args.database, Path(args.file))
+    report = queries.verify_audit(_habeas(args), CONSOLE)
+    _print({**out, "audit": report})
+    return 0 if report["ok"] else EXIT_CODES["audit_broken"]
 
 
 def cmd_report_compliance(args):
@@ -468,6 +512,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--anchor", help="anchor file to check against (default: HABEAS_AUDIT_ANCHOR or "
                    "instance/audit-anchor.jsonl)")
     command(aud, "anchor", cmd_audit_anchor, "print the chain's head for the record and add it to the anchor file")
+
+    command(sub, "backup", cmd_backup, "copy the whole database into a new file (SQLite online backup; "
+            "pg_dump for PostgreSQL)").add_argument("file")
+    command(sub, "restore", cmd_restore, "restore a backup into an empty database and verify its audit chain "
+            "(exit 8 when broken)").add_argument("file")
 
     rep = sub.add_parser("report", help="reports").add_subparsers(title="report commands")
     p = command(rep, "compliance", cmd_report_compliance, "checkpoint compliance per right")

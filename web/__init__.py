@@ -42,7 +42,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.get("/health")
     def health():
-        return {"status": "ok"}
+        from engine.services import health as checks
+        database = checks.database(extensions.habeas_for(app))
+        if not database["ok"]:
+            return {"status": "unavailable", "database": "unreachable"}, 503
+        return {"status": "ok", "database": "ok"}
 
     if app.config["SCHEDULER"]:
         _start_scheduler(app)
