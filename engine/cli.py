@@ -271,6 +271,14 @@ def cmd_restore(args):
     return 0 if report["ok"] else EXIT_CODES["audit_broken"]
 
 
+def cmd_erase(args):
+    from .services import retention
+    before = parse_instant(args.closed_before)
+    if before is None:
+        raise InvalidData("--closed-before needs a date", {"closed_before": ["an ISO-8601 date"]})
+    _print(retention.erase_closed(_habeas(args), CONSOLE, before, dry_run=args.dry_run))
+
+
 def cmd_report_compliance(args):
     report = reports.compliance(_habeas(args), CONSOLE, start=parse_instant(args.start), end=parse_instant(args.end),
                                 unit=args.unit, prosecutor=args.prosecutor)
@@ -517,6 +525,11 @@ def build_parser() -> argparse.ArgumentParser:
             "pg_dump for PostgreSQL)").add_argument("file")
     command(sub, "restore", cmd_restore, "restore a backup into an empty database and verify its audit chain "
             "(exit 8 when broken)").add_argument("file")
+
+    p = command(sub, "erase", cmd_erase, "erase the personal data of cases closed before a date (retention; "
+                "the audit chain stays verifiable)")
+    p.add_argument("--closed-before", required=True, help="ISO-8601 date: cases closed (last changed) before it")
+    p.add_argument("--dry-run", action="store_true", help="list the cases, erase nothing")
 
     rep = sub.add_parser("report", help="reports").add_subparsers(title="report commands")
     p = command(rep, "compliance", cmd_report_compliance, "checkpoint compliance per right")
