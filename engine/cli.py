@@ -11,8 +11,6 @@ from .domain import catalogue, roles
 from .domain.clock import parse_instant
 from .domain.errors import (CheckpointBlocked, ConfirmationRequired, Conflict, Forbidden, HabeasError, InvalidBpmn,
                             InvalidData, NotFound)
-from sqlalchemy.exc import SQLAlchemyError
-
 from .persistence.audit_key import AuditKeyError
 from .services import bootstrap, cases, health, pending, processes, queries, reports, rights, users
 from .services.context import Actor
@@ -35,7 +33,7 @@ def main(argv=None) -> int:
         if isinstance(err, Forbidden):
             _audit_denial(args, err)
         return _exit_code(err)
-    except SQLAlchemyError as err:
+    except health.DATABASE_ERRORS as err:
         _line({"error": "database_unavailable", "message": f"the database cannot be used: {health.one_line(err)}"})
         return EXIT_CODES["unavailable"]
     except AuditKeyError as err:
@@ -61,7 +59,7 @@ def _audit_denial(args, err: Forbidden) -> None:
         command = args.run.__name__.removeprefix("cmd_").replace("_", " ")  # never the arguments' values
         denials.record(_habeas(args), who=who, status=403, what=err.message, where=f"habeas {command}",
                        address="console")
-    except (SQLAlchemyError, HabeasError, AuditKeyError):
+    except (*health.DATABASE_ERRORS, HabeasError, AuditKeyError):
         pass
 
 

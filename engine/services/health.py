@@ -4,6 +4,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .context import Habeas
 
+# what a caller outside the services (the CLI) catches as "the database cannot be used"
+DATABASE_ERRORS = (SQLAlchemyError,)
+
 
 def database(ctx: Habeas) -> dict:
     """``{"ok": True}`` or ``{"ok": False, "error": one line}`` (no credentials in it)."""
