@@ -44,11 +44,17 @@ def _load(key: str | None, key_file: str | None) -> bytes:
 
 
 def _create(path: Path) -> None:
-    """Write a new random key without ever replacing one (two workers starting together agree)."""
+    """Write a new random key without ever replacing one: written whole to a private file, then
+    linked into place (fails if a key is there already), so two workers starting together
+    agree on one key and never read a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as out:
         out.write(secrets.token_hex(32) + "\n")
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()

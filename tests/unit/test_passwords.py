@@ -18,3 +18,4 @@ def test_weak_passwords_are_refused_with_the_reason(password, problem):
 
 def test_a_long_personal_passphrase_is_accepted():
     assert passwords.problems("aliya", "plum orchard under snow") == []
+
