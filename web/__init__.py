@@ -21,6 +21,7 @@ HOME_BY_ROLE = {"designer": "designer.index", "reviewer": "reviewer.dashboard", 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     settings.load(app, test_config)
+    _trust_proxies(app)
     extensions.init_app(app)
     exempt_token_requests(app)
     errors.register(app)
@@ -51,6 +52,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["SCHEDULER"]:
         _start_scheduler(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind N reverse proxies (``HABEAS_TRUSTED_PROXIES=N``) the client's address and scheme
+    come from their X-Forwarded-* headers: login throttling counts per real address, and a
+    proxied HTTPS request is secure.  Without it those headers are not believed."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -24,6 +24,7 @@ def load(app, test_config: dict | None) -> None:
         MAX_CONTENT_LENGTH=2_000_000,
         WTF_CSRF_TIME_LIMIT=None,
         WTF_CSRF_CHECK_DEFAULT=False,  # checked in auth.exempt_token_requests, Bearer calls aside
+        TRUSTED_PROXIES=int(os.environ.get("HABEAS_TRUSTED_PROXIES", "0")),
         LOGIN_ATTEMPTS=5,  # failed logins per user name within the window
         LOGIN_ATTEMPTS_PER_ADDRESS=20,  # from one address, whatever the user names
         LOGIN_WINDOW_SECONDS=900,

@@ -154,3 +154,16 @@ def test_a_401_naming_a_user_is_audited_and_one_naming_nobody_is_not(client, see
     assert attempt(client, "nobody-at-all", "a wrong password") == 401
     assert [(e.actor, e.payload["status"]) for e in audit_entries(seeded, "access.denied")] == [("script-c", 401)]
     assert [e.actor for e in audit_entries(seeded, "auth.login_failed")] == ["judge"]
+
+
+def test_behind_a_trusted_proxy_each_client_address_is_counted(db_engine, clock, seeded):
+    client = make_app(db_engine, clock, TRUSTED_PROXIES=1).test_client()
+    limit = client.application.config["LOGIN_ATTEMPTS_PER_ADDRESS"]
+    for i in range(limit):
+        token = csrf_token(client)
+        assert client.post("/login", data={"username": f"someone{i}", "password": "a wrong password",
+                                           "csrf_token": token},
+                           headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 401
+    token = csrf_token(client)
+    assert client.post("/login", data={"username": "judge", "password": PASSWORD, "csrf_token": token},
+                       headers={"X-Forwarded-For": "203.0.113.10"}).status_code == 302
