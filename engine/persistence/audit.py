@@ -92,6 +92,11 @@ def _seal_the_rest(session: Session) -> None:
                case_id=None, payload={})
 
 
+@event.listens_for(Session, "after_rollback")
+def _forget_head(session: Session) -> None:
+    session.info.pop(HEAD_INFO, None)  # never anchor a head that was rolled back
+
+
 def committed_head(session: Session) -> tuple | None:
     """The head this session's transaction appended (seq, hash, at), for the anchor; once."""
     return session.info.pop(HEAD_INFO, None)

@@ -45,6 +45,12 @@ def _track(session: Session, _context) -> None:
             pending[id(obj)] = obj
 
 
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    """What a rolled-back transaction wrote is not there to seal."""
+    session.info.pop(UNSEALED, None)
+
+
 def has_unsealed(session: Session) -> bool:
     return bool(session.info.get(UNSEALED))
 
