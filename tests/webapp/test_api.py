@@ -210,6 +210,21 @@ def test_audit_chain_verification(api):
     assert report["ok"] is True and report["entries"] > 0 and report["problems"] == []
 
 
+@pytest.mark.parametrize("statements, expected", [
+    (["DELETE FROM audit_log", "DELETE FROM audit_head"], "the whole trail was deleted"),
+    (["UPDATE cases SET stage = 'trial'"], "does not match the seal"),
+], ids=["trail-deleted", "case-edited"])
+def test_the_api_verification_detects_a_rewritten_trail_and_an_edited_case(api, habeas, statements, expected):
+    """Issue 13, finding 4, through the API (it verified such databases as intact)."""
+    from sqlalchemy import text
+    api.open_case(registration(NOW))
+    with habeas.unit_of_work() as session:
+        for statement in statements:
+            session.execute(text(statement))
+    report = api.get("/audit/verify", "reviewer").get_json()
+    assert report["ok"] is False and any(expected in p for p in report["problems"]), report
+
+
 def test_processes_are_listed_and_a_new_version_deployed(api):
     listed = api.get("/processes", "designer").get_json()["items"]
     assert {p["process"] for p in listed} >= {"criminal_case", "complaint"}
