@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 from engine.domain import roles
@@ -41,6 +42,8 @@ def serve(url: str, workers: int = 1, port: int | None = None, threads: int = 1)
     """Start gunicorn on ``web:create_app()``; returns (process, port) once /health answers."""
     port = port or free_port()
     env = dict(os.environ, HABEAS_DATABASE_URL=url, HABEAS_SCHEDULER="0")
+    # the benchmark's throwaway database anchors its trail beside itself, not under instance/
+    env.setdefault("HABEAS_AUDIT_ANCHOR", os.path.join(tempfile.gettempdir(), f"habeas-bench-{port}.anchor.jsonl"))
     cmd = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
            "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "web:create_app()"]
     proc = subprocess.Popen(cmd, env=env, cwd=str(databases.PROCESSES.parent))

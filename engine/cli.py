@@ -264,7 +264,11 @@ def cmd_restore(args):
     """Restore into an empty database, then verify the audit chain there (exit 8 when broken)."""
     from .services import backups
     out = backups.restore(args.database, Path(args.file))
-    report = queries.verify_audit(_habeas(args), CONSOLE)
+    ctx = _habeas(args)
+    if args.anchor:
+        from dataclasses import replace
+        ctx = replace(ctx, anchor=args.anchor)
+    report = queries.verify_audit(ctx, CONSOLE)
     _print({**out, "audit": report})
     return 0 if report["ok"] else EXIT_CODES["audit_broken"]
 
@@ -515,14 +519,16 @@ def build_parser() -> argparse.ArgumentParser:
     aud = sub.add_parser("audit", help="the audit trail").add_subparsers(title="audit commands")
     p = command(aud, "verify", cmd_audit_verify, "verify the audit chain, its anchor and the rows it seals "
                 "(exit 8 when broken)")
-    p.add_argument("--anchor", help="anchor file to check against (default: HABEAS_AUDIT_ANCHOR or "
-                   "instance/audit-anchor.jsonl)")
+    p.add_argument("--anchor", help="anchor file to check against (default: HABEAS_AUDIT_ANCHOR or the "
+                   "database's own file under instance/)")
     command(aud, "anchor", cmd_audit_anchor, "print the chain's head for the record and add it to the anchor file")
 
     command(sub, "backup", cmd_backup, "copy the whole database into a new file (SQLite online backup; "
             "pg_dump for PostgreSQL)").add_argument("file")
-    command(sub, "restore", cmd_restore, "restore a backup into an empty database and verify its audit chain "
-            "(exit 8 when broken)").add_argument("file")
+    p = command(sub, "restore", cmd_restore, "restore a backup into an empty database and verify its audit chain "
+                "(exit 8 when broken)")
+    p.add_argument("file")
+    p.add_argument("--anchor", help="also check the chain against this anchor file (the live database's)")
 
     p = command(sub, "erase", cmd_erase, "erase the personal data of cases closed before a date (retention; "
                 "the audit chain stays verifiable)")

@@ -29,11 +29,15 @@ def load(app, test_config: dict | None) -> None:
         LOGIN_ATTEMPTS_PER_ADDRESS=20,  # from one address, whatever the user names
         LOGIN_WINDOW_SECONDS=900,
         CLOCK=None,
-        # the audit chain's head goes here after every commit (outside the database)
-        AUDIT_ANCHOR=os.environ.get("HABEAS_AUDIT_ANCHOR") or str(instance / "audit-anchor.jsonl"),
+        # the audit chain's head goes here after every commit (outside the database); by default
+        # HABEAS_AUDIT_ANCHOR or one file per database under instance/ (engine.persistence.anchor)
+        AUDIT_ANCHOR=None,
     )
     if test_config:
         app.config.update(test_config)
+    if not app.config["AUDIT_ANCHOR"]:
+        from engine.persistence.anchor import default_path
+        app.config["AUDIT_ANCHOR"] = default_path(app.config["DATABASE_URL"], instance)
     options = dict(app.config["ENGINE_OPTIONS"])
     if app.config["DATABASE_URL"].startswith("sqlite"):
         from engine.persistence.database import SQLITE_CONNECT_ARGS

@@ -6,19 +6,28 @@ prints one on demand, for a record kept elsewhere.  Whoever rewrites the databas
 an anchored entry disappear or change: deleting the whole trail, cutting its tail and moving
 the head, or rebuilding the chain all leave an anchor the database no longer matches.  Make the
 file append-only for the server's user (``chattr +a``) or ship its lines off the machine."""
+import hashlib
 import json
 import logging
 import os
+import re
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 log = logging.getLogger("habeas.audit")
-DEFAULT_FILE = "instance/audit-anchor.jsonl"
 
 
-def default_path() -> str:
-    """``HABEAS_AUDIT_ANCHOR``, else ``instance/audit-anchor.jsonl``."""
-    return os.environ.get("HABEAS_AUDIT_ANCHOR") or DEFAULT_FILE
+def default_path(url: str, folder: str | os.PathLike = "instance") -> str:
+    """``HABEAS_AUDIT_ANCHOR``, else one file per database under ``folder``:
+    ``audit-anchor-<name>-<digest of the URL>.jsonl``, so two databases never share an anchor."""
+    if os.environ.get("HABEAS_AUDIT_ANCHOR"):
+        return os.environ["HABEAS_AUDIT_ANCHOR"]
+    parsed = make_url(url)
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(parsed.database or "db").stem)[:40] or "db"
+    digest = hashlib.sha256(parsed.render_as_string(hide_password=True).encode()).hexdigest()[:10]
+    return str(Path(folder) / f"audit-anchor-{name}-{digest}.jsonl")
 
 
 def line(seq: int, digest: str, at: datetime) -> str:

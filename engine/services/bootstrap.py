@@ -16,8 +16,9 @@ def _engine(url: str):
 
 def habeas(url: str | None = None, **kwargs) -> Habeas:
     """One engine object per database URL and process; services get it passed in."""
-    kwargs.setdefault("anchor", anchor.default_path())
-    return Habeas(sessions=session_factory(_engine(database_url(url))), **kwargs)
+    url = database_url(url)
+    kwargs.setdefault("anchor", anchor.default_path(url))
+    return Habeas(sessions=session_factory(_engine(url)), **kwargs)
 
 
 def init_database(url: str | None = None) -> None:

@@ -80,7 +80,7 @@ class Habeas:
     models: ModelCache = field(default_factory=ModelCache)
     runs: RunCache = field(default_factory=RunCache)
     # where the audit chain's head is written after each commit (None: not anchored); the CLI
-    # and the web app default to HABEAS_AUDIT_ANCHOR or instance/audit-anchor.jsonl
+    # and the web app default to HABEAS_AUDIT_ANCHOR or the database's own file under instance/
     anchor: str | None = field(default_factory=lambda: os.environ.get("HABEAS_AUDIT_ANCHOR"))
 
     @contextmanager

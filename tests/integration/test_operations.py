@@ -83,3 +83,24 @@ def test_an_unreachable_database_is_one_line_and_an_exit_code(capsys):
     assert code == EXIT_CODES["unavailable"]
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert json.loads(err)["error"] == "database_unavailable"
+
+
+def test_each_database_has_its_own_anchor_and_a_restore_is_checked_against_the_live_one(
+        capsys, tmp_path, monkeypatch):
+    """A backup older than the live anchor is reported after its restore (with --anchor)."""
+    monkeypatch.delenv("HABEAS_AUDIT_ANCHOR")
+    monkeypatch.chdir(tmp_path)
+    live, restored = f"sqlite:///{tmp_path / 'live.sqlite3'}", f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+    assert run(capsys, "--database", live, "init")[0] == 0
+    assert run(capsys, "--database", live, "user", "add", "inv", "--role", "investigator")[0] == 0
+    assert run(capsys, "--database", live, "backup", tmp_path / "old.backup")[0] == 0
+    assert run(capsys, "--database", live, "user", "add", "pros", "--role", "prosecutor")[0] == 0
+    live_anchor = json.loads(run(capsys, "--database", live, "audit", "anchor")[1])["anchor_file"]
+    assert "audit-anchor-live-" in live_anchor
+    code, out, _ = run(capsys, "--database", restored, "restore", tmp_path / "old.backup", "--anchor", live_anchor)
+    assert code == EXIT_CODES["audit_broken"]
+    assert any("anchored entry #2 is missing" in p for p in json.loads(out)["audit"]["problems"])
+    code, out, _ = run(capsys, "--database", restored, "audit", "verify")  # its own anchor: none yet
+    assert code == 0 and json.loads(out)["entries"] == 1
+    for url in (live, restored):
+        bootstrap._engine(url).dispose()
