@@ -37,7 +37,7 @@ def load(app, test_config: dict | None) -> None:
         app.config.update(test_config)
     if not app.config["AUDIT_ANCHOR"]:
         from engine.persistence.anchor import default_path
-        app.config["AUDIT_ANCHOR"] = default_path(app.config["DATABASE_URL"], instance)
+        app.config["AUDIT_ANCHOR"] = default_path(app.config["DATABASE_URL"])  # instance/ as the CLI's
     options = dict(app.config["ENGINE_OPTIONS"])
     if app.config["DATABASE_URL"].startswith("sqlite"):
         from engine.persistence.database import SQLITE_CONNECT_ARGS
