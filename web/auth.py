@@ -103,8 +103,6 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-_safe_next = safe_next  # the name earlier callers used
-
 LOOPBACK_NAMES = {"localhost"}
 
 

@@ -22,6 +22,7 @@ from datetime import datetime
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from ..domain.clock import SystemClock
 from . import anchor, audit_key, seals
 from .models import AuditEntry, AuditHead
 
@@ -87,7 +88,6 @@ def _seal_the_rest(session: Session) -> None:
     session.flush()
     if seals.has_unsealed(session):
         last = session.info.get(HEAD_INFO)
-        from ..domain.clock import SystemClock
         append(session, at=last[2] if last else SystemClock().now(), actor=SYSTEM, action="rows.sealed",
                case_id=None, payload={})
 
