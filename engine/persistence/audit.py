@@ -11,7 +11,8 @@ entry naming what it erased).
 
 Appending locks the head row (``FOR UPDATE`` on PostgreSQL; SQLite writers are already
 serialised), so the chain never forks; do it last in a transaction to hold the lock briefly.
-Entries written before revision 0005_harden_trail (scheme 1, plain SHA-256) still verify, as a prefix.
+Entries written before revision 0006_harden_trail (scheme 1, plain SHA-256) still verify, as a
+prefix.
 """
 import hashlib
 import hmac
@@ -38,7 +39,7 @@ def _canonical(obj) -> bytes:
 
 
 def entry_hash(seq: int, at: datetime, actor: str, action: str, case_id, payload: dict, prev_hash: str) -> str:
-    """Scheme 1 (before revision 0005_harden_trail): SHA-256 over the content, payload included."""
+    """Scheme 1 (before revision 0006_harden_trail): SHA-256 over the content, payload included."""
     return hashlib.sha256(_canonical({"seq": seq, "at": at.isoformat(timespec="microseconds"), "actor": actor,
                                       "action": action, "case_id": case_id, "payload": payload,
                                       "prev": prev_hash})).hexdigest()
@@ -197,8 +198,8 @@ def verify(session: Session, batch: int = 5000, *, anchor_file=None, rows: bool 
 
 
 def seal_existing_rows(session: Session, at: datetime, chunk: int = 1000) -> int:
-    """Seal every covered row as it stands (a database upgraded from before revision 0005_harden_trail,
-    whose rows no entry sealed): entries ``trail.baseline`` of ``chunk`` rows each."""
+    """Seal every covered row as it stands (a database upgraded from before the keyed trail,
+    revision 0006_harden_trail, whose rows no entry sealed): entries ``trail.baseline`` of ``chunk`` rows each."""
     pending: dict[str, str] = {}
     sealed = 0
     for key, digest in seals.all_rows(session):

@@ -284,7 +284,7 @@ class LoginFailure(Base):
 class AuditEntry(Base):
     """Append-only trail; each entry's hash covers its content and the previous entry's hash.
 
-    Scheme 1 (before revision 0005_harden_trail): a plain SHA-256 over the content, payload included.
+    Scheme 1 (before revision 0006_harden_trail): plain SHA-256 over the content, payload included.
     Scheme 2: an HMAC with a key the database does not hold, over the content with the
     payload's digest (so an erased payload leaves the chain verifiable) and the digests of
     the case, evidence and override rows the act wrote (``rows``)."""

@@ -34,7 +34,8 @@ def init_database(url: str | None = None) -> None:
 
 
 def _before_sealing(engine) -> bool:
-    """Does the database hold an audit trail from before revision 0005_harden_trail (no ``scheme`` column)?"""
+    """Does the database hold an audit trail from before the keyed one (no ``scheme`` column,
+    revision 0006_harden_trail)?"""
     from sqlalchemy import inspect
     inspector = inspect(engine)
     if "audit_log" not in inspector.get_table_names():

@@ -1,8 +1,8 @@
 """hardening: a keyed audit chain sealing rows, server-side sessions, token expiry, shared
 login throttling
 
-Revision ID: 0005_harden_trail
-Revises: 0004
+Revision ID: 0006_harden_trail
+Revises: 0005
 Create Date: 2026-12-02 03:00:00
 
 Entries written before this revision keep scheme 1 (plain SHA-256) and still verify; new
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005_harden_trail'
-down_revision = '0004'
+revision = '0006_harden_trail'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
