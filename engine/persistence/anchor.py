@@ -47,12 +47,24 @@ def record(path: str | os.PathLike, seq: int, digest: str, at: datetime) -> None
         log.error("could not anchor the audit head #%s in %s: %s", seq, path, err)
 
 
-def read(path: str | os.PathLike) -> dict[int, str]:
-    """The anchored heads by sequence number ({} when there is no file yet).  An unreadable
-    line is itself a finding, reported as seq -1."""
+TAIL_BYTES = 64 * 1024
+
+
+def read(path: str | os.PathLike, tail_bytes: int = TAIL_BYTES) -> dict[int, str]:
+    """The latest anchored heads by sequence number ({} when there is no file yet).
+
+    Only the file's tail is read: the chain's HMACs already tie every earlier entry to the
+    latest anchored one, so the newest heads are what can show a cut tail or a deleted trail,
+    and verification stays fast however long the file grows.  An unreadable line is itself a
+    finding, reported as seq -1."""
     heads: dict[int, str] = {}
     try:
-        text = Path(path).read_text()
+        with open(path, "rb") as handle:
+            size = handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, size - tail_bytes))
+            text = handle.read().decode("utf-8", errors="replace")
+            if size > tail_bytes:
+                text = text.split("\n", 1)[1] if "\n" in text else ""  # the first line is cut
     except FileNotFoundError:
         return heads
     for raw in text.splitlines():
