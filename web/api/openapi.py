@@ -106,8 +106,9 @@ def _errors(op: Operation, has_ids: bool):
     """The error answers this endpoint can give, most general first; its own ``errors`` last."""
     found = {}
     if not op.public:
-        found[401] = (s.Error, "unauthenticated: no credentials (send 'Authorization: Bearer TOKEN')")
-        found[403] = (s.Error, "forbidden: an unknown or revoked token, or a role that may not do this")
+        found[401] = (s.Error, "unauthenticated: no credentials (send 'Authorization: Bearer TOKEN'), or an "
+                               "unknown, revoked or expired token")
+        found[403] = (s.Error, "forbidden: a role that may not do this (audited)")
     if has_ids:
         found[404] = (s.Error, "not_found: no such case, task or escalation (ids are positive integers)")
     if op.query is not None:
