@@ -23,7 +23,7 @@ from engine.services import bootstrap
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = ROOT / "processes"
 PG_URL = os.environ.get("HABEAS_TEST_DATABASE_URL")
-PG_SCHEMA = "habeas_cli"
+PG_SCHEMA = f"habeas_cli_{os.getpid()}"  # one per test run, so parallel runs never collide
 USERS = {"inv": "investigator", "pros": "prosecutor", "super": "supervising_prosecutor", "rev": "reviewer",
          "judge": "judge"}
 
