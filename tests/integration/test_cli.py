@@ -97,6 +97,19 @@ def _postgres_url() -> str:
     return f"{PG_URL}{separator}options=-csearch_path%3D{PG_SCHEMA}"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _drop_cli_schema():
+    """The run's CLI schema goes when the module is done (it is per process, so it would pile up)."""
+    yield
+    if PG_URL:
+        engine = create_engine(normalise_url(PG_URL))
+        try:
+            with engine.begin() as conn:
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+        finally:
+            engine.dispose()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request, tmp_path):
     url = f"sqlite:///{tmp_path / 'habeas.sqlite3'}" if request.param == "sqlite" else _postgres_url()
