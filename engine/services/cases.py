@@ -210,6 +210,9 @@ def _complete(ctx, session, actor, case_id, task_id, data, expected_version) -> 
     run.anchor_timers(now)  # timers this step started run on the engine's clock
     acted_in, procedure = procedure, acts.after(procedure, kind, clean, now)
     _save(session, case, run, definition, actor, now, facts_data, entering, procedure)
+    if kind == acts.ActKind.COMPLAINT_RULING:
+        from . import complaints
+        complaints.after_ruling(session, case, clean, now, actor.username)
     session.add_all(recorded)
     session.add_all(checks.evaluation_rows(case, assessments + evidenced, now=now, stage=stage,
                                            task=definition.title, actor=actor.username, act=kind,
@@ -300,9 +303,13 @@ def _check_act(ctx, session, case, act: _Act, procedure, facts, book, now) -> li
     if missed is not None and act.kind not in acts.ALWAYS_LAWFUL:
         assessments = [a for a in assessments if a.checkpoint.id != missed.checkpoint.id] + [missed]
         blocked = [a for a in blocked if a.checkpoint.id != missed.checkpoint.id] + [missed]
-    if blocked:
-        raise _Refusal(CheckpointBlocked(act.stage or "", [a.failure() for a in blocked]), assessments,
-                       act.definition)
+    challenged = []
+    if act.kind == acts.ActKind.CUSTODY_DECISION:  # a freeing decision is a release: never here
+        from . import complaints
+        challenged = complaints.blocking_failures(session, case, now, ctx.params)
+    if blocked or challenged:
+        raise _Refusal(CheckpointBlocked(act.stage or "", [a.failure() for a in blocked] + challenged),
+                       assessments, act.definition)
     for a in assessments:
         if a.evaluation.status is Status.OVERRIDDEN and a.checkpoint.id in overrides:
             overrides[a.checkpoint.id].used_at = now

@@ -207,7 +207,9 @@ def resolve_escalations(session: Session, case, checkpoint_ids: list[str], now: 
 
 
 def refresh_compliance(session: Session, case) -> None:
-    """A case is non-compliant while any escalation (not a mere warning) is open."""
+    """A case is non-compliant while any escalation (not a mere warning, nor a referral task
+    still within its deadline) is open."""
     still_open = session.execute(select(Escalation.id).where(Escalation.case_id == case.id, Escalation.status == "open",
-                                                             Escalation.kind != "warning").limit(1)).first()
+                                                             Escalation.kind.not_in(("warning", "referral")))
+                                 .limit(1)).first()
     case.non_compliant = still_open is not None

@@ -167,7 +167,7 @@ class CaseDeadline(Schema):
 
 class Escalation(Schema):
     id = fields.Integer()
-    kind = fields.String(metadata={"enum": ["escalation", "warning", "release"],
+    kind = fields.String(metadata={"enum": ["escalation", "warning", "release", "referral"],
                                    "description": "a task, a warning before a deadline, or a mandatory release"})
     assigned_role = fields.String(metadata={"description": "who must act on it"})
     checkpoint = fields.String()
@@ -261,6 +261,11 @@ class Case(Schema):
     acts_done = fields.Dict(keys=fields.String(), values=fields.Integer())
     evaluations = fields.List(fields.Nested(ActEvaluation),
                               metadata={"description": "each right's evaluation per act, oldest first"})
+    about_case_id = fields.Integer(allow_none=True,
+                                   metadata={"description": "for a complaint: the criminal case whose act it is about"})
+    complaints = fields.List(fields.Dict(), metadata={"description": "complaints about this case's acts, with "
+                                                                     "their ruling term and ruling"})
+    allegations = fields.List(fields.Dict(), metadata={"description": "ill-treatment allegations and their referral"})
 
 
 class Step(Schema):
