@@ -121,6 +121,9 @@ def _clean_filing(data: dict, actor: Actor, now: datetime, window_days: int) -> 
             continue
         if times[name] is None:
             errors[name] = ["required: when the complainant learned of the act (their 15 days run from it)"]
+    for name, moment in times.items():
+        if moment is not None and moment > now + timedelta(minutes=5):
+            errors[name] = ["in the future: a complaint is about what already happened"]
     if not errors and times["complaint_filed_at"] < times["learned_of_act_at"]:
         errors["complaint_filed_at"] = ["a complaint is filed after the complainant learned of the act"]
     if errors:
