@@ -406,7 +406,7 @@ def _record_refusal(ctx, actor, case_id, task_id, refusal: _Refusal) -> None:
         now = ctx.now()
         stage, title = refusal.error.stage, refusal.definition.title
         session.add_all(checks.evaluation_rows(case, refusal.assessments, now=now, stage=stage,
-                                               task=title, actor=actor.username))
+                                               task=title, actor=actor.username, refused=True))
         audit.append(session, at=now, actor=actor.username, action="task.refused", case_id=case_id,
                      payload={"task": title, "task_id": task_id, "stage": stage,
                               "checkpoints": refusal.error.failures})

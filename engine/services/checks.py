@@ -178,16 +178,24 @@ def assess(checkpoints: list[Checkpoint], facts: CaseFacts, evidence: dict[str, 
     return out
 
 
+REFUSED = "refused"  # the status of the evaluation rows of a refused attempt
+
+
 def evaluation_rows(case, assessments: list[Assessment], *, now: datetime, stage: str | None,
                     task: str | None, actor: str, act: str | None = None,
-                    procedure: acts.Procedure | None = None) -> list[CheckpointEvaluation]:
-    """One row per applicable evaluation, with the times used, for SQL reports."""
+                    procedure: acts.Procedure | None = None, refused: bool = False) -> list[CheckpointEvaluation]:
+    """One row per applicable evaluation, with the times used, for SQL reports.  The rows of a
+    refused attempt have status ``refused`` (what the right stood at is kept in ``detail``): the
+    act did not happen, so they are not evaluations of it and no rate counts them (issue 9: a
+    refused data entry is not a failed evaluation)."""
     return [CheckpointEvaluation(
-        case_id=case.id, checkpoint=a.checkpoint.id, stage=stage, status=a.evaluation.status.value,
+        case_id=case.id, checkpoint=a.checkpoint.id, stage=stage,
+        status=REFUSED if refused else a.evaluation.status.value,
         evaluated_at=now, clock_started_at=a.evaluation.clock_started_at, due_at=a.evaluation.due_at,
         satisfied_at=a.evaluation.satisfied_at, task=task, actor=actor, unit=case.unit,
         prosecutor=case.prosecutor,
         detail={"reasons": list(a.evaluation.reasons), "missing": list(a.evaluation.missing),
+                **({"attempt_status": a.evaluation.status.value} if refused else {}),
                 **({"act": act, "scope": acts.scope_of(a.checkpoint.id, act, procedure)} if procedure else {})})
         for a in assessments if a.evaluation.status is not Status.NOT_APPLICABLE]
 

@@ -22,6 +22,8 @@ from . import access
 from .context import Actor, Habeas
 
 STATUSES = ("passed", "failed", "waived", "overridden", "pending", "overdue")
+# refused attempts (the act was refused, nothing happened) are counted apart, never as evaluations
+REFUSED = "refused"
 RECORDED = STATUSES[:-1]  # statuses stored on a row; "overdue" is a pending row past its deadline
 SATISFIED = ("passed", "waived", "overridden")
 REPORT_READERS = frozenset({roles.REVIEWER, roles.ADMIN, roles.SUPERVISING_PROSECUTOR, roles.PROSECUTOR})
@@ -123,7 +125,7 @@ def _roll_up(cube: list[tuple], by: int) -> dict:
 
 
 def _zero() -> dict:
-    return dict.fromkeys(STATUSES, 0)
+    return dict.fromkeys(STATUSES + (REFUSED,), 0)
 
 
 def _rates(counts: dict) -> dict:
@@ -132,7 +134,8 @@ def _rates(counts: dict) -> dict:
 
     def rate(n):
         return round(n / decided, 4) if decided else None
-    return {"total": sum(counts[s] for s in RECORDED), **counts,
+    return {"total": sum(counts[s] for s in RECORDED), **{k: v for k, v in counts.items() if k != REFUSED},
+            "refused_attempts": counts.get(REFUSED, 0),
             "compliance_rate": rate(counts["passed"] + counts["waived"]),
             "failure_rate": rate(counts["failed"]), "override_rate": rate(counts["overridden"])}
 
@@ -146,7 +149,7 @@ def _line(checkpoint_id: str, counts: dict) -> dict:
 def to_csv(report: dict) -> str:
     out = io.StringIO()
     columns = ["checkpoint", "right", "legal_basis", "failure", "total", *STATUSES,
-               "compliance_rate", "failure_rate", "override_rate"]
+               "compliance_rate", "failure_rate", "override_rate", "refused_attempts"]
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for line in report["checkpoints"]:

@@ -141,9 +141,12 @@ def test_an_allegation_creates_a_referral_task_blocks_questioning_and_is_reporte
     referral = ok(api.post(f"/cases/{case_id}/allegations/{alleged['id']}/referral", "prosecutor",
                            json={"referred_to": "Anti-corruption service, special unit"}))
     assert referral["late"] is True
-    report = ok(api.get("/reports/compliance"))
-    assert report["allegations"]["count"] == 1 and report["allegations"]["referred_late"] == 1
-    assert report["allegations"]["cases"] == [case_id]
+    indicators = {i["id"]: i for i in ok(api.get("/reports/indicators"))["indicators"]}
+    allegations = indicators["allegations"]
+    assert allegations["figures"]["allegations"] == 1 and allegations["figures"]["referred_late"] == 1
+    assert allegations["cases"]["referred_late"] == [case_id]
+    assert allegations["figures"]["median_hours_to_referral"] == 25.0
+    assert "UNCAT" in allegations["legal_basis"] and allegations["definition"]
 
 
 def test_an_allegation_with_bad_input_names_the_field_and_changes_nothing(api):
