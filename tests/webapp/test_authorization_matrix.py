@@ -70,6 +70,12 @@ MATRIX = [
     Row("api.derogate", "POST", SUPERVISOR, json_body({})),
     Row("api.resolve_escalation", "POST", SUPERVISOR, json_body({"resolution": " "})),
     Row("api.compliance_report", "GET", REPORT_READERS),
+    Row("api.indicators_report", "GET", REPORT_READERS),
+    Row("api.file_complaint", "POST", CASE_ACTORS, json_body({})),
+    Row("api.list_complaints", "GET", READERS),
+    Row("api.rule_on_complaint", "POST", frozenset({"judge"}), json_body({})),
+    Row("api.record_allegation", "POST", CASE_ACTORS, json_body({})),
+    Row("api.refer_allegation", "POST", frozenset({"prosecutor", "supervising_prosecutor"}), json_body({})),
     Row("api.list_deadlines", "GET", READERS),
     Row("api.verify_audit", "GET", AUDIT_VERIFIERS),
     Row("api.list_processes", "GET", EVERYONE),
@@ -169,7 +175,7 @@ def samples(world: World) -> dict:
     """A value for each URL argument the app's rules take."""
     return {"case_id": world.case_id, "task_id": world.task_id, "escalation_id": world.escalation_id,
             "checkpoint": "family_consular_notice", "process_id": "criminal_case", "version": 1,
-            "pending_id": 999}
+            "pending_id": 999, "complaint_id": 1, "allegation_id": 1}
 
 
 def url_for_row(app, row: Row, values: dict) -> str:
