@@ -521,3 +521,24 @@ def test_help_works_for_every_command(capsys, path):
 def test_no_command_prints_help_and_exits_with_usage(capsys):
     result = run(capsys)
     assert result.code == EXIT_CODES["usage"] and "usage: habeas" in result.out
+
+
+def test_complaint_and_allegation_from_the_command_line(ready):
+    case_id = case_at_interrogation(ready)
+    learned = (now() - timedelta(days=1)).isoformat()
+    bad = ready("complaint", "file", case_id, "--act", " ", "--learned-at", learned, as_user="inv")
+    assert bad.code == EXIT_CODES["invalid"] and "act_complained_of" in bad.error["fields"]
+    filed = ready.ok("complaint", "file", case_id, "--act", "summons served without the suspicion notice",
+                     "--learned-at", learned, "--complainant", "person", as_user="inv")
+    assert filed["case_id"] == case_id and filed["challenges_detention"] is False
+    alleged = ready.ok("allegation", "record", case_id, "--description", "threatened during the summons",
+                       as_user="inv")
+    assert alleged["referral_due_at"] and "UNCAT" in alleged["legal_basis"]
+    assert ready("allegation", "refer", case_id, alleged["id"], "--referred-to", "x", as_user="inv").code == \
+        EXIT_CODES["forbidden"]
+    referred = ready.ok("allegation", "refer", case_id, alleged["id"], "--referred-to", "special unit",
+                        as_user="pros")
+    assert referred["late"] is False
+    figures = {i["id"]: i for i in ready.ok("report", "indicators")["indicators"]}
+    assert figures["allegations"]["cases"]["referred_in_time"] == [case_id]
+    assert figures["complaints"]["cases"]["awaiting_ruling"] == [filed["id"]]
