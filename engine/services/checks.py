@@ -216,8 +216,8 @@ def resolve_escalations(session: Session, case, checkpoint_ids: list[str], now: 
 
 def refresh_compliance(session: Session, case) -> None:
     """A case is non-compliant while any escalation (not a mere warning, nor a referral task
-    still within its deadline) is open."""
+    still within its deadline, nor a request to act) is open."""
     still_open = session.execute(select(Escalation.id).where(Escalation.case_id == case.id, Escalation.status == "open",
-                                                             Escalation.kind.not_in(("warning", "referral")))
+                                                             Escalation.kind.not_in(("warning", "referral", "request")))
                                  .limit(1)).first()
     case.non_compliant = still_open is not None

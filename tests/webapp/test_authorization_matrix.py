@@ -75,6 +75,7 @@ MATRIX = [
     Row("api.list_complaints", "GET", READERS),
     Row("api.rule_on_complaint", "POST", frozenset({"judge"}), json_body({})),
     Row("api.record_allegation", "POST", CASE_ACTORS, json_body({})),
+    Row("api.request_file_access", "POST", frozenset({"defence"}), json_body({"note": 5})),
     Row("api.refer_allegation", "POST", frozenset({"prosecutor", "supervising_prosecutor"}), json_body({})),
     Row("api.list_deadlines", "GET", READERS),
     Row("api.verify_audit", "GET", AUDIT_VERIFIERS),
@@ -94,7 +95,7 @@ MATRIX = [
     Row("cases.new_case", "POST", OPENERS, form()),
     Row("cases.case", "GET", READERS),
     Row("cases.diagram", "GET", READERS),
-    Row("cases.task", "GET", PAGE_ACTORS),        # shown to every actor; completing is for its lane
+    Row("cases.task", "GET", CASE_ACTORS),        # shown to every actor; completing is for its lane
     Row("cases.task", "POST", frozenset({"investigator"}), lambda world: form(version=world.version())),
     Row("cases.evidence", "GET", PAGE_ACTORS),
     Row("cases.evidence", "POST", PAGE_ACTORS, form(occurred_at="not a time")),
@@ -105,6 +106,11 @@ MATRIX = [
     Row("cases.extend_custody", "POST", frozenset({"judge"}), form()),
     Row("cases.requalify", "POST", frozenset({"investigator", "prosecutor"}), form(qualification="")),
     Row("cases.derogate", "POST", SUPERVISOR, form(ground="", reason="")),
+    Row("cases.file_complaint", "GET", CASE_ACTORS),
+    Row("cases.file_complaint", "POST", CASE_ACTORS, form(act_complained_of="")),
+    Row("cases.record_allegation", "GET", CASE_ACTORS),
+    Row("cases.record_allegation", "POST", CASE_ACTORS, form(description="")),
+    Row("cases.request_file_access", "POST", frozenset({"defence"}), form(note="x" * 4001)),
     # ---- pages: compliance (web/reviewer) -------------------------------------------------------
     Row("reviewer.dashboard", "GET", REPORT_READERS),
     Row("reviewer.export_csv", "GET", REPORT_READERS),

@@ -335,13 +335,18 @@ def test_supervisor_resolves_an_escalation(login_as, driver, seeded, actors, clo
 
 # ---- defence ----------------------------------------------------------------------------------
 
-def test_defence_reads_only_their_own_cases_and_cannot_post(login_as, two_cases, driver, seeded, actors):
+def test_defence_reads_only_their_own_cases_and_acts_only_in_their_lane(login_as, two_cases, driver, seeded,
+                                                                           actors):
     own, other = two_cases
     client = login_as("defence")
     assert client.get(f"/cases/{other}").status_code == 403
     assert client.get(f"/cases/{other}/diagram.xml").status_code == 403
+    denied = [e for e in queries.case_audit(seeded, actors["reviewer"], other) if e["action"] == "access.denied"]
+    assert [(e["actor"], e["payload"]["attempted"]) for e in denied] == [("defence", "case.read"),
+                                                                        ("defence", "case.diagram")]
     page = _text(client.get(f"/cases/{own}"))
-    assert "you cannot change it" in page and "/tasks/" not in page and "/evidence/" not in page
+    assert "file complaints" in page and "/tasks/" not in page and "/evidence/" not in page
+    assert f"/cases/{own}/complaints/new" in page and f"/cases/{own}/allegations/new" in page
     assert any(e["action"] == "case.read" and e["actor"] == "defence"
                for e in queries.case_audit(seeded, actors["reviewer"], own))
     task_id = _task_id(driver, own, "register_report")
@@ -350,7 +355,6 @@ def test_defence_reads_only_their_own_cases_and_cannot_post(login_as, two_cases,
     assert client.post(f"/cases/{own}/tasks/{task_id}", data={"csrf_token": token, "version": version}).status_code == 403
     assert client.post(f"/cases/{own}/evidence/counsel_before_interrogation",
                        data={"csrf_token": token, "lawyer_name": "x"}).status_code == 403
-    assert client.get(f"/cases/{own}/tasks/{task_id}").status_code == 403
     assert queries.show_case(seeded, actors["reviewer"], own)["version"] == version
 
 
@@ -373,3 +377,24 @@ def test_a_held_person_can_be_released_from_the_case_page(login_as, driver, seed
     view = queries.show_case(seeded, actors["reviewer"], case_id)
     assert [e["status"] for e in view["episodes"]] == ["released"]
     assert f'action="/cases/{case_id}/release"' not in _text(client.get(f"/cases/{case_id}"))
+
+
+def test_defence_files_a_complaint_and_an_allegation_from_the_case_page(login_as, two_cases, seeded, actors):
+    own, _ = two_cases
+    client = login_as("defence")
+    token = csrf_token(client, f"/cases/{own}/complaints/new")
+    refused = client.post(f"/cases/{own}/complaints/new", data={"csrf_token": token, "act_complained_of": ""})
+    assert refused.status_code == 422 and "f-act_complained_of-error" in _text(refused)
+    assert queries.show_case(seeded, actors["reviewer"], own)["complaints"] == []
+    filed = client.post(f"/cases/{own}/complaints/new", data={
+        "csrf_token": token, "act_complained_of": "search without a warrant", "learned_of_act_at": "2026-03-01T10:00"})
+    assert filed.status_code == 302
+    alleged = client.post(f"/cases/{own}/allegations/new", data={"csrf_token": token,
+                                                                "description": "slapped during the search"})
+    assert alleged.status_code == 302
+    asked = client.post(f"/cases/{own}/file-access-requests", data={"csrf_token": token, "note": "volume 2"})
+    assert asked.status_code == 302
+    view = queries.show_case(seeded, actors["reviewer"], own)
+    assert [c["complainant"] for c in view["complaints"]] == ["defence"]
+    assert [a["made_by"] for a in view["allegations"]] == ["defence"]
+    assert {e["kind"] for e in view["escalations"]} >= {"referral", "request"}

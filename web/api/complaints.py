@@ -161,3 +161,27 @@ def refer_allegation(case_id: int, allegation_id: int):
     result = allegations.refer(habeas(), current_actor(), existing_id(case_id, "case"),
                                existing_id(allegation_id, "allegation"), body)
     return answer(Allegation(), result)
+
+
+class FileAccessRequest(s.Request):
+    note = fields.String(load_default="", validate=validate.Length(max=4000))
+
+
+class FileAccessRequested(Schema):
+    case = fields.Integer()
+    task = fields.Integer()
+    requested_at = fields.String()
+    assigned_role = fields.String()
+    legal_basis = fields.String()
+
+
+@bp.post("/cases/<int:case_id>/file-access-requests")
+@require(roles.DEFENCE)
+@operation("Request access to the case file", tag="complaints", body=FileAccessRequest,
+           responses={201: (FileAccessRequested, "the request, a task for the investigator")},
+           description="Defence counsel of the case (ICCPR 14(3)(b); Directive 2012/13 art 7; CPC art 320).")
+def request_file_access(case_id: int):
+    from engine.services import file_access
+    body = json_body(FileAccessRequest())
+    result = file_access.request_access(habeas(), current_actor(), existing_id(case_id, "case"), body["note"])
+    return answer(FileAccessRequested(), result, 201)

@@ -167,7 +167,7 @@ class CaseDeadline(Schema):
 
 class Escalation(Schema):
     id = fields.Integer()
-    kind = fields.String(metadata={"enum": ["escalation", "warning", "release", "referral"],
+    kind = fields.String(metadata={"enum": ["escalation", "warning", "release", "referral", "request"],
                                    "description": "a task, a warning before a deadline, or a mandatory release"})
     assigned_role = fields.String(metadata={"description": "who must act on it"})
     checkpoint = fields.String()
