@@ -240,7 +240,7 @@ def cmd_complaint_file(args):
     from .services import complaints
     data = {"act_complained_of": args.act, "about_act": args.about_act, "learned_of_act_at": args.learned_at,
             "complaint_filed_at": args.filed_at, "complaint_challenges_detention": args.challenges_detention,
-            "complainant": args.complainant, "routed_to": args.routed_to}
+            "complainant": args.complainant, "addressed_to": args.addressed_to}
     _print(complaints.file(_habeas(args), _actor(args), args.case, data))
 
 
@@ -556,7 +556,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--challenges-detention", action="store_true",
                    help="it challenges the lawfulness of a detention (implied for detention acts)")
     p.add_argument("--complainant", choices=("defence", "person", "representative", "victim"))
-    p.add_argument("--routed-to", choices=("judge", "prosecutor"), default="judge")
+    p.add_argument("--addressed-to", choices=("judge", "prosecutor"), default="judge",
+                   help="the investigating judge, or the prosecutor for an act of the investigator (CPC 105)")
     p = command(comp, "rule", cmd_complaint_rule, "record the ruling on a complaint (its ruling task)")
     p.add_argument("case", type=int)
     p.add_argument("complaint", type=int, help="the complaint's id (its own case)")

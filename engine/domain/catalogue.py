@@ -1001,8 +1001,10 @@ def complaint_lodged(ctx: CheckContext) -> bool:
 def complaint_deadline(ctx: CheckContext) -> datetime | None:
     """The state's term to rule on a complaint, from its filing (param ``complaint_ruling_days``).
     The 15 days of CPC 105-106 are the complainant's window to file, not the state's term
-    (brief, precisions)."""
-    return _plus(ctx.facts.complaint_filed_at, days=ctx.params.complaint_ruling_days)
+    (brief, precisions).  A complaint to the prosecutor (CPC 105) has the prosecutor's term."""
+    days = (ctx.params.complaint_ruling_days_prosecutor if ctx.facts.complaint_to_prosecutor
+            else ctx.params.complaint_ruling_days)
+    return _plus(ctx.facts.complaint_filed_at, days=days)
 
 
 def judge_complaint(ctx: CheckContext) -> Evaluation:
@@ -1019,13 +1021,11 @@ def judge_complaint(ctx: CheckContext) -> Evaluation:
         missing = tuple(missing) + ("ruled_at",)
     if ruled is not None and due is not None and ruled > due:
         return Evaluation(cid, Status.FAILED,
-                          (f"complaint ruled on at {_when(ruled)}, after its "
-                           f"{ctx.params.complaint_ruling_days}-day term ({_when(due)}; ECHR 13; "
+                          (f"complaint ruled on at {_when(ruled)}, after its term ({_when(due)}; ECHR 13; "
                            "CPC arts 105, 106)",) + note, tuple(missing), due, filed)
     if missing:
         outcome = _outstanding(cid, ctx, tuple(missing), due, filed,
-                               f"complaint not ruled on within {ctx.params.complaint_ruling_days} "
-                               f"days of filing ({_when(due) if due else 'no filing time'}; ECHR 13; "
+                               f"complaint not ruled on within its term from filing ({_when(due) if due else 'no filing time'}; ECHR 13; "
                                "CPC arts 105, 106)")
         return Evaluation(cid, outcome.status, outcome.reasons + note, tuple(missing), due, filed)
     return Evaluation(cid, Status.PASSED, due_at=due, clock_started_at=filed, satisfied_at=ruled)

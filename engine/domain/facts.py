@@ -62,6 +62,7 @@ class CaseFacts:
     complaint_filed_at: datetime | None = None
     complaint_challenges_detention: bool = False
     complaint_ruled_at: datetime | None = None       # the ruling on a complaint (its own case)
+    complaint_to_prosecutor: bool = False             # addressed to the prosecutor (CPC 105)
     # ill-treatment allegations (engine.services.allegations): the earliest allegation not yet
     # referred (its referral clock runs), and the latest referral made
     ill_treatment_referral_from: datetime | None = None
@@ -125,6 +126,7 @@ class CaseFacts:
             complaint_challenges_detention=bool(data.get("complaint_challenges_detention")),
             complaint_ruled_at=_instant(data.get("complaint_ruled_at") or data.get("ruled_at"))
             if data.get("complaint_filed_at") else None,
+            complaint_to_prosecutor=data.get("addressed_to") == "prosecutor" and bool(data.get("complaint_filed_at")),
             ill_treatment_referral_from=_instant(data.get("ill_treatment_referral_from")),
             ill_treatment_referred_at=_instant(data.get("ill_treatment_referred_at")),
             cannot_defend_self=yes_no(data.get("cannot_defend_self")) is True,

@@ -41,6 +41,7 @@ class Params:
     # the state's term to rule on a complaint, counted from its filing (CPC 106: the
     # investigating judge; escalated when missed)
     complaint_ruling_days: int = 5
+    complaint_ruling_days_prosecutor: int = 3  # a complaint to the prosecutor (CPC 105)
     appeal_days: int = 15
     verdict_copy_days: int = 5  # a detainee is served the copy of the verdict within these days
     cassation_days: int = 180

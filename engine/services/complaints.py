@@ -106,9 +106,9 @@ def _clean_filing(data: dict, actor: Actor, now: datetime, window_days: int) -> 
     complainant = data.get("complainant") or ("defence" if actor.role == roles.DEFENCE else None)
     if complainant not in COMPLAINANTS:
         errors["complainant"] = [f"say who complains: one of {', '.join(COMPLAINANTS)}"]
-    route = data.get("routed_to") or "judge"
+    route = data.get("addressed_to") or "judge"
     if route not in ROUTES:
-        errors["routed_to"] = [f"one of {', '.join(ROUTES)}"]
+        errors["addressed_to"] = [f"one of {', '.join(ROUTES)}"]
     challenges = data.get("complaint_challenges_detention", False)
     if not isinstance(challenges, bool):
         errors["complaint_challenges_detention"] = ["must be true or false"]
@@ -132,7 +132,7 @@ def _clean_filing(data: dict, actor: Actor, now: datetime, window_days: int) -> 
     # (the reading that protects the person: the next custody decision waits for the ruling)
     challenges = bool(challenges) or about_act in DETENTION_ACTS
     learned, filed = times["learned_of_act_at"], times["complaint_filed_at"]
-    return {"act_complained_of": text, "about_act": about_act, "complainant": complainant, "routed_to": route,
+    return {"act_complained_of": text, "about_act": about_act, "complainant": complainant, "addressed_to": route,
             "complaint_challenges_detention": challenges, "learned_of_act_at": learned.isoformat(),
             "complaint_filed_at": filed.isoformat(), "filed_by": actor.username,
             "filed_late": filed > learned + timedelta(days=window_days)}
@@ -141,7 +141,7 @@ def _clean_filing(data: dict, actor: Actor, now: datetime, window_days: int) -> 
 def _workflow_data(clean: dict) -> dict:
     """The diagram's own form fields for the filing task."""
     return {k: clean[k] for k in ("act_complained_of", "learned_of_act_at", "complaint_filed_at",
-                                  "complaint_challenges_detention")}
+                                  "complaint_challenges_detention", "addressed_to")}
 
 
 def _procedure(case: Case) -> acts.Procedure:
@@ -164,7 +164,7 @@ def summary(complaint: Case, now, params) -> dict:
     return {"id": complaint.id, "number": complaint.number, "case_id": complaint.about_case_id,
             "about_case": facts.get("about_case"), "act_complained_of": facts.get("act_complained_of"),
             "about_act": facts.get("about_act"), "complainant": facts.get("complainant"),
-            "routed_to": facts.get("routed_to"),
+            "addressed_to": facts.get("addressed_to"),
             "challenges_detention": bool(facts.get("complaint_challenges_detention")),
             "detention_episode": facts.get("detention_episode"), "filed_at": facts.get("complaint_filed_at"),
             "filed_late": bool(facts.get("filed_late")), "ruling_due_at": due.isoformat() if due else None,

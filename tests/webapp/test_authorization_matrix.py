@@ -73,7 +73,7 @@ MATRIX = [
     Row("api.indicators_report", "GET", REPORT_READERS),
     Row("api.file_complaint", "POST", CASE_ACTORS, json_body({})),
     Row("api.list_complaints", "GET", READERS),
-    Row("api.rule_on_complaint", "POST", frozenset({"judge"}), json_body({})),
+    Row("api.rule_on_complaint", "POST", frozenset({"judge", "prosecutor", "supervising_prosecutor"}), json_body({})),
     Row("api.record_allegation", "POST", CASE_ACTORS, json_body({})),
     Row("api.request_file_access", "POST", frozenset({"defence"}), json_body({"note": 5})),
     Row("api.refer_allegation", "POST", frozenset({"prosecutor", "supervising_prosecutor"}), json_body({})),

@@ -105,6 +105,24 @@ def test_a_complaint_is_refused_with_the_field_named_and_nothing_written(api):
     assert len(api.get(f"/cases/{case_id}/audit").get_json()["entries"]) == before
 
 
+def test_a_complaint_to_the_prosecutor_has_the_prosecutors_term_and_ruling(api):
+    case_id = in_custody(api)
+    filed = ok(api.post(f"/cases/{case_id}/complaints", "defence",
+                        json=custody_complaint(about_act="investigative_act", addressed_to="prosecutor",
+                                               act_complained_of="search of the flat without a warrant")), 201)
+    assert filed["challenges_detention"] is False
+    assert filed["ruling_due_at"].startswith(iso(NOW + timedelta(days=3))[:16])
+    ok(api.complete(filed["id"], "register_complaint_prosecutor", now=NOW, routed_to="Prosecutor P.",
+                    complaint_registered_at=iso(NOW)))
+    assert api.case(filed["id"])["complaints"] == []  # a complaint has no complaints of its own
+    denied = api.post(f"/cases/{case_id}/complaints/{filed['id']}/ruling", "judge",
+                      json={"ruling": "upheld", "ruling_reasons": "no warrant", "ruled_at": iso(NOW)})
+    assert denied.status_code == 403
+    ruled = ok(api.post(f"/cases/{case_id}/complaints/{filed['id']}/ruling", "prosecutor",
+                        json={"ruling": "upheld", "ruling_reasons": "no warrant", "ruled_at": iso(NOW)}))
+    assert ruled["ruling"] == "upheld" and ruled["ruling_due_at"] == filed["ruling_due_at"]
+
+
 def test_a_late_complaint_is_registered_and_marked_late_not_refused(api):
     case_id = in_custody(api)
     late = ok(api.post(f"/cases/{case_id}/complaints", "defence",

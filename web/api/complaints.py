@@ -27,7 +27,7 @@ class ComplaintRequest(s.Request):
                                        metadata={"description": "when it was filed; now if left out"})
     complaint_challenges_detention = fields.Boolean(load_default=False)
     complainant = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(complaints.COMPLAINANTS))
-    routed_to = fields.String(load_default="judge", validate=validate.OneOf(complaints.ROUTES))
+    addressed_to = fields.String(load_default="judge", validate=validate.OneOf(complaints.ROUTES))
 
 
 class Complaint(Schema):
@@ -38,7 +38,7 @@ class Complaint(Schema):
     act_complained_of = fields.String()
     about_act = fields.String(allow_none=True)
     complainant = fields.String()
-    routed_to = fields.String()
+    addressed_to = fields.String()
     challenges_detention = fields.Boolean()
     detention_episode = fields.Integer(allow_none=True)
     filed_at = fields.String()
@@ -124,10 +124,11 @@ def list_complaints(case_id: int):
 
 
 @bp.post("/cases/<int:case_id>/complaints/<int:complaint_id>/ruling")
-@require(roles.JUDGE)
+@require(roles.JUDGE, roles.PROSECUTOR, roles.SUPERVISING_PROSECUTOR)
 @operation("Rule on a complaint", tag="complaints", body=RulingRequest,
            responses={200: (Complaint, "the complaint with its ruling")},
-           description="Completes the complaint's ruling task (after its registration and routing).  The ruling "
+           description="Completes the complaint's ruling task (after its registration), by the investigating judge "
+                       "or, for a complaint addressed to the prosecutor (CPC 105), the prosecutor.  The ruling "
                        "resolves the escalation of a missed term and lifts the block on custody decisions.")
 def rule_on_complaint(case_id: int, complaint_id: int):
     body = json_body(RulingRequest())

@@ -23,6 +23,9 @@ COMPLAINT_FORM = [
      "label": "Challenges the lawfulness of a detention", "help": ""},
     {"name": "complainant", "type": "choice", "required": False, "label": "Complainant", "help": "",
      "choices": list(complaints.COMPLAINANTS)},
+    {"name": "addressed_to", "type": "choice", "required": False, "label": "Addressed to",
+     "help": "The investigating judge (default), or the prosecutor for an act of the investigator (CPC 105)",
+     "choices": list(complaints.ROUTES)},
 ]
 ALLEGATION_FORM = [
     {"name": "description", "type": "text", "required": True, "label": "What is alleged",
