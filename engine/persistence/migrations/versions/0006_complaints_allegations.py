@@ -1,7 +1,7 @@
 """complaints and allegations: a complaint case names its criminal case; ill-treatment allegations
 
-Revision ID: 0005_complaints
-Revises: 0004
+Revision ID: 0006_complaints
+Revises: 0005
 Create Date: 2026-12-02 03:30:00
 
 A complaint runs as its own case (processes/complaint.bpmn) and names the criminal case whose
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0005_complaints'
-down_revision = '0004'
+revision = '0006_complaints'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
