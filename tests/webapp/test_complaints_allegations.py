@@ -186,3 +186,19 @@ def test_a_defence_lawyers_attempt_to_open_another_case_is_audited_with_the_requ
     assert len(denied) == 1
     assert denied[0]["actor"] == DEFENCE and denied[0]["payload"]["requester"] == DEFENCE
     assert denied[0]["payload"]["attempted"] == "case.read"
+
+
+def test_the_judges_extension_form_names_the_complaint_that_blocks_it(api, login_as):
+    from tests.webapp.conftest import csrf_token
+    case_id = in_custody(api)
+    filed = ok(api.post(f"/cases/{case_id}/complaints", "defence", json=custody_complaint()), 201)
+    judge = login_as("judge")
+    token = csrf_token(judge, f"/cases/{case_id}")
+    local = "2026-03-02T15:00"  # the clock's now, in Almaty
+    posted = judge.post(f"/cases/{case_id}/custody/extensions", data={
+        "csrf_token": token, "petition_at": local, "ordered_at": local, "extended_until": "2026-05-20T15:00",
+        "order_number": "IJ-9", "reasons": "risk of flight", "alternatives_considered": "bail"})
+    assert posted.status_code == 302
+    page = judge.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert f"Not recorded: complaint {filed['number']} challenges the lawfulness of the detention" in page
+    assert api.case(case_id)["facts"]["custody_expires_at"] == iso(NOW + timedelta(days=59))
