@@ -398,3 +398,26 @@ def test_defence_files_a_complaint_and_an_allegation_from_the_case_page(login_as
     assert [c["complainant"] for c in view["complaints"]] == ["defence"]
     assert [a["made_by"] for a in view["allegations"]] == ["defence"]
     assert {e["kind"] for e in view["escalations"]} >= {"referral", "request"}
+
+
+def test_defence_lodges_the_appeal_from_its_case_page(login_as, driver, seeded, actors):
+    from tests.integration.test_case_paths import counsel, to_indictment, to_suspicion
+    case_id = driver.open(demo.registration(seeded.now()), defence=["defence"])
+    to_suspicion(driver, case_id)
+    counsel(driver, case_id)
+    driver.complete(case_id, "interrogate_suspect", another_interrogation=False)
+    to_indictment(driver, case_id)
+    driver.complete(case_id, "review_file", indictment_decision="send_to_court")
+    driver.complete(case_id, "prelim_hearing", hearing_decision="set_trial")
+    driver.complete(case_id, "conduct_trial", trial_form="bench")
+    driver.complete(case_id, "pronounce_verdict", verdict="convicted", verdict_pronounced_at=seeded.now().isoformat())
+    driver.complete(case_id, "serve_verdict", appeal_lodged=True, rights_explained=True,
+                    copy_served_at=seeded.now().isoformat())
+    client = login_as("defence")
+    task_id = _task_id(driver, case_id, "lodge_appeal")
+    assert f"/cases/{case_id}/tasks/{task_id}" in _text(client.get(f"/cases/{case_id}"))
+    version = queries.show_case(seeded, actors["reviewer"], case_id)["version"]
+    lodged = _post(client, f"/cases/{case_id}/tasks/{task_id}",
+                   {"version": version, "grounds": "sentence too severe", "lodged_at": "2026-03-02T14:00"})
+    assert lodged.status_code == 302, _text(lodged)
+    assert "lodge_appeal" not in {t["name"] for t in queries.show_case(seeded, actors["reviewer"], case_id)["tasks"]}
