@@ -18,6 +18,7 @@ from ..domain import acts, catalogue, roles
 from ..domain.clock import parse_instant
 from ..domain.errors import InvalidData, NotFound
 from ..domain.facts import CaseFacts
+from ..domain.rights import FailureClass
 from ..persistence import audit
 from ..persistence.models import Case, CaseParty, Escalation, ProcessVersion, StageEntry
 from ..workflow.adapter import CaseRun
@@ -186,11 +187,14 @@ def awaiting_ruling(session, case: Case, params) -> list[Case]:
                            .order_by(Case.id)).scalars().all()
     last = _procedure(case).last_episode
     out = []
+    cp = catalogue.get("complaint_review")
     for row in rows:
         facts = row.facts or {}
-        if not facts.get("complaint_challenges_detention"):
+        complaint = CaseFacts.from_data(facts, params)
+        # the catalogue says when a complaint blocks: where it challenges the lawfulness of detention
+        if catalogue.failure_class(cp, complaint) is not FailureClass.BLOCK:
             continue
-        if CaseFacts.from_data(facts, params).complaint_ruled_at is not None:
+        if complaint.complaint_ruled_at is not None:
             continue
         episode = facts.get("detention_episode")
         if episode is not None and last is not None and int(episode) != last.no:
