@@ -24,6 +24,7 @@ from .context import Actor, Habeas
 STATUSES = ("passed", "failed", "waived", "overridden", "pending", "overdue")
 # refused attempts (the act was refused, nothing happened) are counted apart, never as evaluations
 REFUSED = "refused"
+DRILLABLE = STATUSES + (REFUSED,)  # the statuses a drill-down lists cases for
 RECORDED = STATUSES[:-1]  # statuses stored on a row; "overdue" is a pending row past its deadline
 SATISFIED = ("passed", "waived", "overridden")
 REPORT_READERS = frozenset({roles.REVIEWER, roles.ADMIN, roles.SUPERVISING_PROSECUTOR, roles.PROSECUTOR})
@@ -134,8 +135,7 @@ def _rates(counts: dict) -> dict:
 
     def rate(n):
         return round(n / decided, 4) if decided else None
-    return {"total": sum(counts[s] for s in RECORDED), **{k: v for k, v in counts.items() if k != REFUSED},
-            "refused_attempts": counts.get(REFUSED, 0),
+    return {"total": sum(counts[s] for s in RECORDED), **counts, "refused_attempts": counts.get(REFUSED, 0),
             "compliance_rate": rate(counts["passed"] + counts["waived"]),
             "failure_rate": rate(counts["failed"]), "override_rate": rate(counts["overridden"])}
 
@@ -410,8 +410,8 @@ def cases_for(ctx: Habeas, actor: Actor, *, status: str, checkpoint: str | None 
     _require_reader(actor)
     if checkpoint is not None and checkpoint not in catalogue.CATALOGUE:
         raise InvalidData(f"unknown checkpoint '{checkpoint}'", {"checkpoint": ["not in the catalogue"]})
-    if status not in STATUSES:
-        raise InvalidData(f"unknown status '{status}'", {"status": [f"one of: {', '.join(STATUSES)}"]})
+    if status not in DRILLABLE:
+        raise InvalidData(f"unknown status '{status}'", {"status": [f"one of: {', '.join(DRILLABLE)}"]})
     now = ctx.now()
     matching = overdue_condition(now) if status == "overdue" else E.status == status
     last = func.max(E.evaluated_at).label("last")

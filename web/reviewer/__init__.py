@@ -48,7 +48,7 @@ def dashboard():
     more = indicators.indicators(habeas(), actor, **chosen.service_args())["indicators"]
     return render_template("reviewer/dashboard.html", report=report, filters=chosen, more=more,
                            choices=_choices(actor, chosen), chain=_chain_status(actor),
-                           chart_data=_chart_data(report), statuses=reports.STATUSES), 422 if chosen.errors else 200
+                           chart_data=_chart_data(report), statuses=reports.DRILLABLE), 422 if chosen.errors else 200
 
 
 def _choices(actor, chosen: report_filters.ReportFilters) -> dict:
