@@ -275,7 +275,22 @@ def _detention_review(session, dialect: str, filters: Filters, now: datetime) ->
         within, per_case.c.started.is_not(None)).subquery()
     return {"detentions": n, "within_limit": n_within, "late_or_unreviewed": n_late,
             "pending": n - n_within - n_late, "share_within_limit": _share(n_within, n_within + n_late),
-            "median_hours": median(session, hours)}
+            "median_hours": median(session, hours),
+            "cases": _drill(session, per_case, {"within_limit": _is(within), "late_or_unreviewed": _is(late),
+                                                "pending": and_(~_is(within), ~_is(late))})}
+
+
+def _is(condition):
+    """A condition that is false, never unknown, where a value it reads is missing (as the
+    counts' CASE WHEN reads it)."""
+    return func.coalesce(condition, false())
+
+
+def _drill(session, per_case, buckets: dict) -> dict:
+    """The case ids behind each figure of a headline indicator (its drill-down)."""
+    return {name: [r[0] for r in session.execute(select(per_case.c.case_id).where(condition)
+                                                  .order_by(per_case.c.case_id).limit(DRILL_DOWN_LIMIT)).all()]
+            for name, condition in buckets.items()}
 
 
 def _counsel_at_first_interrogation(session, filters: Filters) -> dict:
@@ -295,7 +310,11 @@ def _counsel_at_first_interrogation(session, filters: Filters) -> dict:
         func.sum(when((or_(per_case.c.present == 1, per_case.c.waived == 1), 1), else_=0)))).one()
     lawful = int(lawful or 0)
     return {"first_interrogations": n, "counsel_present": int(present or 0), "lawful_waiver": int(waived or 0),
-            "without_counsel": n - lawful, "share_with_counsel_or_waiver": _share(lawful, n)}
+            "without_counsel": n - lawful, "share_with_counsel_or_waiver": _share(lawful, n),
+            "cases": _drill(session, per_case, {"counsel_present": per_case.c.present == 1,
+                                                "lawful_waiver": per_case.c.waived == 1,
+                                                "without_counsel": and_(per_case.c.present != 1,
+                                                                        per_case.c.waived != 1)})}
 
 
 def _latest_evidence(checkpoint: str):
@@ -329,7 +348,9 @@ def _consular_notice(session, dialect: str, filters: Filters, now: datetime, par
     n_within, n_late = int(n_within or 0), int(n_late or 0)
     return {"foreign_detainees": n, "limit_hours": limit, "told_within_limit": n_within,
             "late_or_not_told": n_late, "pending": n - n_within - n_late,
-            "share_within_limit": _share(n_within, n_within + n_late)}
+            "share_within_limit": _share(n_within, n_within + n_late),
+            "cases": _drill(session, per_case, {"told_within_limit": _is(within), "late_or_not_told": _is(late),
+                                                "pending": and_(~_is(within), ~_is(late))})}
 
 
 def _refusal_to_approve(session, filters: Filters) -> dict:

@@ -66,6 +66,13 @@ def test_every_headline_figure_equals_the_sum_of_its_drill_down(api, habeas, clo
             assert line[status] == sum(r["evaluations"] for r in drill), (line["checkpoint"], status)
             checked += line[status]
     assert checked > 0
+    headline = board["indicators"]
+    for name, figures in (("detention_review", ("within_limit", "late_or_unreviewed", "pending")),
+                          ("counsel_at_first_interrogation", ("counsel_present", "lawful_waiver", "without_counsel")),
+                          ("consular_notice", ("told_within_limit", "late_or_not_told", "pending"))):
+        for figure in figures:
+            assert headline[name][figure] == len(headline[name]["cases"][figure]), (name, figure)
+    assert headline["detention_review"]["detentions"] >= 3
     report = ok(api.get("/reports/indicators", query_string={"from": iso(NOW - timedelta(days=30)), "to": iso(end)}))
     indicators = {i["id"]: i for i in report["indicators"]}
     assert set(indicators) == {"custody", "allegations", "lawyer", "family_notice", "interpreter", "children",
