@@ -482,6 +482,10 @@ def test_demo_leaves_cases_in_several_stages(db):
     extended = [e for e in views["at_trial"]["evidence"] if e["checkpoint"] == "custody_term_review"]
     assert len(extended) == 2 and extended[-1]["data"]["petition_at"]
     assert stages["terminated"][1] == "closed"
+    complained = views["complaint_and_allegation"]
+    assert [c["challenges_detention"] for c in complained["complaints"]] == [True]
+    assert [a["made_by"] for a in complained["allegations"]] == ["defence"]
+    assert any(e["kind"] == "referral" for e in complained["escalations"])
     refused = db.ok("case", "audit", cases["refused_for_want_of_counsel"], as_user="reviewer")
     refusal = [e for e in refused if e["action"] == "task.refused"]
     assert refusal and "counsel_before_interrogation" in {c["id"] for c in refusal[0]["payload"]["checkpoints"]}
