@@ -698,10 +698,15 @@ def judge_medical(ctx: CheckContext) -> Evaluation:
                            f"{_when(referral)}, beyond {ctx.params.ill_treatment_referral_hours} h "
                            f"({basis})",), missing, due, alleged)
     if missing:
-        return _outstanding(cid, ctx, missing, due, alleged,
-                            f"the ill-treatment allegation of {_when(alleged)} was not referred "
-                            f"within {ctx.params.ill_treatment_referral_hours} h ({basis})"
-                            if alleged else "")
+        outcome = _outstanding(cid, ctx, missing, due, alleged,
+                               f"the ill-treatment allegation of {_when(alleged)} was not referred "
+                               f"within {ctx.params.ill_treatment_referral_hours} h ({basis})"
+                               if alleged else "")
+        if ctx.facts.ill_treatment_referral_from is not None and outcome.status is Status.PENDING:
+            waiting = (f"the ill-treatment allegation of {_when(ctx.facts.ill_treatment_referral_from)} "
+                       "awaits its referral by the prosecutor for an independent check (UNCAT art 12)",)
+            return Evaluation(cid, outcome.status, waiting + outcome.reasons, outcome.missing, due, alleged)
+        return outcome
     examined = _instant(data, "examined_at")
     if alleged is not None and examined is not None and examined < alleged:
         return _outstanding(cid, ctx, ("examined_at",), due, alleged,

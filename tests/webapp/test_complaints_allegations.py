@@ -150,6 +150,7 @@ def test_an_allegation_creates_a_referral_task_blocks_questioning_and_is_reporte
     counsel(api, case_id)
     refused = api.complete(case_id, "interrogate_suspect", now=clock.now(), another_interrogation=False)
     assert "medical_examination" in blocked_ids(refused)
+    assert "awaits its referral by the prosecutor" in str(refused.get_json())
     # no referral within 24 h: escalated, the case non-compliant, a failed evaluation reported
     clock.advance(hours=25)
     scheduler.tick(habeas)
@@ -165,6 +166,27 @@ def test_an_allegation_creates_a_referral_task_blocks_questioning_and_is_reporte
     assert allegations["cases"]["referred_late"] == [case_id]
     assert allegations["figures"]["median_hours_to_referral"] == 25.0
     assert "UNCAT" in allegations["legal_basis"] and allegations["definition"]
+
+
+def test_questioning_resumes_once_referred_and_examined_after_the_allegation(api, clock):
+    case_id = api.open_case(registration(NOW), defence=[DEFENCE])["id"]
+    to_interrogation(api, case_id, detained=True, apprehended_hours_ago=20)
+    medical(api, case_id)  # on admission, before the allegation
+    clock.advance(hours=1)
+    alleged = ok(api.post(f"/cases/{case_id}/allegations", "investigator",
+                          json={"description": "says he was kicked in the van", "made_by": "person"}), 201)
+    ok(api.post(f"/cases/{case_id}/allegations/{alleged['id']}/referral", "prosecutor",
+                json={"referred_to": "regional prosecutor, special unit"}))
+    counsel(api, case_id)
+    still = api.complete(case_id, "interrogate_suspect", now=clock.now(), another_interrogation=False)
+    assert "medical_examination" in blocked_ids(still)  # the examination on admission preceded it
+    ok(api.post(f"/cases/{case_id}/evidence", "investigator", json={
+        "checkpoint": "medical_examination", "occurred_at": iso(clock.now()),
+        "data": {"doctor": "Dr. S. Akhmetova", "examined_at": iso(clock.now()), "findings": "bruises, left ribs"}}), 201)
+    ok(api.complete(case_id, "interrogate_suspect", now=clock.now(), another_interrogation=False))
+    case = api.case(case_id)
+    assert all(e["status"] == "resolved" for e in case["escalations"] if e["kind"] == "referral")
+    assert case["non_compliant"] is False
 
 
 def test_an_allegation_with_bad_input_names_the_field_and_changes_nothing(api):
