@@ -143,9 +143,9 @@ def _clean(data: dict, actor: Actor, now: datetime) -> dict:
         errors["period_to"] = ["the period ends after it starts"]
     if times["period_from"] and times["period_from"] > alleged:
         errors["period_from"] = ["the period alleged precedes the allegation"]
-    for name in ("period_from", "period_to"):
-        if times[name] and times[name] > now:
-            errors.setdefault(name, []).append("in the future")
+    for name in ("alleged_at", "period_from", "period_to"):
+        if times[name] and times[name] > now + timedelta(minutes=5):
+            errors.setdefault(name, []).append("in the future: an allegation is about what already happened")
     if errors:
         raise InvalidData("the allegation cannot be recorded as given", errors)
     return {"description": description, "made_by": made_by, "alleged_at": alleged,

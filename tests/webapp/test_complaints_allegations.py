@@ -194,8 +194,7 @@ def test_an_allegation_with_bad_input_names_the_field_and_changes_nothing(api):
     version = api.case(case_id)["version"]
     bad = api.post(f"/cases/{case_id}/allegations", "defence",
                    json={"description": "x", "alleged_at": iso(NOW + timedelta(days=1))})
-    assert bad.status_code == 422 and "ill_treatment_alleged_at" in bad.get_json()["fields"] or \
-        "alleged_at" in bad.get_json()["fields"]
+    assert bad.status_code == 422 and list(bad.get_json()["fields"]) == ["alleged_at"]
     assert api.post(f"/cases/{case_id}/allegations", "defence", json={}).get_json()["fields"].keys() >= {"description"}
     case = api.case(case_id)
     assert case["version"] == version and case["allegations"] == []
