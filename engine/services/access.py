@@ -52,6 +52,7 @@ def denials_audited(ctx, actor: Actor, case_id: int, action: str):
             exists = session.get(Case, case_id) is not None
             audit.append(session, at=ctx.now(), actor=actor.username, action="access.denied",
                          case_id=case_id if exists else None,
-                         payload={"requester": actor.username, "role": actor.role, "attempted": action,
-                                  "case": case_id, "reason": denied.message})
+                         payload={"status": 403, "what": denied.message[:500], "requester": actor.username,
+                                  "role": actor.role, "attempted": action, "case": case_id})
+        denied.audited = True  # the web layer's generic denial audit (web/errors.py) then writes no second entry
         raise

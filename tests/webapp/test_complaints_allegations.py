@@ -10,6 +10,7 @@ from engine.services import scheduler
 from tests.conftest import START
 from tests.webapp.api_support import (api, counsel_evidence, fast_password_hashing, registration,  # noqa: F401
                                       script_user, tokens)
+from tests.webapp.test_hardening_auth import audit_entries
 from tests.webapp.test_rights_per_act import blocked_ids, counsel, iso, medical, ok, to_interrogation
 
 NOW = START
@@ -200,13 +201,16 @@ def test_an_allegation_with_bad_input_names_the_field_and_changes_nothing(api):
     assert case["version"] == version and case["allegations"] == []
 
 
-def test_a_defence_lawyers_attempt_to_open_another_case_is_audited_with_the_requester(api):
+def test_a_defence_lawyers_attempt_to_open_another_case_is_audited_with_the_requester(api, habeas):
     other = api.open_case(registration(NOW, suspect_name="Someone Else"))["id"]
     assert api.get(f"/cases/{other}", "defence").status_code == 403
     denied = [e for e in api.get(f"/cases/{other}/audit").get_json()["entries"] if e["action"] == "access.denied"]
     assert len(denied) == 1
     assert denied[0]["actor"] == DEFENCE and denied[0]["payload"]["requester"] == DEFENCE
-    assert denied[0]["payload"]["attempted"] == "case.read"
+    assert denied[0]["payload"]["attempted"] == "case.read" and denied[0]["payload"]["status"] == 403
+    # one entry per denial: the web layer's generic denial audit does not write a second one
+    everywhere = [e for e in audit_entries(habeas, "access.denied")]
+    assert len(everywhere) == 1 and everywhere[0].case_id == other
 
 
 def test_the_judges_extension_form_names_the_complaint_that_blocks_it(api, login_as):

@@ -1,7 +1,7 @@
 """complaints and allegations: a complaint case names its criminal case; ill-treatment allegations
 
-Revision ID: 0006_complaints
-Revises: 0005
+Revision ID: 0007_complaints
+Revises: 0006_harden_trail
 Create Date: 2026-12-02 03:30:00
 
 A complaint runs as its own case (processes/complaint.bpmn) and names the criminal case whose
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0006_complaints'
-down_revision = '0005'
+revision = '0007_complaints'
+down_revision = '0006_harden_trail'
 branch_labels = None
 depends_on = None
 
