@@ -111,6 +111,7 @@ MATRIX = [
     Row("cases.record_allegation", "GET", CASE_ACTORS),
     Row("cases.record_allegation", "POST", CASE_ACTORS, form(description="")),
     Row("cases.request_file_access", "POST", frozenset({"defence"}), form(note="x" * 4001)),
+    Row("cases.refer_allegation", "POST", frozenset({"prosecutor", "supervising_prosecutor"}), form(referred_to="")),
     # ---- pages: compliance (web/reviewer) -------------------------------------------------------
     Row("reviewer.dashboard", "GET", REPORT_READERS),
     Row("reviewer.export_csv", "GET", REPORT_READERS),

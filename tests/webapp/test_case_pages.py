@@ -398,6 +398,17 @@ def test_defence_files_a_complaint_and_an_allegation_from_the_case_page(login_as
     assert [c["complainant"] for c in view["complaints"]] == ["defence"]
     assert [a["made_by"] for a in view["allegations"]] == ["defence"]
     assert {e["kind"] for e in view["escalations"]} >= {"referral", "request"}
+    prosecutor = login_as("prosecutor")
+    [allegation] = view["allegations"]
+    assert f"/allegations/{allegation['id']}/referral" in _text(prosecutor.get(f"/cases/{own}"))
+    assert f"/allegations/{allegation['id']}/referral" not in _text(client.get(f"/cases/{own}"))
+    empty = _post(prosecutor, f"/cases/{own}/allegations/{allegation['id']}/referral", {"referred_to": " "})
+    assert empty.status_code == 302 and "Not recorded: referred_to" in _text(prosecutor.get(f"/cases/{own}"))
+    done = _post(prosecutor, f"/cases/{own}/allegations/{allegation['id']}/referral",
+                 {"referred_to": "regional prosecutor, special unit"})
+    assert done.status_code == 302
+    [referred] = queries.show_case(seeded, actors["reviewer"], own)["allegations"]
+    assert referred["referred_to"] == "regional prosecutor, special unit"
 
 
 def test_defence_lodges_the_appeal_from_its_case_page(login_as, driver, seeded, actors):

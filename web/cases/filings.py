@@ -56,6 +56,20 @@ def record_allegation(case_id: int):
                    "Allegation recorded; referral due {referral_due_at}. Questioning waits for a medical examination.")
 
 
+@bp.post("/<int:case_id>/allegations/<int:allegation_id>/referral")
+@require(*sorted(allegations.REFERRERS))
+def refer_allegation(case_id: int, allegation_id: int):
+    data = {"referred_to": request.form.get("referred_to", ""),
+            "referred_at": fields.local_to_utc(request.form.get("referred_at", "")) or None}
+    try:
+        result = allegations.refer(habeas(), current_actor(), case_id, allegation_id, data)
+    except InvalidData as err:
+        flash("Not recorded: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in err.fields.items()))
+    else:
+        flash(f"Allegation referred to {result['referred_to']}" + (" (after its deadline)." if result["late"] else "."))
+    return redirect(url_for(".case", case_id=case_id, _anchor="complaints"))
+
+
 @bp.post("/<int:case_id>/file-access-requests")
 @require("defence")
 def request_file_access(case_id: int):

@@ -72,6 +72,7 @@ def case(case_id: int):
     return render_template("cases/case.html", case=view, panel=dashboards.checkpoint_panel(view, actor),
                            trail=trail, marks=marks, acts=acts, liberty=liberty.offered(view, actor.role),
                            files=acts or defence, defence=defence,
+                           refers=actor.role in ("prosecutor", "supervising_prosecutor"),
                            supervises=actor.role == "supervising_prosecutor")
 
 
