@@ -40,7 +40,7 @@ OUTCOMES = ("upheld", "dismissed")
 def file(ctx: Habeas, actor: Actor, case_id: int, data: dict) -> dict:
     """File a complaint about an act of case ``case_id``; returns the complaint case's summary.
     Bad input is a 422 naming the field, and nothing is written."""
-    from .cases import latest_version, load_case, _number
+    from .cases import load_case
     access.require_role(actor, FILERS, "file a complaint")
     now = ctx.now()
     clean = _clean_filing(data, actor, now, ctx.params.complaint_days)
@@ -56,25 +56,8 @@ def file(ctx: Habeas, actor: Actor, case_id: int, data: dict) -> dict:
         episode = procedure.open_episode or procedure.last_episode
         clean["detention_episode"] = episode.no if (clean["complaint_challenges_detention"] and episode) else None
         clean["about_case"] = parent.number
-        version = latest_version(session, PROCESS)
-        run = CaseRun.start(ctx.models.get(session, version.id), {})
-        [task] = [t for t in run.ready_tasks() if t.definition.act == acts.ActKind.COMPLAINT]
-        run.complete(task.id, _workflow_data(clean))
-        run.anchor_timers(now)
-        facts = {**clean}
-        complaint = Case(number="pending", process_version_id=version.id, stage="complaint", status="open",
-                         unit=parent.unit, prosecutor=parent.prosecutor, facts=facts,
-                         procedure=acts.after(acts.Procedure(), acts.ActKind.COMPLAINT, clean, now).to_dict(),
-                         workflow_state=run.dump(), opened_at=now, opened_by=actor.username, updated_at=now,
-                         about_case_id=parent.id)
-        session.add(complaint)
-        session.flush()
-        _number(session, complaint, f"{parent.number}-C{complaint.id}")
-        for username in session.execute(select(CaseParty.username).where(
-                CaseParty.case_id == parent.id, CaseParty.role == roles.DEFENCE)).scalars().all():
-            session.add(CaseParty(case_id=complaint.id, username=username, role=roles.DEFENCE))
-        session.add(StageEntry(case_id=complaint.id, stage="complaint", entered_at=now, task=task.definition.title,
-                               actor=actor.username))
+        complaint, task = _complaint_case(ctx, session, actor, parent, clean, now)
+        facts = complaint.facts
         cp = catalogue.get("complaint_review")
         assessments = checks.assess([cp], CaseFacts.from_data(facts, ctx.params), {}, now, ctx.params, "complaint",
                                     actor=actor.username, act=acts.ActKind.COMPLAINT)
@@ -92,6 +75,32 @@ def file(ctx: Habeas, actor: Actor, case_id: int, data: dict) -> dict:
         audit.append(session, at=now, actor=actor.username, action="complaint.filed", case_id=parent.id,
                      payload=payload)
         return summary(complaint, now, ctx.params)
+
+
+def _complaint_case(ctx, session, actor: Actor, parent: Case, clean: dict, now):
+    """The complaint as a case of its own on the complaint process, its filing task done, its
+    defence those of the criminal case (so they read it), linked to the criminal case."""
+    from .cases import _number, latest_version
+    version = latest_version(session, PROCESS)
+    run = CaseRun.start(ctx.models.get(session, version.id), {})
+    [task] = [t for t in run.ready_tasks() if t.definition.act == acts.ActKind.COMPLAINT]
+    run.complete(task.id, _workflow_data(clean))
+    run.anchor_timers(now)
+    facts = {**clean}
+    complaint = Case(number="pending", process_version_id=version.id, stage="complaint", status="open",
+                     unit=parent.unit, prosecutor=parent.prosecutor, facts=facts,
+                     procedure=acts.after(acts.Procedure(), acts.ActKind.COMPLAINT, clean, now).to_dict(),
+                     workflow_state=run.dump(), opened_at=now, opened_by=actor.username, updated_at=now,
+                     about_case_id=parent.id)
+    session.add(complaint)
+    session.flush()
+    _number(session, complaint, f"{parent.number}-C{complaint.id}")
+    for username in session.execute(select(CaseParty.username).where(
+            CaseParty.case_id == parent.id, CaseParty.role == roles.DEFENCE)).scalars().all():
+        session.add(CaseParty(case_id=complaint.id, username=username, role=roles.DEFENCE))
+    session.add(StageEntry(case_id=complaint.id, stage="complaint", entered_at=now, task=task.definition.title,
+                           actor=actor.username))
+    return complaint, task
 
 
 def _clean_filing(data: dict, actor: Actor, now: datetime, window_days: int) -> dict:
