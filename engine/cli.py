@@ -236,6 +236,39 @@ def cmd_derogate(args):
     _print({"derogation": override_id, "case": args.case, "checkpoint": "counsel_before_interrogation"})
 
 
+def cmd_complaint_file(args):
+    from .services import complaints
+    data = {"act_complained_of": args.act, "about_act": args.about_act, "learned_of_act_at": args.learned_at,
+            "complaint_filed_at": args.filed_at, "complaint_challenges_detention": args.challenges_detention,
+            "complainant": args.complainant, "addressed_to": args.addressed_to}
+    _print(complaints.file(_habeas(args), _actor(args), args.case, data))
+
+
+def cmd_complaint_rule(args):
+    from .services import complaints
+    data = {"ruling": args.ruling, "ruling_reasons": args.reasons, "ruled_at": args.ruled_at}
+    _print(complaints.rule(_habeas(args), _actor(args), args.case, args.complaint, data))
+
+
+def cmd_allegation_record(args):
+    from .services import allegations
+    data = {"description": args.description, "alleged_at": args.alleged_at, "made_by": args.made_by,
+            "period_from": args.period_from, "period_to": args.period_to}
+    _print(allegations.record(_habeas(args), _actor(args), args.case, data, expected_version=args.version))
+
+
+def cmd_allegation_refer(args):
+    from .services import allegations
+    _print(allegations.refer(_habeas(args), _actor(args), args.case, args.allegation,
+                             {"referred_to": args.referred_to, "referred_at": args.referred_at}))
+
+
+def cmd_report_indicators(args):
+    from .services import indicators
+    _print(indicators.indicators(_habeas(args), CONSOLE, start=parse_instant(args.start), end=parse_instant(args.end),
+                                 unit=args.unit, prosecutor=args.prosecutor))
+
+
 def cmd_escalation_resolve(args):
     rights.resolve_escalation(_habeas(args), _actor(args), args.escalation, args.resolution)
     _print({"escalation": args.escalation, "status": "resolved"})
@@ -511,6 +544,43 @@ def build_parser() -> argparse.ArgumentParser:
                                                         "prevent_substantial_jeopardy_to_proceedings"))
     p.add_argument("--reason", required=True)
 
+    comp = sub.add_parser("complaint", help="complaints about a case's acts (CPC 105-106)").add_subparsers(
+        title="complaint commands")
+    p = command(comp, "file", cmd_complaint_file, "file a complaint about an act of a case (defence, or an "
+                "official for the person, their representative or a victim)")
+    p.add_argument("case", type=int)
+    p.add_argument("--act", required=True, help="which act or decision, by whom, why unlawful")
+    p.add_argument("--learned-at", required=True, help="when the complainant learned of the act (ISO-8601)")
+    p.add_argument("--about-act", choices=sorted(ACT_KINDS), help="the kind of act complained of")
+    p.add_argument("--filed-at", help="when it was filed (ISO-8601); default now")
+    p.add_argument("--challenges-detention", action="store_true",
+                   help="it challenges the lawfulness of a detention (implied for detention acts)")
+    p.add_argument("--complainant", choices=("defence", "person", "representative", "victim"))
+    p.add_argument("--addressed-to", choices=("judge", "prosecutor"), default="judge",
+                   help="the investigating judge, or the prosecutor for an act of the investigator (CPC 105)")
+    p = command(comp, "rule", cmd_complaint_rule, "record the ruling on a complaint (its ruling task)")
+    p.add_argument("case", type=int)
+    p.add_argument("complaint", type=int, help="the complaint's id (its own case)")
+    p.add_argument("--ruling", required=True, choices=("upheld", "dismissed"))
+    p.add_argument("--reasons", required=True)
+    p.add_argument("--ruled-at", required=True, help="when (ISO-8601)")
+    alle = sub.add_parser("allegation", help="ill-treatment allegations (UNCAT 12-13)").add_subparsers(
+        title="allegation commands")
+    p = command(alle, "record", cmd_allegation_record, "record an ill-treatment allegation (a referral task "
+                "follows; questioning waits for a medical examination)")
+    p.add_argument("case", type=int)
+    p.add_argument("--description", required=True)
+    p.add_argument("--alleged-at", help="when it was made (ISO-8601); default now")
+    p.add_argument("--made-by", choices=("person", "defence", "representative", "official"))
+    p.add_argument("--period-from")
+    p.add_argument("--period-to")
+    p.add_argument("--version", type=int, help="the case version you read")
+    p = command(alle, "refer", cmd_allegation_refer, "refer an allegation for an independent check (prosecutor)")
+    p.add_argument("case", type=int)
+    p.add_argument("allegation", type=int)
+    p.add_argument("--referred-to", required=True)
+    p.add_argument("--referred-at", help="when (ISO-8601); default now")
+
     esc = sub.add_parser("escalation", help="resolve escalations").add_subparsers(title="escalation commands")
     p = command(esc, "resolve", cmd_escalation_resolve, "resolve an escalation (supervising prosecutor)")
     p.add_argument("escalation", type=int)
@@ -538,6 +608,12 @@ def build_parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="reports").add_subparsers(title="report commands")
     p = command(rep, "compliance", cmd_report_compliance, "checkpoint compliance per right")
     p.add_argument("--format", choices=("json", "csv"), default="json")
+    p.add_argument("--from", dest="start", help="period start (ISO-8601)")
+    p.add_argument("--to", dest="end", help="period end (ISO-8601)")
+    p.add_argument("--unit")
+    p.add_argument("--prosecutor")
+    p = command(rep, "indicators", cmd_report_indicators, "the reviewers' indicators with definitions, legal "
+                "bases and the cases behind each figure")
     p.add_argument("--from", dest="start", help="period start (ISO-8601)")
     p.add_argument("--to", dest="end", help="period end (ISO-8601)")
     p.add_argument("--unit")

@@ -58,7 +58,10 @@ def register(app) -> None:
 
 
 def _audit_denial(app, err: HabeasError, status: int) -> None:
-    """A 403, or a 401 whose credentials named a user, goes into the audit trail."""
+    """A 403, or a 401 whose credentials named a user, goes into the audit trail (once: a refused
+    case read is audited by the engine, linked to the case, and not again here)."""
+    if getattr(err, "audited", False):
+        return
     if status == 403:
         actor = g.get("actor")
         who = actor.username if actor is not None else None

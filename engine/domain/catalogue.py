@@ -658,8 +658,24 @@ def medical_applies(ctx: CheckContext) -> bool:
 
 def referral_deadline(ctx: CheckContext) -> datetime | None:
     """An ill-treatment allegation is referred to the prosecutor for an independent check within
-    the set hours of being made (UNCAT arts 12-13; brief, precisions)."""
-    return _plus(ctx.facts.ill_treatment_alleged_at, hours=ctx.params.ill_treatment_referral_hours)
+    the set hours of being made (UNCAT arts 12-13; brief, precisions).  With several allegations
+    the clock runs from the earliest one not yet referred: a later allegation never moves an
+    earlier one's deadline."""
+    start = ctx.facts.ill_treatment_referral_from or ctx.facts.ill_treatment_alleged_at
+    return _plus(start, hours=ctx.params.ill_treatment_referral_hours)
+
+
+def referral_made_at(ctx: CheckContext) -> datetime | None:
+    """When the allegation(s) were referred, if every one of them was: the referral recorded
+    through the allegation (a fact) or, for older cases, in the examination record."""
+    if ctx.facts.ill_treatment_referral_from is not None:
+        return None  # an allegation still waits for its referral
+    times = [t for t in (_instant(_data(ctx), "referral_at"), ctx.facts.ill_treatment_referred_at) if t]
+    made = max(times) if times else None
+    alleged = ctx.facts.ill_treatment_alleged_at
+    if made is not None and alleged is not None and made < alleged:
+        return None  # referred before the latest allegation: that one is not referred
+    return made
 
 
 def judge_medical(ctx: CheckContext) -> Evaluation:
@@ -671,21 +687,26 @@ def judge_medical(ctx: CheckContext) -> Evaluation:
     basis = "ECHR 3; UNCAT arts 12, 13, 15"
     alleged = ctx.facts.ill_treatment_alleged_at
     due = referral_deadline(ctx)
-    required = ["doctor", "examined_at", "findings"]
-    if ctx.facts.ill_treatment_alleged:
-        required.append("referral_at")
-    missing = _missing(data, required)
-    referral = _instant(data, "referral_at")
+    missing = list(_missing(data, ["doctor", "examined_at", "findings"]))
+    referral = referral_made_at(ctx) if ctx.facts.ill_treatment_alleged else None
+    if ctx.facts.ill_treatment_alleged and referral is None:
+        missing.append("referral_at")
+    missing = tuple(missing)
     if referral is not None and due is not None and referral > due:
         return Evaluation(cid, Status.FAILED,
                           (f"the ill-treatment allegation of {_when(alleged)} was referred at "
                            f"{_when(referral)}, beyond {ctx.params.ill_treatment_referral_hours} h "
                            f"({basis})",), missing, due, alleged)
     if missing:
-        return _outstanding(cid, ctx, missing, due, alleged,
-                            f"the ill-treatment allegation of {_when(alleged)} was not referred "
-                            f"within {ctx.params.ill_treatment_referral_hours} h ({basis})"
-                            if alleged else "")
+        outcome = _outstanding(cid, ctx, missing, due, alleged,
+                               f"the ill-treatment allegation of {_when(alleged)} was not referred "
+                               f"within {ctx.params.ill_treatment_referral_hours} h ({basis})"
+                               if alleged else "")
+        if ctx.facts.ill_treatment_referral_from is not None and outcome.status is Status.PENDING:
+            waiting = (f"the ill-treatment allegation of {_when(ctx.facts.ill_treatment_referral_from)} "
+                       "awaits its referral by the prosecutor for an independent check (UNCAT art 12)",)
+            return Evaluation(cid, outcome.status, waiting + outcome.reasons, outcome.missing, due, alleged)
+        return outcome
     examined = _instant(data, "examined_at")
     if alleged is not None and examined is not None and examined < alleged:
         return _outstanding(cid, ctx, ("examined_at",), due, alleged,
@@ -983,30 +1004,36 @@ def complaint_lodged(ctx: CheckContext) -> bool:
 
 
 def complaint_deadline(ctx: CheckContext) -> datetime | None:
-    """The complaint must be registered and routed within the complaint period of filing."""
-    return _plus(ctx.facts.complaint_filed_at, days=ctx.params.complaint_days)
+    """The state's term to rule on a complaint, from its filing (param ``complaint_ruling_days``).
+    The 15 days of CPC 105-106 are the complainant's window to file, not the state's term
+    (brief, precisions).  A complaint to the prosecutor (CPC 105) has the prosecutor's term."""
+    days = (ctx.params.complaint_ruling_days_prosecutor if ctx.facts.complaint_to_prosecutor
+            else ctx.params.complaint_ruling_days)
+    return _plus(ctx.facts.complaint_filed_at, days=days)
 
 
 def judge_complaint(ctx: CheckContext) -> Evaluation:
     """Complaint to the investigating judge against an investigator or prosecutor: ECHR 13;
-    CPC arts 105, 106.  Registered and routed within the complaint period."""
+    CPC arts 105, 106.  Registered, routed and ruled on within the ruling's term; a ruling
+    after the term does not cure the delay."""
     cid = "complaint_review"
     data = _data(ctx)
     filed, due = ctx.facts.complaint_filed_at, complaint_deadline(ctx)
+    ruled = ctx.facts.complaint_ruled_at
     note = (DETENTION_CHALLENGE_NOTE,) if ctx.facts.complaint_challenges_detention else ()
     missing = _missing(data, ("complaint_registered_at", "routed_to"))
-    if missing:
-        outcome = _outstanding(cid, ctx, missing, due, filed,
-                               f"complaint not registered and routed within "
-                               f"{ctx.params.complaint_days} days of filing")
-        return Evaluation(cid, outcome.status, outcome.reasons + note, missing, due, filed)
-    registered = _instant(data, "complaint_registered_at")
-    if due is not None and registered > due:
+    if ruled is None:
+        missing = tuple(missing) + ("ruled_at",)
+    if ruled is not None and due is not None and ruled > due:
         return Evaluation(cid, Status.FAILED,
-                          (f"complaint registered after the {ctx.params.complaint_days}-day "
-                           "period",) + note, due_at=due, clock_started_at=filed)
-    return Evaluation(cid, Status.PASSED, due_at=due, clock_started_at=filed,
-                      satisfied_at=registered)
+                          (f"complaint ruled on at {_when(ruled)}, after its term ({_when(due)}; ECHR 13; "
+                           "CPC arts 105, 106)",) + note, tuple(missing), due, filed)
+    if missing:
+        outcome = _outstanding(cid, ctx, tuple(missing), due, filed,
+                               f"complaint not ruled on within its term from filing ({_when(due) if due else 'no filing time'}; ECHR 13; "
+                               "CPC arts 105, 106)")
+        return Evaluation(cid, outcome.status, outcome.reasons + note, tuple(missing), due, filed)
+    return Evaluation(cid, Status.PASSED, due_at=due, clock_started_at=filed, satisfied_at=ruled)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1353,8 +1380,9 @@ _CHECKPOINTS = (
         override_roles=SUPERVISOR_OVERRIDES,
         evidence=COMPLAINT_EVIDENCE, occurred_field="complaint_registered_at",
         applies=complaint_lodged, judge=judge_complaint, deadline=complaint_deadline,
-        on_failure="Escalates to the supervising prosecutor with a deadline; blocks where the "
-                   "lawfulness of detention is challenged.",
+        on_failure="Escalates to the supervising prosecutor when not ruled on within its term; "
+                   "blocks where the lawfulness of detention is challenged: the next custody "
+                   "decision on that detention waits for the ruling.",
     ),
     Checkpoint(
         id="file_access_disclosure",
@@ -1511,7 +1539,8 @@ def _deadline_text(cid: str, p: Params) -> str:
                                f"{p.custody_ceiling_especially_grave_months} months; escalation "
                                f"{p.custody_warning_days} days before expiry without a petition",
         "reasonable_time": f"registration + {p.investigation_term_days} days (by form)",
-        "complaint_review": f"filing + {p.complaint_days} days",
+        "complaint_review": f"ruling within {p.complaint_ruling_days} days of filing (the "
+                            f"complainant files within {p.complaint_days} days)",
         "appeal_notice": f"{p.appeal_days} days from pronouncement; for a convict in custody from "
                          f"service of the copy, owed within {p.verdict_copy_days} days",
         "medical_examination": f"on admission and before questioning; an ill-treatment "

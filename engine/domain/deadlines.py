@@ -19,7 +19,10 @@ The clocks (the brief's list):
   an escalation (``escalate_at``); at expiry without extension a release task;
 - ``reasonable_time``: the investigation term from registration, with its extension and any
   interruptions; acts after expiry are flagged;
-- ``complaint_review``: 15 days from filing;
+- ``complaint_review``: the ruling within its term from filing (param; the 15 days are the
+  complainant's window); escalated when missed;
+- ``medical_examination``: an ill-treatment allegation referred to the prosecutor within 24 h
+  (param) of the earliest allegation not yet referred; escalated when missed;
 - ``appeal_notice``: the copy served with the appeal rights: within 15 days of pronouncement,
   or for a convict in custody at the verdict within 5 days (the appeal period then runs from
   service);
@@ -83,8 +86,10 @@ RULES: dict[str, ClockRule] = {r.id: r for r in (
     ClockRule("reasonable_time", CHECKPOINT, Action.ESCALATE_AND_FLAG, "investigation term",
               "extend the investigation term or complete the investigation",
               flags_acts_after=True),
-    ClockRule("complaint_review", CHECKPOINT, Action.ESCALATE, "complaint to the judge",
-              "register the complaint and route it to the investigating judge"),
+    ClockRule("complaint_review", CHECKPOINT, Action.ESCALATE, "ruling on a complaint",
+              "register the complaint, route it and rule on it"),
+    ClockRule("medical_examination", CHECKPOINT, Action.ESCALATE, "referral of an ill-treatment allegation",
+              "refer the allegation to the prosecutor for an independent check"),
     ClockRule("appeal_notice", CHECKPOINT, Action.ESCALATE, "appeal period",
               "serve the verdict with the right and the deadline to appeal explained"),
     ClockRule("preliminary_hearing", PROCEDURE, Action.ESCALATE, "preliminary hearing",
@@ -131,6 +136,7 @@ def warning_offsets(clock_id: str, params: Params) -> tuple[timedelta, ...]:
         "custody_term_review": (str(params.custody_warning_days), "days"),
         "reasonable_time": (params.investigation_term_warning_days, "days"),
         "complaint_review": (params.complaint_warning_days, "days"),
+        "medical_examination": (params.ill_treatment_referral_warning_hours, "hours"),
         "appeal_notice": (params.appeal_warning_days, "days"),
         "preliminary_hearing": (params.preliminary_hearing_warning_days, "days"),
     }
@@ -185,6 +191,10 @@ def _checkpoint_clock(rule, facts, data, evidence, stage, closed, now, params) -
                                  "or release (CPC arts 151-152)")
         else:
             escalate_at = None
+    if rule.id == "medical_examination":
+        # the clock is the referral's: met once every allegation is referred, whatever the
+        # examination (which questioning waits for, a block of its own)
+        state = State.MET if catalogue.referral_made_at(ctx) is not None else State.OPEN
     started = ev.clock_started_at
     return LegalClock(rule.id, rule.kind, started, due, state,
                       warning_times(due, warning_offsets(rule.id, params)),
@@ -204,7 +214,10 @@ def _basis(clock_id, facts, started, due, params) -> str:
         return f"apprehension {_when(started)}: family within {params.family_notice_hours} h" + (
             f", consulate within {params.consulate_notice_hours} h" if facts.is_foreigner(params) else "")
     if clock_id == "complaint_review":
-        return f"complaint filed {_when(started)} + {params.complaint_days} days"
+        return f"complaint filed {_when(started)} + {params.complaint_ruling_days} days to rule"
+    if clock_id == "medical_examination":
+        return (f"ill-treatment allegation {_when(started)} + {params.ill_treatment_referral_hours} h "
+                "to refer it (UNCAT arts 12-13)")
     if clock_id == "appeal_notice":
         if facts.in_custody_at_verdict:
             return (f"pronouncement {_when(started)} + {params.verdict_copy_days} days to serve "

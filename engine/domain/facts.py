@@ -61,6 +61,12 @@ class CaseFacts:
     ombudsperson_complaint: bool = False
     complaint_filed_at: datetime | None = None
     complaint_challenges_detention: bool = False
+    complaint_ruled_at: datetime | None = None       # the ruling on a complaint (its own case)
+    complaint_to_prosecutor: bool = False             # addressed to the prosecutor (CPC 105)
+    # ill-treatment allegations (engine.services.allegations): the earliest allegation not yet
+    # referred (its referral clock runs), and the latest referral made
+    ill_treatment_referral_from: datetime | None = None
+    ill_treatment_referred_at: datetime | None = None
     # added with the first legal review (CPC art 67, Directive 2010/64, CPC arts 414-417)
     cannot_defend_self: bool = False
     suspect_language: str | None = None              # ISO 639-1, lower case
@@ -118,6 +124,11 @@ class CaseFacts:
             ombudsperson_complaint=bool(data.get("ombudsperson_complaint")),
             complaint_filed_at=_instant(data.get("complaint_filed_at")),
             complaint_challenges_detention=bool(data.get("complaint_challenges_detention")),
+            complaint_ruled_at=_instant(data.get("complaint_ruled_at") or data.get("ruled_at"))
+            if data.get("complaint_filed_at") else None,
+            complaint_to_prosecutor=data.get("addressed_to") == "prosecutor" and bool(data.get("complaint_filed_at")),
+            ill_treatment_referral_from=_instant(data.get("ill_treatment_referral_from")),
+            ill_treatment_referred_at=_instant(data.get("ill_treatment_referred_at")),
             cannot_defend_self=yes_no(data.get("cannot_defend_self")) is True,
             suspect_language=language,
             speaks_language_of_proceedings=speaks,

@@ -37,7 +37,11 @@ class Params:
     # (UNCAT arts 12-13) within these hours
     ill_treatment_referral_hours: int = 24
     # complaints, appeals, hearings
-    complaint_days: int = 15
+    complaint_days: int = 15          # the complainant's window to file (CPC 105-106)
+    # the state's term to rule on a complaint, counted from its filing (CPC 106: the
+    # investigating judge; escalated when missed)
+    complaint_ruling_days: int = 5
+    complaint_ruling_days_prosecutor: int = 3  # a complaint to the prosecutor (CPC 105)
     appeal_days: int = 15
     verdict_copy_days: int = 5  # a detainee is served the copy of the verdict within these days
     cassation_days: int = 180
@@ -55,7 +59,8 @@ class Params:
     detention_review_warning_hours: str = "12,4"
     notice_warning_hours: str = ""
     investigation_term_warning_days: str = "10"
-    complaint_warning_days: str = "3"
+    complaint_warning_days: str = "1"   # before the ruling's term
+    ill_treatment_referral_warning_hours: str = "6"
     appeal_warning_days: str = "3"
     preliminary_hearing_warning_days: str = "2"
     # the scheduler and display

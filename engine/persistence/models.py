@@ -79,6 +79,9 @@ class Case(Base):
     facts: Mapped[dict] = mapped_column(JSON, default=dict)
     # acts done, the qualification in force, detention episodes (engine.domain.acts.Procedure)
     procedure: Mapped[dict | None] = mapped_column(JSON)
+    # a complaint case names the criminal case whose act it complains of (CPC 105-106); the
+    # criminal case finds its complaints through this column (indexed)
+    about_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     workflow_state: Mapped[str] = mapped_column(Text)
     non_compliant: Mapped[bool] = mapped_column(Boolean, default=False)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -202,6 +205,27 @@ class AdmissibilityFlag(Base):
     reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ruling: Mapped[str | None] = mapped_column(String(40))
+
+
+class Allegation(Base):
+    """An allegation of ill-treatment (ECHR 3; UNCAT arts 12-13): recorded at any stage, referred
+    to the prosecutor for an independent check within the set hours."""
+
+    __tablename__ = "allegations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    alleged_at: Mapped[datetime] = mapped_column(UTCDateTime)        # when the allegation was made
+    period_from: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the period it concerns
+    period_to: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    description: Mapped[str] = mapped_column(Text)
+    made_by: Mapped[str] = mapped_column(String(40))   # person | defence | representative | official
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    referral_due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    referred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    referred_by: Mapped[str | None] = mapped_column(String(80))
+    referred_to: Mapped[str | None] = mapped_column(String(200))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("escalations.id"))
 
 
 class Deadline(Base):

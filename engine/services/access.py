@@ -1,4 +1,6 @@
 """Who may do what, checked in the services so that the CLI, the pages and the API agree."""
+from contextlib import contextmanager
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -35,3 +37,22 @@ def require_act(session: Session, actor: Actor, case: Case, lane: str | None = N
         raise Forbidden(f"this task is for the {lane.replace('_', ' ')}; a {actor.role} may not complete it")
     if actor.role == roles.DEFENCE and not is_party(session, actor, case.id):
         raise Forbidden("a defence lawyer may act only in the cases where they are counsel")
+
+
+@contextmanager
+def denials_audited(ctx, actor: Actor, case_id: int, action: str):
+    """A refused attempt to reach a case is itself recorded, with who asked and what for, in its
+    own transaction (the refused one is rolled back).  The brief: every denial of access to a
+    case is audited with the requester."""
+    try:
+        yield
+    except Forbidden as denied:
+        from ..persistence import audit
+        with ctx.unit_of_work() as session:
+            exists = session.get(Case, case_id) is not None
+            audit.append(session, at=ctx.now(), actor=actor.username, action="access.denied",
+                         case_id=case_id if exists else None,
+                         payload={"status": 403, "what": denied.message[:500], "requester": actor.username,
+                                  "role": actor.role, "attempted": action, "case": case_id})
+        denied.audited = True  # the web layer's generic denial audit (web/errors.py) then writes no second entry
+        raise

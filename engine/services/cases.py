@@ -210,6 +210,9 @@ def _complete(ctx, session, actor, case_id, task_id, data, expected_version) -> 
     run.anchor_timers(now)  # timers this step started run on the engine's clock
     acted_in, procedure = procedure, acts.after(procedure, kind, clean, now)
     _save(session, case, run, definition, actor, now, facts_data, entering, procedure)
+    if kind == acts.ActKind.COMPLAINT_RULING:
+        from . import complaints
+        complaints.after_ruling(session, case, clean, now, actor.username)
     session.add_all(recorded)
     session.add_all(checks.evaluation_rows(case, assessments + evidenced, now=now, stage=stage,
                                            task=definition.title, actor=actor.username, act=kind,
@@ -300,9 +303,13 @@ def _check_act(ctx, session, case, act: _Act, procedure, facts, book, now) -> li
     if missed is not None and act.kind not in acts.ALWAYS_LAWFUL:
         assessments = [a for a in assessments if a.checkpoint.id != missed.checkpoint.id] + [missed]
         blocked = [a for a in blocked if a.checkpoint.id != missed.checkpoint.id] + [missed]
-    if blocked:
-        raise _Refusal(CheckpointBlocked(act.stage or "", [a.failure() for a in blocked]), assessments,
-                       act.definition)
+    challenged = []
+    if act.kind == acts.ActKind.CUSTODY_DECISION:  # a freeing decision is a release: never here
+        from . import complaints
+        challenged = complaints.blocking_failures(session, case, now, ctx.params)
+    if blocked or challenged:
+        raise _Refusal(CheckpointBlocked(act.stage or "", [a.failure() for a in blocked] + challenged),
+                       assessments, act.definition)
     for a in assessments:
         if a.evaluation.status is Status.OVERRIDDEN and a.checkpoint.id in overrides:
             overrides[a.checkpoint.id].used_at = now
@@ -399,7 +406,7 @@ def _record_refusal(ctx, actor, case_id, task_id, refusal: _Refusal) -> None:
         now = ctx.now()
         stage, title = refusal.error.stage, refusal.definition.title
         session.add_all(checks.evaluation_rows(case, refusal.assessments, now=now, stage=stage,
-                                               task=title, actor=actor.username))
+                                               task=title, actor=actor.username, refused=True))
         audit.append(session, at=now, actor=actor.username, action="task.refused", case_id=case_id,
                      payload={"task": title, "task_id": task_id, "stage": stage,
                               "checkpoints": refusal.error.failures})

@@ -178,16 +178,24 @@ def assess(checkpoints: list[Checkpoint], facts: CaseFacts, evidence: dict[str, 
     return out
 
 
+REFUSED = "refused"  # the status of the evaluation rows of a refused attempt
+
+
 def evaluation_rows(case, assessments: list[Assessment], *, now: datetime, stage: str | None,
                     task: str | None, actor: str, act: str | None = None,
-                    procedure: acts.Procedure | None = None) -> list[CheckpointEvaluation]:
-    """One row per applicable evaluation, with the times used, for SQL reports."""
+                    procedure: acts.Procedure | None = None, refused: bool = False) -> list[CheckpointEvaluation]:
+    """One row per applicable evaluation, with the times used, for SQL reports.  The rows of a
+    refused attempt have status ``refused`` (what the right stood at is kept in ``detail``): the
+    act did not happen, so they are not evaluations of it and no rate counts them (issue 9: a
+    refused data entry is not a failed evaluation)."""
     return [CheckpointEvaluation(
-        case_id=case.id, checkpoint=a.checkpoint.id, stage=stage, status=a.evaluation.status.value,
+        case_id=case.id, checkpoint=a.checkpoint.id, stage=stage,
+        status=REFUSED if refused else a.evaluation.status.value,
         evaluated_at=now, clock_started_at=a.evaluation.clock_started_at, due_at=a.evaluation.due_at,
         satisfied_at=a.evaluation.satisfied_at, task=task, actor=actor, unit=case.unit,
         prosecutor=case.prosecutor,
         detail={"reasons": list(a.evaluation.reasons), "missing": list(a.evaluation.missing),
+                **({"attempt_status": a.evaluation.status.value} if refused else {}),
                 **({"act": act, "scope": acts.scope_of(a.checkpoint.id, act, procedure)} if procedure else {})})
         for a in assessments if a.evaluation.status is not Status.NOT_APPLICABLE]
 
@@ -207,7 +215,9 @@ def resolve_escalations(session: Session, case, checkpoint_ids: list[str], now: 
 
 
 def refresh_compliance(session: Session, case) -> None:
-    """A case is non-compliant while any escalation (not a mere warning) is open."""
+    """A case is non-compliant while any escalation (not a mere warning, nor a referral task
+    still within its deadline, nor a request to act) is open."""
     still_open = session.execute(select(Escalation.id).where(Escalation.case_id == case.id, Escalation.status == "open",
-                                                             Escalation.kind != "warning").limit(1)).first()
+                                                             Escalation.kind.not_in(("warning", "referral", "request")))
+                                 .limit(1)).first()
     case.non_compliant = still_open is not None

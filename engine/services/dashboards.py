@@ -195,7 +195,7 @@ def colleagues(ctx: Habeas, wanted_roles) -> list[str]:
 
 def diagram_xml(ctx: Habeas, actor: Actor, case_id: int) -> str:
     """The BPMN XML of the deployed version the case runs on, for whoever may read the case."""
-    with ctx.unit_of_work() as session:
+    with access.denials_audited(ctx, actor, case_id, "case.diagram"), ctx.unit_of_work() as session:
         case = load_case(session, case_id)
         access.require_read(session, actor, case)
         return session.execute(select(ProcessVersion.bpmn_xml)

@@ -126,6 +126,7 @@ def run(ctx: Habeas, process_dir: Path) -> dict:
         "detained_awaiting_review": _case_awaiting_review(driver),
         "child_detained_and_released": _case_child_released(driver),
         "statement_under_derogation_flagged": _case_derogation(driver),
+        "complaint_and_allegation": _case_complaint_and_allegation(driver),
     }
     from . import scheduler
     tick = scheduler.tick(ctx)  # the awaiting-review case's warnings are due already
@@ -234,6 +235,28 @@ def _case_derogation(d: Driver) -> int:
                        "urgent_risk_to_life_liberty_or_physical_integrity",
                        "The suspect says a kidnapped child is held at an address he alone knows")
     d.complete(case_id, "interrogate_suspect", another_interrogation=False)
+    return case_id
+
+
+def _case_complaint_and_allegation(d: Driver) -> int:
+    """Detained 10 hours ago; the defence says he was beaten at the police station and complains
+    that the apprehension had no grounds: a referral task for the prosecutor, questioning waits
+    for a medical examination, and the custody decision waits for the complaint's ruling."""
+    from . import allegations, complaints
+    now = d.ctx.now()
+    defence = next((a for a in d.actors.values() if a.role == roles.DEFENCE), None)
+    case_id = d.open(registration(now, suspect_name="Daniyar Omarov"), defence=[defence.username] if defence else [])
+    d.complete(case_id, "register_report")
+    d.complete(case_id, "open_investigation", next_step="detain")
+    d.complete(case_id, "apprehend_suspect", apprehended_at=(now - timedelta(hours=10)).isoformat())
+    d.complete(case_id, "notify_family_consulate", family_member="Aigul Omarova (mother)", method="telephone",
+               family_notified_at=(now - timedelta(hours=9)).isoformat())
+    by = defence or d.actors[roles.INVESTIGATOR]
+    allegations.record(d.ctx, by, case_id, {"description": "beaten with a baton at the police station on arrival",
+                                            "alleged_at": (now - timedelta(hours=2)).isoformat()})
+    complaints.file(d.ctx, by, case_id, {"act_complained_of": "apprehension without grounds under CPC art 128",
+                                         "about_act": "apprehension", "complainant": "defence" if defence else "person",
+                                         "learned_of_act_at": (now - timedelta(hours=10)).isoformat()})
     return case_id
 
 

@@ -8,12 +8,12 @@ Each runs in one transaction like a step: load the case, check, change, save wit
 optimistic lock, evaluate, sync the clocks, audit."""
 from ..domain import acts, catalogue, roles
 from ..domain.clock import parse_instant
-from ..domain.errors import Conflict, Forbidden, InvalidData, OverrideRefused
+from ..domain.errors import CheckpointBlocked, Conflict, Forbidden, InvalidData, OverrideRefused
 from ..domain.facts import CaseFacts
 from ..domain.rights import Status
 from ..persistence import audit
 from ..persistence.models import CheckpointEvaluation, Evidence, Override
-from . import access, checks, clocks, facts_check
+from . import access, checks, clocks, complaints, facts_check
 from .cases import load_case, load_run, procedure_of
 from .context import Actor, Habeas
 
@@ -94,36 +94,51 @@ def extend_custody(ctx: Habeas, actor: Actor, case_id: int, data: dict,
     missing = {k: ["required"] for k, v in fields.items() if not (str(v or "")).strip()}
     if missing:
         raise InvalidData("an extension needs the petition, the order and the new expiry", missing)
-    with ctx.unit_of_work() as session:
-        case = _case(session, actor, case_id, expected_version)
-        facts_check.require(fields, now=now, known=case.facts)
-        first = _instant("custody_ordered_at", case.facts.get("custody_ordered_at"))
-        current = _instant("custody_expires_at", case.facts.get("custody_expires_at"))
-        if first is None or current is None or case.facts.get("released_at") and \
-                parse_instant(case.facts["released_at"]) >= first:
-            raise InvalidData("no custody term is running in this case", {"case": ["no custody order in force"]})
-        errors = _extension_errors(first, current, fields, case.facts.get("offence_category"), ctx.params)
-        if errors:
-            raise InvalidData("; ".join(errors), {"extended_until": errors})
-        evidence = Evidence(case_id=case.id, checkpoint="custody_term_review",
-                            data={"order_number": fields["order_number"], "ordered_at": fields["ordered_at"],
-                                  "expires_at": fields["extended_until"], "petition_at": fields["petition_at"],
-                                  "reasons": fields["reasons"],
-                                  "alternatives_considered": fields["alternatives_considered"]},
-                            occurred_at=_instant("ordered_at", fields["ordered_at"]), recorded_at=now,
-                            recorded_by=actor.username, task="custody extension")
-        session.add(evidence)
-        procedure = procedure_of(case)
-        case.procedure = acts.after(procedure, acts.ActKind.CUSTODY_EXTENSION, fields, now).to_dict()
-        case.facts = {**case.facts, "custody_expires_at": fields["extended_until"]}
-        case.updated_at = now
-        session.flush()
-        clocks.sync(session, case, (), now, ctx.params, ctx.models, actor=actor.username)
-        checks.resolve_escalations(session, case, ["custody_term_review"], now, actor.username,
-                                   "custody term extended by the investigating judge")
-        audit.append(session, at=now, actor=actor.username, action="custody.extended", case_id=case.id,
-                     payload={**fields, "first_ordered_at": first.isoformat(), "previous_expiry": current.isoformat()})
-        return {"case": case.id, "version": case.lock_version, "expires_at": fields["extended_until"]}
+    try:
+        with ctx.unit_of_work() as session:
+            return _extend(ctx, session, actor, case_id, fields, expected_version, now)
+    except CheckpointBlocked as refused:
+        with ctx.unit_of_work() as session:  # the refused attempt is audited; the case is unchanged
+            audit.append(session, at=now, actor=actor.username, action="custody.extension_refused",
+                         case_id=case_id, payload={"checkpoints": refused.failures})
+        raise
+
+
+def _extend(ctx, session, actor, case_id, fields, expected_version, now) -> dict:
+    """The extension itself, in the caller's transaction: refused while a complaint against the
+    lawfulness of this detention awaits its ruling."""
+    case = _case(session, actor, case_id, expected_version)
+    challenged = complaints.blocking_failures(session, case, now, ctx.params)
+    if challenged:
+        raise CheckpointBlocked("custody", challenged)
+    facts_check.require(fields, now=now, known=case.facts)
+    first = _instant("custody_ordered_at", case.facts.get("custody_ordered_at"))
+    current = _instant("custody_expires_at", case.facts.get("custody_expires_at"))
+    if first is None or current is None or case.facts.get("released_at") and \
+            parse_instant(case.facts["released_at"]) >= first:
+        raise InvalidData("no custody term is running in this case", {"case": ["no custody order in force"]})
+    errors = _extension_errors(first, current, fields, case.facts.get("offence_category"), ctx.params)
+    if errors:
+        raise InvalidData("; ".join(errors), {"extended_until": errors})
+    evidence = Evidence(case_id=case.id, checkpoint="custody_term_review",
+                        data={"order_number": fields["order_number"], "ordered_at": fields["ordered_at"],
+                              "expires_at": fields["extended_until"], "petition_at": fields["petition_at"],
+                              "reasons": fields["reasons"],
+                              "alternatives_considered": fields["alternatives_considered"]},
+                        occurred_at=_instant("ordered_at", fields["ordered_at"]), recorded_at=now,
+                        recorded_by=actor.username, task="custody extension")
+    session.add(evidence)
+    procedure = procedure_of(case)
+    case.procedure = acts.after(procedure, acts.ActKind.CUSTODY_EXTENSION, fields, now).to_dict()
+    case.facts = {**case.facts, "custody_expires_at": fields["extended_until"]}
+    case.updated_at = now
+    session.flush()
+    clocks.sync(session, case, (), now, ctx.params, ctx.models, actor=actor.username)
+    checks.resolve_escalations(session, case, ["custody_term_review"], now, actor.username,
+                               "custody term extended by the investigating judge")
+    audit.append(session, at=now, actor=actor.username, action="custody.extended", case_id=case.id,
+                 payload={**fields, "first_ordered_at": first.isoformat(), "previous_expiry": current.isoformat()})
+    return {"case": case.id, "version": case.lock_version, "expires_at": fields["extended_until"]}
 
 
 def _extension_errors(first, current, fields, category, params) -> list[str]:

@@ -8,13 +8,13 @@ from ..persistence import audit
 from ..persistence.models import (AdmissibilityFlag, AuditEntry, Case, CaseParty, CheckpointEvaluation, Deadline,
                                   Escalation, Evidence,
                                   ProcessVersion, StageEntry)
-from . import access, checks
+from . import access, allegations, checks, complaints
 from .cases import load_case, reading_run, task_fields
 from .context import Actor, Habeas
 
 
 def show_case(ctx: Habeas, actor: Actor, case_id: int) -> dict:
-    with ctx.unit_of_work() as session:
+    with access.denials_audited(ctx, actor, case_id, "case.read"), ctx.unit_of_work() as session:
         case = load_case(session, case_id)
         access.require_read(session, actor, case)
         version = session.get(ProcessVersion, case.process_version_id)
@@ -44,6 +44,9 @@ def show_case(ctx: Habeas, actor: Actor, case_id: int) -> dict:
             "path": path,
         }
         view.update(_procedure_view(session, case, evidence, now, ctx.params))
+        view["about_case_id"] = case.about_case_id
+        view["complaints"] = complaints.of_case(session, case, now, ctx.params)
+        view["allegations"] = allegations.of_case(session, case.id)
         if actor.role == roles.DEFENCE:
             audit.append(session, at=now, actor=actor.username, action="case.read", case_id=case.id, payload={})
     return view
@@ -150,7 +153,7 @@ def list_cases(ctx: Habeas, actor: Actor, *, stage: str | None = None, status: s
 
 
 def case_audit(ctx: Habeas, actor: Actor, case_id: int) -> list[dict]:
-    with ctx.unit_of_work() as session:
+    with access.denials_audited(ctx, actor, case_id, "case.audit"), ctx.unit_of_work() as session:
         case = load_case(session, case_id)
         access.require_read(session, actor, case)
         rows = session.execute(select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(AuditEntry.seq)).scalars()

@@ -22,6 +22,9 @@ from . import access
 from .context import Actor, Habeas
 
 STATUSES = ("passed", "failed", "waived", "overridden", "pending", "overdue")
+# refused attempts (the act was refused, nothing happened) are counted apart, never as evaluations
+REFUSED = "refused"
+DRILLABLE = STATUSES + (REFUSED,)  # the statuses a drill-down lists cases for
 RECORDED = STATUSES[:-1]  # statuses stored on a row; "overdue" is a pending row past its deadline
 SATISFIED = ("passed", "waived", "overridden")
 REPORT_READERS = frozenset({roles.REVIEWER, roles.ADMIN, roles.SUPERVISING_PROSECUTOR, roles.PROSECUTOR})
@@ -123,7 +126,7 @@ def _roll_up(cube: list[tuple], by: int) -> dict:
 
 
 def _zero() -> dict:
-    return dict.fromkeys(STATUSES, 0)
+    return dict.fromkeys(STATUSES + (REFUSED,), 0)
 
 
 def _rates(counts: dict) -> dict:
@@ -132,7 +135,7 @@ def _rates(counts: dict) -> dict:
 
     def rate(n):
         return round(n / decided, 4) if decided else None
-    return {"total": sum(counts[s] for s in RECORDED), **counts,
+    return {"total": sum(counts[s] for s in RECORDED), **counts, "refused_attempts": counts.get(REFUSED, 0),
             "compliance_rate": rate(counts["passed"] + counts["waived"]),
             "failure_rate": rate(counts["failed"]), "override_rate": rate(counts["overridden"])}
 
@@ -146,7 +149,7 @@ def _line(checkpoint_id: str, counts: dict) -> dict:
 def to_csv(report: dict) -> str:
     out = io.StringIO()
     columns = ["checkpoint", "right", "legal_basis", "failure", "total", *STATUSES,
-               "compliance_rate", "failure_rate", "override_rate"]
+               "compliance_rate", "failure_rate", "override_rate", "refused_attempts"]
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for line in report["checkpoints"]:
@@ -272,7 +275,22 @@ def _detention_review(session, dialect: str, filters: Filters, now: datetime) ->
         within, per_case.c.started.is_not(None)).subquery()
     return {"detentions": n, "within_limit": n_within, "late_or_unreviewed": n_late,
             "pending": n - n_within - n_late, "share_within_limit": _share(n_within, n_within + n_late),
-            "median_hours": median(session, hours)}
+            "median_hours": median(session, hours),
+            "cases": _drill(session, per_case, {"within_limit": _is(within), "late_or_unreviewed": _is(late),
+                                                "pending": and_(~_is(within), ~_is(late))})}
+
+
+def _is(condition):
+    """A condition that is false, never unknown, where a value it reads is missing (as the
+    counts' CASE WHEN reads it)."""
+    return func.coalesce(condition, false())
+
+
+def _drill(session, per_case, buckets: dict) -> dict:
+    """The case ids behind each figure of a headline indicator (its drill-down)."""
+    return {name: [r[0] for r in session.execute(select(per_case.c.case_id).where(condition)
+                                                  .order_by(per_case.c.case_id).limit(DRILL_DOWN_LIMIT)).all()]
+            for name, condition in buckets.items()}
 
 
 def _counsel_at_first_interrogation(session, filters: Filters) -> dict:
@@ -292,7 +310,11 @@ def _counsel_at_first_interrogation(session, filters: Filters) -> dict:
         func.sum(when((or_(per_case.c.present == 1, per_case.c.waived == 1), 1), else_=0)))).one()
     lawful = int(lawful or 0)
     return {"first_interrogations": n, "counsel_present": int(present or 0), "lawful_waiver": int(waived or 0),
-            "without_counsel": n - lawful, "share_with_counsel_or_waiver": _share(lawful, n)}
+            "without_counsel": n - lawful, "share_with_counsel_or_waiver": _share(lawful, n),
+            "cases": _drill(session, per_case, {"counsel_present": per_case.c.present == 1,
+                                                "lawful_waiver": per_case.c.waived == 1,
+                                                "without_counsel": and_(per_case.c.present != 1,
+                                                                        per_case.c.waived != 1)})}
 
 
 def _latest_evidence(checkpoint: str):
@@ -326,7 +348,9 @@ def _consular_notice(session, dialect: str, filters: Filters, now: datetime, par
     n_within, n_late = int(n_within or 0), int(n_late or 0)
     return {"foreign_detainees": n, "limit_hours": limit, "told_within_limit": n_within,
             "late_or_not_told": n_late, "pending": n - n_within - n_late,
-            "share_within_limit": _share(n_within, n_within + n_late)}
+            "share_within_limit": _share(n_within, n_within + n_late),
+            "cases": _drill(session, per_case, {"told_within_limit": _is(within), "late_or_not_told": _is(late),
+                                                "pending": and_(~_is(within), ~_is(late))})}
 
 
 def _refusal_to_approve(session, filters: Filters) -> dict:
@@ -407,8 +431,8 @@ def cases_for(ctx: Habeas, actor: Actor, *, status: str, checkpoint: str | None 
     _require_reader(actor)
     if checkpoint is not None and checkpoint not in catalogue.CATALOGUE:
         raise InvalidData(f"unknown checkpoint '{checkpoint}'", {"checkpoint": ["not in the catalogue"]})
-    if status not in STATUSES:
-        raise InvalidData(f"unknown status '{status}'", {"status": [f"one of: {', '.join(STATUSES)}"]})
+    if status not in DRILLABLE:
+        raise InvalidData(f"unknown status '{status}'", {"status": [f"one of: {', '.join(DRILLABLE)}"]})
     now = ctx.now()
     matching = overdue_condition(now) if status == "overdue" else E.status == status
     last = func.max(E.evaluated_at).label("last")

@@ -27,7 +27,7 @@ from ..persistence import audit
 from ..persistence.database import is_postgres
 from ..persistence.models import Case, CheckpointEvaluation, Deadline, Escalation
 from ..workflow.adapter import CaseRun
-from . import checks, clocks
+from . import checks, clocks, complaints
 from .clocks import BREACHED, CANCELLED, FIRED, MET, OPEN, SUSPENDED
 from .context import Habeas
 
@@ -211,6 +211,8 @@ def breach(ctx: Habeas, session, row: Deadline, case: Case, clock: LegalClock, n
                                       + "; ".join(reasons)))
     case.non_compliant = True
     case.updated_at = now
+    if row.checkpoint == "complaint_review" and case.about_case_id is not None:
+        complaints.escalate_on_case(session, case, "; ".join(reasons), now)
     session.flush()
     audit.append(session, at=now, actor=SCHEDULER, action="deadline.breached", case_id=case.id,
                  payload={"deadline": row.id, "clock": row.checkpoint, "due_at": clock.due_at.isoformat(),

@@ -460,7 +460,9 @@ def test_compliance_report_as_json_and_csv(ready):
     report = ready.ok("report", "compliance", "--format", "json")
     lines = {line["checkpoint"]: line for line in report["checkpoints"]}
     assert list(lines) == list(catalogue.CATALOGUE) and len(lines) == 16
-    assert lines["counsel_before_interrogation"]["pending"] + lines["counsel_before_interrogation"]["failed"] >= 1
+    # the refused interrogation is an attempt, counted apart, never a failed or pending evaluation
+    counsel = lines["counsel_before_interrogation"]
+    assert counsel["refused_attempts"] >= 1 and counsel["pending"] + counsel["failed"] == 0
     assert lines["suspect_status_approval"]["passed"] >= 1
     result = ready("report", "compliance", "--format", "csv")
     assert result.code == 0
@@ -493,6 +495,10 @@ def test_demo_leaves_cases_in_several_stages(db):
     extended = [e for e in views["at_trial"]["evidence"] if e["checkpoint"] == "custody_term_review"]
     assert len(extended) == 2 and extended[-1]["data"]["petition_at"]
     assert stages["terminated"][1] == "closed"
+    complained = views["complaint_and_allegation"]
+    assert [c["challenges_detention"] for c in complained["complaints"]] == [True]
+    assert [a["made_by"] for a in complained["allegations"]] == ["defence"]
+    assert any(e["kind"] == "referral" for e in complained["escalations"])
     refused = db.ok("case", "audit", cases["refused_for_want_of_counsel"], as_user="reviewer")
     refusal = [e for e in refused if e["action"] == "task.refused"]
     assert refusal and "counsel_before_interrogation" in {c["id"] for c in refusal[0]["payload"]["checkpoints"]}
@@ -532,3 +538,24 @@ def test_help_works_for_every_command(capsys, path):
 def test_no_command_prints_help_and_exits_with_usage(capsys):
     result = run(capsys)
     assert result.code == EXIT_CODES["usage"] and "usage: habeas" in result.out
+
+
+def test_complaint_and_allegation_from_the_command_line(ready):
+    case_id = case_at_interrogation(ready)
+    learned = (now() - timedelta(days=1)).isoformat()
+    bad = ready("complaint", "file", case_id, "--act", " ", "--learned-at", learned, as_user="inv")
+    assert bad.code == EXIT_CODES["invalid"] and "act_complained_of" in bad.error["fields"]
+    filed = ready.ok("complaint", "file", case_id, "--act", "summons served without the suspicion notice",
+                     "--learned-at", learned, "--complainant", "person", as_user="inv")
+    assert filed["case_id"] == case_id and filed["challenges_detention"] is False
+    alleged = ready.ok("allegation", "record", case_id, "--description", "threatened during the summons",
+                       as_user="inv")
+    assert alleged["referral_due_at"] and "UNCAT" in alleged["legal_basis"]
+    assert ready("allegation", "refer", case_id, alleged["id"], "--referred-to", "x", as_user="inv").code == \
+        EXIT_CODES["forbidden"]
+    referred = ready.ok("allegation", "refer", case_id, alleged["id"], "--referred-to", "special unit",
+                        as_user="pros")
+    assert referred["late"] is False
+    figures = {i["id"]: i for i in ready.ok("report", "indicators")["indicators"]}
+    assert figures["allegations"]["cases"]["referred_in_time"] == [case_id]
+    assert figures["complaints"]["cases"]["awaiting_ruling"] == [filed["id"]]

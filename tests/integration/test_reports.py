@@ -139,6 +139,8 @@ def test_detentions_reviewed_within_the_limit_and_median_hours(driver, seeded, a
     detained_case(driver, apprehended_hours_ago=10)                         # not yet reviewed, 38 h left
     got = reports.dashboard(seeded, actors["reviewer"], end=seeded.now() + timedelta(hours=1))["indicators"]
     review = got["detention_review"]
+    drill = review.pop("cases")
+    assert {k: len(v) for k, v in drill.items()} == {"within_limit": 2, "late_or_unreviewed": 1, "pending": 1}
     assert review == {"detentions": 4, "within_limit": 2, "late_or_unreviewed": 1, "pending": 1,
                       "share_within_limit": round(2 / 3, 4), "median_hours": 25.0}
 
@@ -185,6 +187,8 @@ def test_counsel_present_or_lawfully_waived_at_first_interrogation(driver, seede
     with pytest.raises(Exception):
         driver.complete(not_yet, "interrogate_suspect")
     got = reports.dashboard(seeded, actors["reviewer"], end=now + timedelta(hours=1))["indicators"]
+    drill = got["counsel_at_first_interrogation"].pop("cases")
+    assert {k: len(v) for k, v in drill.items()} == {"counsel_present": 1, "lawful_waiver": 1, "without_counsel": 0}
     assert got["counsel_at_first_interrogation"] == {"first_interrogations": 2, "counsel_present": 1,
                                                      "lawful_waiver": 1, "without_counsel": 0,
                                                      "share_with_counsel_or_waiver": 1.0}
@@ -214,6 +218,8 @@ def test_consulate_told_within_24_hours_for_foreign_detainees(driver, seeded, ac
     foreign_detainee(told_hours_after=None)
     detained_case(driver, apprehended_hours_ago=30)  # a citizen: no consulate to tell
     got = reports.dashboard(seeded, actors["reviewer"], end=now + timedelta(hours=1))["indicators"]["consular_notice"]
+    drill = got.pop("cases")
+    assert {k: len(v) for k, v in drill.items()} == {"told_within_limit": 1, "late_or_not_told": 2, "pending": 0}
     assert got == {"foreign_detainees": 3, "limit_hours": 24, "told_within_limit": 1, "late_or_not_told": 2,
                    "pending": 0, "share_within_limit": round(1 / 3, 4)}
 

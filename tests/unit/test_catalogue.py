@@ -838,24 +838,35 @@ def test_unapproved_extension_is_not_counted_and_says_so():
 COMPLAINANT = replace(FREE, complaint_filed_at=T0)
 
 
-@pytest.mark.parametrize("data, now, status", [
-    ({}, at(days=14), Status.PENDING),
-    ({}, at(days=15, minutes=1), Status.FAILED),
-    ({"complaint_registered_at": at(days=1), "routed_to": "Judge J"}, at(days=30), Status.PASSED),
-    ({"complaint_registered_at": at(days=16), "routed_to": "Judge J"}, at(days=30), Status.FAILED),
-    ({"complaint_registered_at": at(days=1)}, at(days=2), Status.PENDING),
+REGISTERED = {"complaint_registered_at": at(days=1), "routed_to": "Judge J"}
+
+
+@pytest.mark.parametrize("facts, data, now, status", [
+    # the state's term to rule is 5 days from filing (param), not the complainant's 15 days
+    (COMPLAINANT, {}, at(days=4), Status.PENDING),
+    (COMPLAINANT, REGISTERED, at(days=5, minutes=1), Status.FAILED),
+    (COMPLAINANT, REGISTERED, at(days=15), Status.FAILED),
+    (replace(COMPLAINANT, complaint_ruled_at=at(days=3)), REGISTERED, at(days=30), Status.PASSED),
+    (replace(COMPLAINANT, complaint_ruled_at=at(days=5, minutes=1)), REGISTERED, at(days=30), Status.FAILED),
+    (replace(COMPLAINANT, complaint_ruled_at=at(days=3)), {}, at(days=3), Status.PENDING),
 ])
-def test_complaint_review(data, now, status):
-    result = run("complaint_review", facts=COMPLAINANT, now=now, **data)
+def test_complaint_review(facts, data, now, status):
+    result = run("complaint_review", facts=facts, now=now, **data)
     assert result.status is status
-    assert result.due_at == at(days=15)
+    assert result.due_at == at(days=5)
     assert result.clock_started_at == T0
 
 
-def test_complaint_days_param():
-    assert run("complaint_review", facts=COMPLAINANT, now=at(days=12)).status is Status.PENDING
-    assert run("complaint_review", facts=COMPLAINANT, now=at(days=12),
-               params=Params(complaint_days=10)).status is Status.FAILED
+def test_complaint_registered_and_routed_without_a_ruling_is_not_passed():
+    """Issue 9: registered and routed on day 1, no ruling: never passed, failed after the term."""
+    assert run("complaint_review", facts=COMPLAINANT, now=at(days=2), **REGISTERED).status is Status.PENDING
+    assert run("complaint_review", facts=COMPLAINANT, now=at(days=20), **REGISTERED).status is Status.FAILED
+
+
+def test_complaint_ruling_days_param():
+    assert run("complaint_review", facts=COMPLAINANT, now=at(days=4)).status is Status.PENDING
+    assert run("complaint_review", facts=COMPLAINANT, now=at(days=4),
+               params=Params(complaint_ruling_days=3)).status is Status.FAILED
 
 
 def test_complaint_against_detention_blocks():

@@ -150,9 +150,22 @@ def test_investigation_term_extension_interruptions_and_end():
     assert clocks(data, stage="completion")["reasonable_time"].state is State.MET
 
 
-def test_complaint_fifteen_days_from_filing():
+def test_complaint_ruling_term_from_filing_not_the_complainants_fifteen_days():
     clock = clocks({"complaint_filed_at": iso(T0)}, stage="complaint")["complaint_review"]
-    assert clock.due_at == T0 + timedelta(days=15) and clock.rule.action is Action.ESCALATE
+    assert clock.due_at == T0 + timedelta(days=5) and clock.rule.action is Action.ESCALATE
+    ruled = clocks({"complaint_filed_at": iso(T0), "ruled_at": iso(T0 + timedelta(days=2))},
+                   {"complaint_review": ev("complaint_review", complaint_registered_at=iso(T0),
+                                           routed_to="Judge J")}, stage="complaint")["complaint_review"]
+    assert ruled.state is State.MET
+
+
+def test_ill_treatment_referral_clock_runs_from_the_earliest_allegation_not_referred():
+    pending = {"ill_treatment_alleged_at": iso(T0 + timedelta(hours=5)),
+               "ill_treatment_referral_from": iso(T0)}
+    clock = clocks(pending, stage="investigation")["medical_examination"]
+    assert clock.due_at == T0 + timedelta(hours=24) and clock.state is State.OPEN
+    referred = {"ill_treatment_alleged_at": iso(T0), "ill_treatment_referred_at": iso(T0 + timedelta(hours=3))}
+    assert clocks(referred, stage="investigation")["medical_examination"].state is State.MET
 
 
 def test_appeal_period_from_pronouncement_or_from_service_for_a_detainee():

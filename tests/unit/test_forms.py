@@ -146,7 +146,7 @@ def h(hours: float) -> str:
 
 FACTS = CaseFacts(detained=True, apprehended_at=T0, birth_date=date(1990, 1, 1),
                   citizenship="RU", needs_interpreter=True, suspect_language="ru", registered_at=T0,
-                  complaint_filed_at=T0, verdict_pronounced_at=T0, jury_eligible=True,
+                  complaint_filed_at=T0, complaint_ruled_at=T0 + timedelta(days=2), verdict_pronounced_at=T0, jury_eligible=True,
                   ombudsperson_complaint=True)
 
 SUBMISSIONS = {

@@ -74,6 +74,8 @@ EXPECTED_TASKS = {
         "file_complaint": ("complaint", "defence"),
         "register_complaint": ("complaint", "judge"),
         "rule_on_complaint": ("complaint", "judge"),
+        "register_complaint_prosecutor": ("complaint", "prosecutor"),
+        "rule_by_prosecutor": ("complaint", "prosecutor"),
     },
 }
 
@@ -464,7 +466,7 @@ def test_complaint_path():
     answers = {
         "file_complaint": dict(act_complained_of="Refusal to admit the lawyer to the interrogation",
                                learned_of_act_at=T, complaint_filed_at=at(3, 5),
-                               complaint_challenges_detention=False),
+                               complaint_challenges_detention=False, addressed_to="judge"),
         "register_complaint": dict(complaint_registered_at=at(3, 5, 10),
                                    routed_to="Investigating judge"),
         "rule_on_complaint": dict(ruling="upheld", ruled_at=at(3, 8),

@@ -62,7 +62,7 @@ BRIEF_TABLE = {
                                                 "extensions to 3/9 months, ceilings 12/18 "
                                                 "months; escalation 3 days before expiry"),
     "reasonable_time": (BY_ROLE, SP, JUDGE, "registration + 60 days"),
-    "complaint_review": (BY_ROLE, SP, JUDGE, "filing + 15 days"),
+    "complaint_review": (BY_ROLE, SP, JUDGE, "ruling within 5 days of filing"),
     "file_access_disclosure": (NEVER, [], [], "before the act"),
     "jury_right": (BY_ROLE, SP, JUDGE, "before the act"),
     "appeal_notice": (BY_ROLE, SP, JUDGE, "15 days from pronouncement; for a convict in custody "

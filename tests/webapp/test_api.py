@@ -185,10 +185,12 @@ def test_open_deadlines_are_listed_with_the_hours_left(api):
 def test_the_compliance_report_in_json_and_csv(app, api):
     case_id = api.open_case(registration(NOW))["id"]
     to_suspicion(api, case_id, NOW)
-    api.complete(case_id, "interrogate_suspect", now=NOW)  # refused: counts as pending evaluations
+    api.complete(case_id, "interrogate_suspect", now=NOW)  # refused: an attempt, not an evaluation
     report = api.get("/reports/compliance?from=2026-03-01&to=2026-03-31", "reviewer").get_json()
     lines = {line["checkpoint"]: line for line in report["checkpoints"]}
-    assert len(lines) == 16 and lines["counsel_before_interrogation"]["total"] >= 1
+    counsel = lines["counsel_before_interrogation"]
+    assert len(lines) == 16 and counsel["total"] == 0 and counsel["refused_attempts"] == 1
+    assert lines["rights_information"]["total"] >= 1
     midnight = datetime(2026, 3, 1, tzinfo=ZoneInfo(app.config["TIMEZONE"])).astimezone(timezone.utc)
     assert report["period"]["from"] == midnight.isoformat()
     assert report["period"]["to"] == (midnight + timedelta(days=31)).isoformat()
@@ -200,8 +202,9 @@ def test_the_compliance_report_in_json_and_csv(app, api):
     assert exported.status_code == 200 and exported.mimetype == "text/csv"
     assert "attachment" in exported.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))
-    assert {r["checkpoint"] for r in rows} == set(lines) and int(
-        next(r for r in rows if r["checkpoint"] == "counsel_before_interrogation")["total"]) >= 1
+    counsel_row = next(r for r in rows if r["checkpoint"] == "counsel_before_interrogation")
+    assert {r["checkpoint"] for r in rows} == set(lines)
+    assert int(counsel_row["total"]) == 0 and int(counsel_row["refused_attempts"]) == 1
 
 
 def test_audit_chain_verification(api):

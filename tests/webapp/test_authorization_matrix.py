@@ -70,6 +70,13 @@ MATRIX = [
     Row("api.derogate", "POST", SUPERVISOR, json_body({})),
     Row("api.resolve_escalation", "POST", SUPERVISOR, json_body({"resolution": " "})),
     Row("api.compliance_report", "GET", REPORT_READERS),
+    Row("api.indicators_report", "GET", REPORT_READERS),
+    Row("api.file_complaint", "POST", CASE_ACTORS, json_body({})),
+    Row("api.list_complaints", "GET", READERS),
+    Row("api.rule_on_complaint", "POST", frozenset({"judge", "prosecutor", "supervising_prosecutor"}), json_body({})),
+    Row("api.record_allegation", "POST", CASE_ACTORS, json_body({})),
+    Row("api.request_file_access", "POST", frozenset({"defence"}), json_body({"note": 5})),
+    Row("api.refer_allegation", "POST", frozenset({"prosecutor", "supervising_prosecutor"}), json_body({})),
     Row("api.list_deadlines", "GET", READERS),
     Row("api.verify_audit", "GET", AUDIT_VERIFIERS),
     Row("api.list_processes", "GET", EVERYONE),
@@ -88,7 +95,7 @@ MATRIX = [
     Row("cases.new_case", "POST", OPENERS, form()),
     Row("cases.case", "GET", READERS),
     Row("cases.diagram", "GET", READERS),
-    Row("cases.task", "GET", PAGE_ACTORS),        # shown to every actor; completing is for its lane
+    Row("cases.task", "GET", CASE_ACTORS),        # shown to every actor; completing is for its lane
     Row("cases.task", "POST", frozenset({"investigator"}), lambda world: form(version=world.version())),
     Row("cases.evidence", "GET", PAGE_ACTORS),
     Row("cases.evidence", "POST", PAGE_ACTORS, form(occurred_at="not a time")),
@@ -99,6 +106,12 @@ MATRIX = [
     Row("cases.extend_custody", "POST", frozenset({"judge"}), form()),
     Row("cases.requalify", "POST", frozenset({"investigator", "prosecutor"}), form(qualification="")),
     Row("cases.derogate", "POST", SUPERVISOR, form(ground="", reason="")),
+    Row("cases.file_complaint", "GET", CASE_ACTORS),
+    Row("cases.file_complaint", "POST", CASE_ACTORS, form(act_complained_of="")),
+    Row("cases.record_allegation", "GET", CASE_ACTORS),
+    Row("cases.record_allegation", "POST", CASE_ACTORS, form(description="")),
+    Row("cases.request_file_access", "POST", frozenset({"defence"}), form(note="x" * 4001)),
+    Row("cases.refer_allegation", "POST", frozenset({"prosecutor", "supervising_prosecutor"}), form(referred_to="")),
     # ---- pages: compliance (web/reviewer) -------------------------------------------------------
     Row("reviewer.dashboard", "GET", REPORT_READERS),
     Row("reviewer.export_csv", "GET", REPORT_READERS),
@@ -169,7 +182,7 @@ def samples(world: World) -> dict:
     """A value for each URL argument the app's rules take."""
     return {"case_id": world.case_id, "task_id": world.task_id, "escalation_id": world.escalation_id,
             "checkpoint": "family_consular_notice", "process_id": "criminal_case", "version": 1,
-            "pending_id": 999}
+            "pending_id": 999, "complaint_id": 1, "allegation_id": 1}
 
 
 def url_for_row(app, row: Row, values: dict) -> str:

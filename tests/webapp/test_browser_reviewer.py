@@ -63,7 +63,8 @@ def test_reviewer_dashboard_filter_drill_down_and_csv(page, seeded_server):
     assert trend["exists"] and trend["width"] > 0 and trend["height"] > 0 and trend["labels"] >= 1
     screenshot(page, "reviewer-dashboard")
 
-    counsel_pending = page.locator('#per-right tr[data-checkpoint="counsel_before_interrogation"] td[data-status="pending"]')
+    # refused attempts are counted apart from evaluations (issue 9), with their own drill-down
+    counsel_pending = page.locator('#per-right tr[data-checkpoint="counsel_before_interrogation"] td[data-status="refused"]')
     expect(counsel_pending).to_have_text("2")  # the demo's refused case and the Astana one
     page.get_by_label("Unit", exact=True).select_option("Astana")
     page.get_by_role("button", name="Apply").click()
@@ -72,7 +73,7 @@ def test_reviewer_dashboard_filter_drill_down_and_csv(page, seeded_server):
     expect(page.locator("#by-unit tbody tr")).to_have_count(1)
 
     counsel_pending.get_by_role("link").click()
-    expect(page.get_by_role("heading", name=re.compile("Cases with pending evaluations"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("Cases with refused evaluations"))).to_be_visible()
     rows = page.locator("#drill-down tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_have_attribute("data-case", str(seeded_server["astana"]))
@@ -94,7 +95,7 @@ def test_reviewer_dashboard_filter_drill_down_and_csv(page, seeded_server):
     assert download.suggested_filename.endswith(".csv")
     lines = Path(download.path()).read_text().splitlines()
     assert lines[0] == ("checkpoint,right,legal_basis,failure,total,passed,failed,waived,overridden,pending,overdue,"
-                        "compliance_rate,failure_rate,override_rate")
+                        "compliance_rate,failure_rate,override_rate,refused_attempts")
     assert len(lines) == 17
     assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems
 

@@ -335,13 +335,18 @@ def test_supervisor_resolves_an_escalation(login_as, driver, seeded, actors, clo
 
 # ---- defence ----------------------------------------------------------------------------------
 
-def test_defence_reads_only_their_own_cases_and_cannot_post(login_as, two_cases, driver, seeded, actors):
+def test_defence_reads_only_their_own_cases_and_acts_only_in_their_lane(login_as, two_cases, driver, seeded,
+                                                                           actors):
     own, other = two_cases
     client = login_as("defence")
     assert client.get(f"/cases/{other}").status_code == 403
     assert client.get(f"/cases/{other}/diagram.xml").status_code == 403
+    denied = [e for e in queries.case_audit(seeded, actors["reviewer"], other) if e["action"] == "access.denied"]
+    assert [(e["actor"], e["payload"]["attempted"]) for e in denied] == [("defence", "case.read"),
+                                                                        ("defence", "case.diagram")]
     page = _text(client.get(f"/cases/{own}"))
-    assert "you cannot change it" in page and "/tasks/" not in page and "/evidence/" not in page
+    assert "file complaints" in page and "/tasks/" not in page and "/evidence/" not in page
+    assert f"/cases/{own}/complaints/new" in page and f"/cases/{own}/allegations/new" in page
     assert any(e["action"] == "case.read" and e["actor"] == "defence"
                for e in queries.case_audit(seeded, actors["reviewer"], own))
     task_id = _task_id(driver, own, "register_report")
@@ -350,7 +355,6 @@ def test_defence_reads_only_their_own_cases_and_cannot_post(login_as, two_cases,
     assert client.post(f"/cases/{own}/tasks/{task_id}", data={"csrf_token": token, "version": version}).status_code == 403
     assert client.post(f"/cases/{own}/evidence/counsel_before_interrogation",
                        data={"csrf_token": token, "lawyer_name": "x"}).status_code == 403
-    assert client.get(f"/cases/{own}/tasks/{task_id}").status_code == 403
     assert queries.show_case(seeded, actors["reviewer"], own)["version"] == version
 
 
@@ -373,3 +377,58 @@ def test_a_held_person_can_be_released_from_the_case_page(login_as, driver, seed
     view = queries.show_case(seeded, actors["reviewer"], case_id)
     assert [e["status"] for e in view["episodes"]] == ["released"]
     assert f'action="/cases/{case_id}/release"' not in _text(client.get(f"/cases/{case_id}"))
+
+
+def test_defence_files_a_complaint_and_an_allegation_from_the_case_page(login_as, two_cases, seeded, actors):
+    own, _ = two_cases
+    client = login_as("defence")
+    token = csrf_token(client, f"/cases/{own}/complaints/new")
+    refused = client.post(f"/cases/{own}/complaints/new", data={"csrf_token": token, "act_complained_of": ""})
+    assert refused.status_code == 422 and "f-act_complained_of-error" in _text(refused)
+    assert queries.show_case(seeded, actors["reviewer"], own)["complaints"] == []
+    filed = client.post(f"/cases/{own}/complaints/new", data={
+        "csrf_token": token, "act_complained_of": "search without a warrant", "learned_of_act_at": "2026-03-01T10:00"})
+    assert filed.status_code == 302
+    alleged = client.post(f"/cases/{own}/allegations/new", data={"csrf_token": token,
+                                                                "description": "slapped during the search"})
+    assert alleged.status_code == 302
+    asked = client.post(f"/cases/{own}/file-access-requests", data={"csrf_token": token, "note": "volume 2"})
+    assert asked.status_code == 302
+    view = queries.show_case(seeded, actors["reviewer"], own)
+    assert [c["complainant"] for c in view["complaints"]] == ["defence"]
+    assert [a["made_by"] for a in view["allegations"]] == ["defence"]
+    assert {e["kind"] for e in view["escalations"]} >= {"referral", "request"}
+    prosecutor = login_as("prosecutor")
+    [allegation] = view["allegations"]
+    assert f"/allegations/{allegation['id']}/referral" in _text(prosecutor.get(f"/cases/{own}"))
+    assert f"/allegations/{allegation['id']}/referral" not in _text(client.get(f"/cases/{own}"))
+    empty = _post(prosecutor, f"/cases/{own}/allegations/{allegation['id']}/referral", {"referred_to": " "})
+    assert empty.status_code == 302 and "Not recorded: referred_to" in _text(prosecutor.get(f"/cases/{own}"))
+    done = _post(prosecutor, f"/cases/{own}/allegations/{allegation['id']}/referral",
+                 {"referred_to": "regional prosecutor, special unit"})
+    assert done.status_code == 302
+    [referred] = queries.show_case(seeded, actors["reviewer"], own)["allegations"]
+    assert referred["referred_to"] == "regional prosecutor, special unit"
+
+
+def test_defence_lodges_the_appeal_from_its_case_page(login_as, driver, seeded, actors):
+    from tests.integration.test_case_paths import counsel, to_indictment, to_suspicion
+    case_id = driver.open(demo.registration(seeded.now()), defence=["defence"])
+    to_suspicion(driver, case_id)
+    counsel(driver, case_id)
+    driver.complete(case_id, "interrogate_suspect", another_interrogation=False)
+    to_indictment(driver, case_id)
+    driver.complete(case_id, "review_file", indictment_decision="send_to_court")
+    driver.complete(case_id, "prelim_hearing", hearing_decision="set_trial")
+    driver.complete(case_id, "conduct_trial", trial_form="bench")
+    driver.complete(case_id, "pronounce_verdict", verdict="convicted", verdict_pronounced_at=seeded.now().isoformat())
+    driver.complete(case_id, "serve_verdict", appeal_lodged=True, rights_explained=True,
+                    copy_served_at=seeded.now().isoformat())
+    client = login_as("defence")
+    task_id = _task_id(driver, case_id, "lodge_appeal")
+    assert f"/cases/{case_id}/tasks/{task_id}" in _text(client.get(f"/cases/{case_id}"))
+    version = queries.show_case(seeded, actors["reviewer"], case_id)["version"]
+    lodged = _post(client, f"/cases/{case_id}/tasks/{task_id}",
+                   {"version": version, "grounds": "sentence too severe", "lodged_at": "2026-03-02T14:00"})
+    assert lodged.status_code == 302, _text(lodged)
+    assert "lodge_appeal" not in {t["name"] for t in queries.show_case(seeded, actors["reviewer"], case_id)["tasks"]}

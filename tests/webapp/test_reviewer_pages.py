@@ -59,6 +59,10 @@ def test_dashboard_shows_the_16_rights_with_legal_basis_and_indicators(reviewer,
                       "ind-disposition"):
         assert f'id="{indicator}"' in html
     assert 'id="chart-checkpoints"' in html and 'id="chart-trend"' in html and 'id="dashboard-data"' in html
+    for indicator in ("custody", "allegations", "lawyer", "family_notice", "interpreter", "children", "overrides",
+                      "complaints", "cepej"):
+        assert f'id="ind-{indicator}"' in html
+    assert "UNCAT arts 12, 13" in html and "CEPEJ(2008)11" in html
     assert "<script>" not in html and "onclick" not in html  # the CSP allows no inline script
     assert 'data-chain="ok"' in html
     assert cell(html, "interpreter", "failed") == 1  # the Astana one is older than 90 days

@@ -17,6 +17,8 @@ TAGS = [{"name": "cases", "description": "open, read and advance cases"},
         {"name": "rights", "description": "evidence, overrides and escalations of the rights checkpoints"},
         {"name": "acts", "description": "acts the engine defines beside the diagram: release, custody "
                                          "extension, re-qualification, derogation from counsel"},
+        {"name": "complaints", "description": "complaints about a case's acts (CPC 105-106) and ill-treatment "
+                                               "allegations (UNCAT 12-13)"},
         {"name": "reports", "description": "compliance and the legal clocks"},
         {"name": "audit", "description": "the SHA-256-chained audit trail"},
         {"name": "processes", "description": "deployed BPMN process models"},

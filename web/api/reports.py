@@ -75,3 +75,20 @@ def list_deadlines():
                        "listed, when an entry was edited, removed or reordered.")
 def verify_audit():
     return answer(s.ChainReport(), queries.verify_audit(habeas(), current_actor()))
+
+
+@bp.get("/reports/indicators")
+@require(*reports.REPORT_READERS)
+@operation("The reviewers' indicators", tag="reports", query=s.IndicatorQuery,
+           responses={200: (s.IndicatorReport, "each indicator with its definition, legal basis, figures and the cases "
+                                  "behind each figure")},
+           description="Custody durations and extensions, allegations and time to referral, hours to a lawyer, "
+                       "time to family notice, interpreter provision, children in detention, overrides per "
+                       "officer, complaints by outcome and time to ruling, CEPEJ per court instance.  Each "
+                       "headline figure is the number of entries in its drill-down (`cases`).")
+def indicators_report():
+    from engine.services import indicators
+    args = query_args(s.IndicatorQuery())
+    start, end = _period(args["start"], args["end"])
+    return answer(s.IndicatorReport(), indicators.indicators(habeas(), current_actor(), start=start, end=end, unit=args["unit"],
+                                         prosecutor=args["prosecutor"]))

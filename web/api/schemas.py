@@ -167,7 +167,7 @@ class CaseDeadline(Schema):
 
 class Escalation(Schema):
     id = fields.Integer()
-    kind = fields.String(metadata={"enum": ["escalation", "warning", "release"],
+    kind = fields.String(metadata={"enum": ["escalation", "warning", "release", "referral", "request"],
                                    "description": "a task, a warning before a deadline, or a mandatory release"})
     assigned_role = fields.String(metadata={"description": "who must act on it"})
     checkpoint = fields.String()
@@ -261,6 +261,11 @@ class Case(Schema):
     acts_done = fields.Dict(keys=fields.String(), values=fields.Integer())
     evaluations = fields.List(fields.Nested(ActEvaluation),
                               metadata={"description": "each right's evaluation per act, oldest first"})
+    about_case_id = fields.Integer(allow_none=True,
+                                   metadata={"description": "for a complaint: the criminal case whose act it is about"})
+    complaints = fields.List(fields.Dict(), metadata={"description": "complaints about this case's acts, with "
+                                                                     "their ruling term and ruling"})
+    allegations = fields.List(fields.Dict(), metadata={"description": "ill-treatment allegations and their referral"})
 
 
 class Step(Schema):
@@ -353,6 +358,8 @@ class ComplianceLine(Schema):
     compliance_rate = fields.Float(allow_none=True)
     failure_rate = fields.Float(allow_none=True)
     override_rate = fields.Float(allow_none=True)
+    refused_attempts = fields.Integer(metadata={"description": "refused attempts (the act did not happen): "
+                                                               "not evaluations, counted apart"})
 
 
 class ComplianceReport(Schema):
@@ -361,6 +368,31 @@ class ComplianceReport(Schema):
     prosecutor = fields.String(allow_none=True)
     generated_at = Instant()
     checkpoints = fields.List(fields.Nested(ComplianceLine))
+
+
+class IndicatorQuery(Request):
+    start = Moment(data_key="from", load_default=None, metadata={"type": "string"})
+    end = Moment(data_key="to", load_default=None, metadata={"type": "string"})
+    unit = fields.String(load_default=None, validate=validate.Length(min=1, max=80))
+    prosecutor = fields.String(load_default=None, validate=validate.Length(min=1, max=80))
+
+
+class Indicator(Schema):
+    id = fields.String()
+    title = fields.String()
+    definition = fields.String(metadata={"description": "what is counted, in words"})
+    legal_basis = fields.String()
+    figures = fields.Dict(metadata={"description": "the headline figures"})
+    cases = fields.Dict(keys=fields.String(), values=fields.List(fields.Integer()),
+                        metadata={"description": "per figure, the case ids counted in it (one per item)"})
+
+
+class IndicatorReport(Schema):
+    period = fields.Nested(Period)
+    unit = fields.String(allow_none=True)
+    prosecutor = fields.String(allow_none=True)
+    generated_at = Instant()
+    indicators = fields.List(fields.Nested(Indicator))
 
 
 class OpenDeadline(Schema):

@@ -1,6 +1,7 @@
 """The forms that change a case: complete a task, record a right's evidence, override a block,
 resolve an escalation.  A refused act re-renders its form with what was entered and why it was
-refused; nothing is changed by a refusal.  Defence lawyers read; they never post here."""
+refused; nothing is changed by a refusal.  Defence lawyers complete only the tasks of their own
+lane (lodging the appeal); they never record evidence here."""
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from engine.domain import catalogue
@@ -21,7 +22,7 @@ STALE = ("The case changed after you opened this form (it was at version {old}, 
 # ---- tasks ------------------------------------------------------------------------------------
 
 @bp.route("/<int:case_id>/tasks/<task_id>", methods=["GET", "POST"])
-@require(*ACTOR_ROLES)
+@require(*ACTOR_ROLES, "defence")
 def task(case_id: int, task_id: str):
     ctx, actor = habeas(), current_actor()
     view = queries.show_case(ctx, actor, case_id)

@@ -4,7 +4,7 @@ re-qualification of the suspicion, the counsel derogation.  The engine decides; 
 back as a message that names the law, and nothing changes."""
 from flask import flash, redirect, request, url_for
 
-from engine.domain.errors import Forbidden, InvalidData, OverrideRefused
+from engine.domain.errors import CheckpointBlocked, Forbidden, InvalidData, OverrideRefused
 from engine.services import procedure
 
 from ..auth import current_actor, require
@@ -32,6 +32,8 @@ def offered(view: dict, role: str) -> dict:
 def _done(case_id: int, call, message: str):
     try:
         call()
+    except CheckpointBlocked as err:  # a complaint against the detention awaits its ruling
+        flash("Not recorded: " + ("; ".join(r for f in err.failures for r in f.get("reasons", ())) or err.message))
     except (InvalidData, OverrideRefused, Forbidden) as err:
         flash(f"Not recorded: {err.message}")
     else:

@@ -14,7 +14,7 @@ from . import bp, fields, liberty
 CASE_ROLES = ("investigator", "prosecutor", "supervising_prosecutor", "judge", "defence")
 READER_ROLES = CASE_ROLES + ("reviewer", "admin")
 OPENER_ROLES = tuple(sorted(roles.OPENERS))
-ACTOR_ROLES = ("investigator", "prosecutor", "supervising_prosecutor", "judge")  # defence reads only
+ACTOR_ROLES = ("investigator", "prosecutor", "supervising_prosecutor", "judge")  # defence: own lane and filings
 
 
 @bp.get("/")
@@ -65,11 +65,14 @@ def case(case_id: int):
     view = queries.show_case(ctx, actor, case_id)
     trail = queries.case_audit(ctx, actor, case_id)
     acts = actor.role in ACTOR_ROLES
-    for task in view["tasks"]:
-        task["mine"] = acts and roles.may_work_lane(actor.role, task["lane"])
+    defence = actor.role == roles.DEFENCE
+    for task in view["tasks"]:  # defence counsel work their own lane (the appeal)
+        task["mine"] = (acts or defence) and roles.may_work_lane(actor.role, task["lane"])
     marks = {"ready": [t["name"] for t in view["tasks"]], "path": view["path"]}
     return render_template("cases/case.html", case=view, panel=dashboards.checkpoint_panel(view, actor),
                            trail=trail, marks=marks, acts=acts, liberty=liberty.offered(view, actor.role),
+                           files=acts or defence, defence=defence,
+                           refers=actor.role in ("prosecutor", "supervising_prosecutor"),
                            supervises=actor.role == "supervising_prosecutor")
 
 

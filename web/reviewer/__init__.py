@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 
 from engine.domain import catalogue
 from engine.domain.errors import Forbidden, InvalidData
-from engine.services import queries, reports
+from engine.services import indicators, queries, reports
 
 from ..auth import current_actor, require
 from ..extensions import habeas
@@ -45,9 +45,10 @@ def dashboard():
     chosen = _filters()
     actor = current_actor()
     report = reports.dashboard(habeas(), actor, **chosen.service_args())
-    return render_template("reviewer/dashboard.html", report=report, filters=chosen,
+    more = indicators.indicators(habeas(), actor, **chosen.service_args())["indicators"]
+    return render_template("reviewer/dashboard.html", report=report, filters=chosen, more=more,
                            choices=_choices(actor, chosen), chain=_chain_status(actor),
-                           chart_data=_chart_data(report), statuses=reports.STATUSES), 422 if chosen.errors else 200
+                           chart_data=_chart_data(report), statuses=reports.DRILLABLE), 422 if chosen.errors else 200
 
 
 def _choices(actor, chosen: report_filters.ReportFilters) -> dict:
@@ -93,6 +94,8 @@ def export_json():
         return jsonify({"error": "invalid_data", "message": "the report filters are not valid",
                         "fields": chosen.errors}), 422
     report = reports.dashboard(habeas(), current_actor(), **chosen.service_args())
+    report["reviewer_indicators"] = indicators.indicators(habeas(), current_actor(),
+                                                          **chosen.service_args())["indicators"]
     return Response(json.dumps(report, indent=1), mimetype="application/json",
                     headers={"Content-Disposition": f"attachment; filename={_export_name(chosen)}.json"})
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from engine.domain import catalogue
-from engine.services.reports import STATUSES
+from engine.services.reports import DRILLABLE
 
 DEFAULT_DAYS = 90
 
@@ -31,7 +31,7 @@ class FilterSchema(Schema):
 
 class DrillDownSchema(FilterSchema):
     checkpoint = fields.String(load_default=None, validate=validate.OneOf(list(catalogue.CATALOGUE)))
-    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    status = fields.String(required=True, validate=validate.OneOf(DRILLABLE))
 
 
 @dataclass
