@@ -27,6 +27,17 @@ class FixedClock:
         self._at = as_utc(at)
 
 
+class OffsetClock:
+    """A training case's virtual clock: the engine's clock moved ahead by what the trainee has
+    advanced ("2 hours later").  Services only ever ask ``now()``, so they need not know."""
+
+    def __init__(self, base, offset: timedelta):
+        self._base, self.offset = base, offset
+
+    def now(self) -> datetime:
+        return self._base.now() + self.offset
+
+
 def as_utc(value: datetime) -> datetime:
     """Naive datetimes are taken to be UTC (that is how the database returns them on SQLite)."""
     if value.tzinfo is None:

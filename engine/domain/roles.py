@@ -8,8 +8,11 @@ DEFENCE = "defence"
 DESIGNER = "designer"
 REVIEWER = "reviewer"
 ADMIN = "admin"
+TRAINEE = "trainee"  # plays practice cases only (engine.services.training)
+TRAINER = "trainer"  # authors scenarios, reviews trainees' runs and the cohort report
 
-ROLES = (INVESTIGATOR, PROSECUTOR, SUPERVISING_PROSECUTOR, JUDGE, DEFENCE, DESIGNER, REVIEWER, ADMIN)
+ROLES = (INVESTIGATOR, PROSECUTOR, SUPERVISING_PROSECUTOR, JUDGE, DEFENCE, DESIGNER, REVIEWER, ADMIN,
+         TRAINEE, TRAINER)
 
 # Roles that act on cases (complete tasks, record evidence).  Reviewers and designers never do.
 CASE_ACTORS = frozenset({INVESTIGATOR, PROSECUTOR, SUPERVISING_PROSECUTOR, JUDGE, DEFENCE})

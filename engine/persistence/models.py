@@ -88,8 +88,27 @@ class Case(Base):
     opened_by: Mapped[str] = mapped_column(String(80))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    # a practice case (engine.services.training): never in live lists, reports or ticks; its
+    # services run on a virtual clock this many seconds ahead of the real one
+    training: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0", index=True)
+    clock_offset_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     process_version: Mapped[ProcessVersion] = relationship(lazy="raise")
     __mapper_args__ = {"version_id_col": lock_version}
+
+
+class TrainingRun(Base):
+    """One trainee playing one scenario on one training case, and the score it earned."""
+
+    __tablename__ = "training_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    scenario: Mapped[str] = mapped_column(String(80), index=True)
+    trainee: Mapped[str] = mapped_column(String(80), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    score: Mapped[int | None] = mapped_column(Integer)
+    max_score: Mapped[int | None] = mapped_column(Integer)
+    outcomes: Mapped[dict | None] = mapped_column(JSON)  # right -> respected | missed | late | ...
 
 
 class CaseParty(Base):

@@ -26,13 +26,23 @@ def is_party(session: Session, actor: Actor, case_id: int) -> bool:
 def require_read(session: Session, actor: Actor, case: Case) -> None:
     """A defence lawyer reads only the cases where they are counsel; designers read no case."""
     require_role(actor, READERS, "read cases")
+    _same_space(actor, case)
     if actor.role == roles.DEFENCE and not is_party(session, actor, case.id):
         raise Forbidden("a defence lawyer may read only the cases where they are counsel")
+
+
+def _same_space(actor: Actor, case: Case) -> None:
+    """Live and training never mix: practice cases are played on the training pages only."""
+    if case.training and not actor.training:
+        raise Forbidden("a training case is played on the training pages, never among live cases")
+    if actor.training and not case.training:
+        raise Forbidden("a trainee acts on training cases only")
 
 
 def require_act(session: Session, actor: Actor, case: Case, lane: str | None = None, what: str = "act on this case") -> None:
     """Acting on a case: a case role, working its own lane; defence only in their own cases."""
     require_role(actor, roles.CASE_ACTORS, what)
+    _same_space(actor, case)
     if lane is not None and not roles.may_work_lane(actor.role, lane):
         raise Forbidden(f"this task is for the {lane.replace('_', ' ')}; a {actor.role} may not complete it")
     if actor.role == roles.DEFENCE and not is_party(session, actor, case.id):

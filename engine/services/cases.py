@@ -59,12 +59,12 @@ def open_case(ctx: Habeas, actor: Actor, process_id: str, data: dict | None = No
                     prosecutor=prosecutor or (actor.username if actor.role != roles.INVESTIGATOR else None),
                     facts=data, procedure=acts.derive(data).to_dict(), workflow_state=run.dump(),
                     opened_at=now, opened_by=actor.username,
-                    updated_at=now)
+                    updated_at=now, training=actor.training)  # a practice case is one from creation
         _require_users(session, {case.prosecutor: _PROSECUTORS} if case.prosecutor else {})
         _require_users(session, {username: {roles.DEFENCE} for username in defence or ()})
         session.add(case)
         session.flush()
-        _number(session, case, f"HB-{now:%Y}-{case.id:06d}")
+        _number(session, case, f"{'TR' if case.training else 'HB'}-{now:%Y}-{case.id:06d}")
         for username in defence or ():
             session.add(CaseParty(case_id=case.id, username=username, role=roles.DEFENCE))
         audit.append(session, at=now, actor=actor.username, action="case.opened", case_id=case.id,

@@ -21,6 +21,9 @@ class Actor:
 
     username: str
     role: str
+    # a trainee acting in a lane of a practice case (engine.services.training); such an actor
+    # may act on training cases only, and nobody else may act on them
+    training: bool = False
 
 
 class ModelCache:

@@ -74,7 +74,7 @@ def my_cases(ctx: Habeas, actor: Actor, *, scope: str = "mine", limit: int = 100
 
 
 def _selection(actor: Actor):
-    query = select(Case).where(Case.status == "open")
+    query = select(Case).where(Case.status == "open", Case.training.is_(False))
     if actor.role == roles.DEFENCE:
         return query.join(CaseParty, CaseParty.case_id == Case.id).where(CaseParty.username == actor.username)
     if actor.role == roles.PROSECUTOR:

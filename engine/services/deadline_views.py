@@ -17,7 +17,7 @@ def open_deadlines(ctx: Habeas, actor: Actor, *, case_id: int | None = None, lim
     """Open deadlines, the most urgent first, with the hours left (negative once overdue)."""
     access.require_role(actor, access.READERS, "list deadlines")
     query = (select(Deadline, Case.number).join(Case, Case.id == Deadline.case_id)
-             .where(Deadline.status == OPEN).order_by(Deadline.due_at, Deadline.id)
+             .where(Deadline.status == OPEN, Case.training.is_(False)).order_by(Deadline.due_at, Deadline.id)
              .limit(max(1, min(limit, 500))).offset(max(0, offset)))
     if case_id is not None:
         query = query.where(Deadline.case_id == case_id)

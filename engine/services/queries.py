@@ -137,8 +137,9 @@ def _plain(value):
 def list_cases(ctx: Habeas, actor: Actor, *, stage: str | None = None, status: str | None = None,
                limit: int = 50, offset: int = 0) -> list[dict]:
     access.require_role(actor, access.READERS, "list cases")
-    query = select(Case.id, Case.number, Case.stage, Case.status, Case.non_compliant, Case.prosecutor,
-                   Case.updated_at, Case.lock_version).order_by(Case.id.desc()).limit(min(limit, 500)).offset(offset)
+    query = (select(Case.id, Case.number, Case.stage, Case.status, Case.non_compliant, Case.prosecutor,
+                   Case.updated_at, Case.lock_version).where(Case.training.is_(False))
+             .order_by(Case.id.desc()).limit(min(limit, 500)).offset(offset))
     if stage:
         query = query.where(Case.stage == stage)
     if status:

@@ -53,6 +53,7 @@ class Filters:
             yield unit_column == self.unit
         if self.prosecutor:
             yield prosecutor_column == self.prosecutor
+        yield live_only(unit_column)
 
     def on_evaluations(self):
         return self.on(E.evaluated_at, E.unit, E.prosecutor)
@@ -69,6 +70,13 @@ class Filters:
         return {"period": {"from": self.start.isoformat() if self.start else None,
                            "to": self.end.isoformat() if self.end else None},
                 "unit": self.unit, "prosecutor": self.prosecutor}
+
+
+def live_only(unit_column):
+    """Reports count live cases only: practice cases (``Case.training``) never reach them."""
+    if unit_column.class_ is Case:
+        return Case.training.is_(False)
+    return unit_column.class_.case_id.not_in(select(Case.id).where(Case.training.is_(True)))
 
 
 def _require_reader(actor: Actor) -> None:
@@ -453,8 +461,10 @@ def filter_choices(ctx: Habeas, actor: Actor) -> dict:
     """The units and prosecutors a report can be filtered by (those that have cases)."""
     _require_reader(actor)
     with ctx.unit_of_work() as session:
-        units = session.execute(select(Case.unit).distinct().where(Case.unit != "").order_by(Case.unit)).scalars()
+        units = session.execute(select(Case.unit).distinct().where(Case.unit != "", Case.training.is_(False))
+                                .order_by(Case.unit)).scalars()
         units = list(units)
-        prosecutors = list(session.execute(select(Case.prosecutor).distinct().where(Case.prosecutor.is_not(None))
+        prosecutors = list(session.execute(select(Case.prosecutor).distinct().where(Case.prosecutor.is_not(None),
+                                                                                      Case.training.is_(False))
                                            .order_by(Case.prosecutor)).scalars())
     return {"units": units, "prosecutors": prosecutors}

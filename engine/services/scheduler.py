@@ -57,7 +57,8 @@ class TickReport:
                 "done": self.done, "failed": self.failed}
 
 
-def tick(ctx: Habeas, now: datetime | None = None, limit: int | None = None) -> TickReport:
+def tick(ctx: Habeas, now: datetime | None = None, limit: int | None = None, *,
+         training_case: int | None = None) -> TickReport:
     """Act on every deadline due at ``now`` (default: the engine's clock), each in its own
     transaction; a failing one is recorded and left for the next run."""
     now = now or ctx.now()
@@ -68,7 +69,7 @@ def tick(ctx: Habeas, now: datetime | None = None, limit: int | None = None) -> 
         deadline_id = None
         try:
             with ctx.unit_of_work() as session:
-                claimed = _claim(session, now, failed_ids)
+                claimed = _claim(session, now, failed_ids, training_case is not None, training_case)
                 if claimed is None:
                     break
                 row, case = claimed
@@ -90,13 +91,16 @@ def tick(ctx: Habeas, now: datetime | None = None, limit: int | None = None) -> 
     return report
 
 
-def _claim(session, now: datetime, skip: list[int]):
-    """The next due row and its case, locked (skipping rows another tick holds)."""
+def _claim(session, now: datetime, skip: list[int], training: bool = False, case_id: int | None = None):
+    """The next due row and its case, locked (skipping rows another tick holds).  The live tick
+    never touches a training case; a training case is ticked alone, on its virtual clock."""
     query = (select(Deadline, Case).join(Case, Case.id == Deadline.case_id)
-             .where(Deadline.status == OPEN, Deadline.next_action_at <= now)
+             .where(Deadline.status == OPEN, Deadline.next_action_at <= now, Case.training == training)
              .order_by(Deadline.next_action_at, Deadline.id).limit(1))
     if skip:
         query = query.where(Deadline.id.not_in(skip))
+    if case_id is not None:
+        query = query.where(Case.id == case_id)
     if is_postgres(session.get_bind()):
         query = query.with_for_update(skip_locked=True)
     return session.execute(query).first()
