@@ -96,7 +96,8 @@ def habeas(db_engine, clock):
     return Habeas(sessions=session_factory(db_engine), clock=clock, params=Params())
 
 
-ROLES = ("investigator", "prosecutor", "supervising_prosecutor", "judge", "defence", "designer", "reviewer", "admin")
+ROLES = ("investigator", "prosecutor", "supervising_prosecutor", "judge", "defence", "designer", "reviewer", "admin",
+         "trainee", "trainer")
 PASSWORD = "correct horse battery"
 
 

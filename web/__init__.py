@@ -15,7 +15,8 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
-HOME_BY_ROLE = {"designer": "designer.index", "reviewer": "reviewer.dashboard", "admin": "reviewer.dashboard"}
+HOME_BY_ROLE = {"designer": "designer.index", "reviewer": "reviewer.dashboard", "admin": "reviewer.dashboard",
+                "trainee": "training.index", "trainer": "training.index"}
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -65,8 +66,8 @@ def _trust_proxies(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import api, auth, cases, designer, reviewer
-    for module in (auth, cases, designer, reviewer, api):
+    from . import api, auth, cases, designer, reviewer, training
+    for module in (auth, cases, designer, reviewer, training, api):
         app.register_blueprint(module.bp)
 
 

@@ -198,3 +198,31 @@ def resolve(value, now: datetime):
         if match:
             return (now - timedelta(days=int(match.group(1)) * 365 + 100)).date().isoformat()
     return value
+
+
+def load_module(path: Path) -> dict:
+    """A guided module (the jurors'): lessons, then questions each with its answer explained."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    problems = {}
+    for i, q in enumerate(data.get("questions") or ()):
+        if not (isinstance(q.get("choices"), list) and isinstance(q.get("answer"), int)
+                and 0 <= q["answer"] < len(q["choices"]) and q.get("explanation")):
+            problems[f"questions[{i}]"] = ["choices, a valid answer index and an explanation are required"]
+    if not data.get("lessons") or not data.get("questions") or problems:
+        raise InvalidData(f"{Path(path).name}: the module is invalid", problems or {"module": ["lessons and questions"]})
+    return data
+
+
+def grade(module: dict, answers: dict) -> dict:
+    """Each question's answer checked and explained; an unanswered question counts as wrong."""
+    out = []
+    for q in module["questions"]:
+        given = answers.get(q["id"])
+        try:
+            given = int(given) if given is not None and given != "" else None
+        except (TypeError, ValueError):
+            given = None
+        out.append({"id": q["id"], "text": q["text"], "given": given, "answer": q["answer"],
+                    "answer_text": q["choices"][q["answer"]], "correct": given == q["answer"],
+                    "explanation": q["explanation"]})
+    return {"score": sum(r["correct"] for r in out), "of": len(out), "questions": out}

@@ -388,3 +388,20 @@ def cohort_csv(rows: list[dict]) -> str:
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
+
+
+# ---- jurors ------------------------------------------------------------------------------------
+
+def juror_module(actor: Actor) -> dict:
+    """The jurors' guided module, without the answers (they come with the grading)."""
+    access_training(actor)
+    module = scenarios.load_module(library_dir() / "jurors.json")
+    return {**module, "questions": [{k: v for k, v in q.items() if k not in ("answer", "explanation")}
+                                    for q in module["questions"]]}
+
+
+def grade_juror(actor: Actor, answers: dict) -> dict:
+    access_training(actor)
+    if not isinstance(answers, dict):
+        raise InvalidData("answers are an object of question id -> choice index", {"answers": ["not an object"]})
+    return scenarios.grade(scenarios.load_module(library_dir() / "jurors.json"), answers)

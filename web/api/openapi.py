@@ -22,6 +22,7 @@ TAGS = [{"name": "cases", "description": "open, read and advance cases"},
         {"name": "reports", "description": "compliance and the legal clocks"},
         {"name": "audit", "description": "the SHA-256-chained audit trail"},
         {"name": "processes", "description": "deployed BPMN process models"},
+        {"name": "training", "description": "practice cases on a virtual clock, debriefs, trainers' reports"},
         {"name": "meta", "description": "this document"}]
 SECURITY_SCHEMES = {
     "bearerAuth": {"type": "http", "scheme": "bearer",
