@@ -32,6 +32,8 @@ REPORT_READERS = frozenset({"reviewer", "admin", "supervising_prosecutor", "pros
 AUDIT_VERIFIERS = frozenset({"reviewer", "admin", "supervising_prosecutor"})
 DESIGNERS = frozenset({"designer", "admin"})
 PAGE_ACTORS = CASE_ACTORS - {"defence"}           # the pages give defence counsel read-only access
+TRAINING = frozenset({"trainee", "trainer"})      # the training space; no live role enters it
+TRAINER = frozenset({"trainer"})
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,19 @@ MATRIX = [
     Row("api.deploy_process", "POST", DESIGNERS, {"data": "<not-bpmn/>", "content_type": "application/xml"}),
     Row("api.list_pending_deployments", "GET", DESIGNERS),
     Row("api.confirm_deployment", "POST", DESIGNERS),
+    # training (the sample case is a live one: players get 404 for it, never a live case's data)
+    Row("api.training_scenarios", "GET", TRAINING),
+    Row("api.training_scenario", "GET", TRAINING),
+    Row("api.training_start", "POST", TRAINING),          # sample scenario 'no_such_scenario': 404
+    Row("api.training_cases", "GET", TRAINING),
+    Row("api.training_case", "GET", TRAINING),
+    Row("api.training_step", "POST", TRAINING, json_body({"step": {"do": "nothing"}})),
+    Row("api.training_debrief", "GET", TRAINING),
+    Row("api.training_finish", "POST", TRAINING),
+    Row("api.training_progress", "GET", TRAINER),
+    Row("api.training_cohort", "GET", TRAINER),
+    Row("api.training_jurors", "GET", TRAINING),
+    Row("api.training_juror_answers", "POST", TRAINING, json_body({"answers": "not an object"})),
     # ---- pages: shell ---------------------------------------------------------------------------
     Row("health", "GET", PUBLIC),
     Row("home", "GET", EVERYONE),
@@ -128,6 +143,19 @@ MATRIX = [
     Row("designer.migrate", "POST", DESIGNERS, form(to_version="not a number")),
     Row("designer.check", "POST", DESIGNERS, form(bpmn="<not-bpmn/>")),
     Row("designer.deploy", "POST", DESIGNERS, form(bpmn="<not-bpmn/>")),
+    # ---- pages: training (web/training) ---------------------------------------------------------
+    Row("training.index", "GET", TRAINING),
+    Row("training.start", "POST", TRAINING),
+    Row("training.case", "GET", TRAINING),
+    Row("training.task", "POST", TRAINING, form()),
+    Row("training.evidence", "POST", TRAINING, form()),
+    Row("training.advance", "POST", TRAINING, form(hours="not a number")),
+    Row("training.finish", "POST", TRAINING),
+    Row("training.debrief", "GET", TRAINING),
+    Row("training.progress", "GET", TRAINER),
+    Row("training.cohort_csv", "GET", TRAINER),
+    Row("training.jurors", "GET", TRAINING),
+    Row("training.jurors", "POST", TRAINING, form()),
 ]
 
 SKIPPED = {"static"}
@@ -182,7 +210,8 @@ def samples(world: World) -> dict:
     """A value for each URL argument the app's rules take."""
     return {"case_id": world.case_id, "task_id": world.task_id, "escalation_id": world.escalation_id,
             "checkpoint": "family_consular_notice", "process_id": "criminal_case", "version": 1,
-            "pending_id": 999, "complaint_id": 1, "allegation_id": 1}
+            "pending_id": 999, "complaint_id": 1, "allegation_id": 1,
+            "scenario_id": "no_such_scenario", "task_name": "draft_suspicion_decision"}
 
 
 def url_for_row(app, row: Row, values: dict) -> str:
