@@ -225,6 +225,7 @@ def list_deadlines(ctx: Habeas, actor: Actor, *, due_within: timedelta | None = 
     now = now or ctx.now()
     zone = display_zone(ctx.params)
     query = (select(Deadline, Case.number).join(Case, Case.id == Deadline.case_id)
+             .where(Case.training.is_(False))  # practice cases keep their own, virtual, time
              .order_by(Deadline.due_at, Deadline.id).limit(limit))
     if overdue:
         query = query.where(Deadline.status.in_((OPEN, BREACHED)), Deadline.due_at <= now)

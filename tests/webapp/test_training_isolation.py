@@ -9,7 +9,7 @@ import pytest
 
 from engine.domain.clock import parse_instant
 from engine.persistence.models import CheckpointEvaluation, Deadline
-from engine.services import scheduler, training
+from engine.services import clocks, scheduler, training
 from engine.services.context import Actor
 from engine.services.demo import Driver, registration
 from tests.conftest import all_actors
@@ -78,6 +78,9 @@ def test_a_practice_case_is_absent_from_every_live_list_report_dashboard_and_exp
     for name in before:
         assert after[name] == before[name] or _diff(before[name], after[name]), name
     assert any(item["id"] == live for item in after["api cases reviewer"]["items"])  # the lists do list cases
+    console = Actor("root", "admin")  # `habeas deadlines`
+    listed = clocks.list_deadlines(habeas, console).deadlines + clocks.list_deadlines(habeas, console, overdue=True).deadlines
+    assert listed and all(row["case_id"] != case_id for row in listed)
     number = training.view(habeas, TRAINEE, case_id)["case"]["number"]
     assert number.startswith("TR-")
     for name, seen in after.items():
