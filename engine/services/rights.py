@@ -181,6 +181,7 @@ def resolve_escalation(ctx: Habeas, actor: Actor, escalation_id: int, resolution
         if row.status != "open":
             raise InvalidData("this escalation is already resolved", {"escalation": ["already resolved"]})
         case = load_case(session, row.case_id)
+        access.require_read(session, actor, case)  # live and practice cases never mix
         now = ctx.now()
         row.status, row.resolved_at, row.resolved_by, row.resolution = "resolved", now, actor.username, resolution.strip()
         session.flush()

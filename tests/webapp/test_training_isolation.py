@@ -9,7 +9,8 @@ import pytest
 
 from engine.domain.clock import parse_instant
 from engine.persistence.models import CheckpointEvaluation, Deadline
-from engine.services import clocks, scheduler, training
+from engine.domain.errors import Forbidden
+from engine.services import clocks, rights, scheduler, training
 from engine.services.context import Actor
 from engine.services.demo import Driver, registration
 from tests.conftest import all_actors
@@ -118,6 +119,9 @@ def test_the_virtual_clock_moves_one_case_and_the_live_scheduler_never_ticks_it(
     assert habeas.now() == opened  # the live clock did not move
     assert [e["at_hours"] for e in view["events"]] == [1, 3]  # the scenario's events arrived
     assert any(d["status"] == "breached" for d in view["case"]["deadlines"])  # ticked at the virtual now
+    [escalation] = [e for e in view["case"]["escalations"] if e["status"] == "open"]
+    with pytest.raises(Forbidden):  # a live supervisor cannot close a practice case's escalation
+        rights.resolve_escalation(habeas, Actor("supervisor", "supervising_prosecutor"), escalation["id"], "done")
     clock.advance(hours=100)
     with habeas.unit_of_work() as session:
         open_before = {d.id for d in session.query(Deadline).filter_by(case_id=case_id, status="open")}
