@@ -15,7 +15,8 @@ from .context import Actor, Habeas
 
 DEMO_USERS = {"investigator": roles.INVESTIGATOR, "prosecutor": roles.PROSECUTOR,
               "supervisor": roles.SUPERVISING_PROSECUTOR, "judge": roles.JUDGE, "defence": roles.DEFENCE,
-              "designer": roles.DESIGNER, "reviewer": roles.REVIEWER, "admin": roles.ADMIN}
+              "designer": roles.DESIGNER, "reviewer": roles.REVIEWER, "admin": roles.ADMIN,
+              "trainee": roles.TRAINEE, "trainer": roles.TRAINER}
 CONSOLE = Actor("console", roles.ADMIN)
 
 

@@ -12,7 +12,8 @@ from tests.conftest import all_actors
 from tests.webapp.conftest import PASSWORD, screenshot
 
 HOMES = {"investigator": "/cases/", "prosecutor": "/cases/", "supervisor": "/cases/", "judge": "/cases/",
-         "defence": "/cases/", "designer": "/processes/", "reviewer": "/compliance/", "admin": "/compliance/"}
+         "defence": "/cases/", "designer": "/processes/", "reviewer": "/compliance/", "admin": "/compliance/",
+         "trainee": "/training/", "trainer": "/training/"}
 
 
 def log_in(page, base: str, username: str) -> None:
