@@ -150,6 +150,7 @@ MATRIX = [
     Row("training.task", "POST", TRAINING, form()),
     Row("training.evidence", "POST", TRAINING, form()),
     Row("training.advance", "POST", TRAINING, form(hours="not a number")),
+    Row("training.act", "POST", TRAINING, form()),
     Row("training.finish", "POST", TRAINING),
     Row("training.debrief", "GET", TRAINING),
     Row("training.progress", "GET", TRAINER),
@@ -211,7 +212,7 @@ def samples(world: World) -> dict:
     return {"case_id": world.case_id, "task_id": world.task_id, "escalation_id": world.escalation_id,
             "checkpoint": "family_consular_notice", "process_id": "criminal_case", "version": 1,
             "pending_id": 999, "complaint_id": 1, "allegation_id": 1,
-            "scenario_id": "no_such_scenario", "task_name": "draft_suspicion_decision"}
+            "scenario_id": "no_such_scenario", "task_name": "draft_suspicion_decision", "kind": "release"}
 
 
 def url_for_row(app, row: Row, values: dict) -> str:

@@ -152,3 +152,21 @@ def _diff(a, b) -> bool:
     import difflib
     print("\n".join(difflib.unified_diff(str(a).splitlines(), str(b).splitlines(), lineterm="", n=1)))
     return False
+
+
+def test_the_pages_play_the_acts_beside_the_diagram(app, habeas):
+    """A release from the training page: the same step as over the API, on the case's clock."""
+    case_id = training.start(habeas, TRAINEE, "review_48_hours")["case"]
+    for step in training.scenario("review_48_hours").reference_walk[:3]:
+        training.play(habeas, TRAINEE, case_id, step)
+    client = login(app.test_client(), "trainee")
+    html = client.get(f"/training/cases/{case_id}").get_data(as_text=True)
+    assert "TRAINING" in html and 'data-act="release"' in html
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    refused = client.post(f"/training/cases/{case_id}/acts/release", data={"csrf_token": token, "ground": ""},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "Refused: say on what ground" in refused
+    done = client.post(f"/training/cases/{case_id}/acts/release",
+                       data={"csrf_token": token, "ground": "no grounds to hold him"}, follow_redirects=True)
+    assert "Done." in done.get_data(as_text=True)
+    assert training.view(habeas, TRAINEE, case_id)["case"]["facts"]["detained"] is False

@@ -34,7 +34,8 @@ def case(case_id):
     view = training.view(habeas(), current_actor(), case_id)
     rights = [catalogue.get(r["right"]) for r in view["scenario"]["rights"]]
     return render_template("training/case.html", view=view, case=view["case"], rights=rights,
-                           evidence_fields={cp.id: [f.to_dict() for f in cp.evidence] for cp in rights})
+                           evidence_fields={cp.id: [f.to_dict() for f in cp.evidence] for cp in rights},
+                           acts=ACTS, act_titles=ACT_TITLES)
 
 
 def _play(case_id, step):
@@ -63,6 +64,40 @@ def evidence(case_id, checkpoint):
     step = {"do": "evidence", "checkpoint": checkpoint, "data": data}
     if request.form.get("act"):
         step["act"] = request.form["act"]
+    return _play(case_id, step)
+
+
+# the acts the engine offers beside the diagram, as form fields (engine.services.procedure)
+ACTS = {
+    "release": [{"name": "released_at", "type": "datetime", "required": False, "label": "Released at"},
+                {"name": "ground", "type": "text", "required": True, "label": "Ground of release"}],
+    "derogate": [{"name": "ground", "type": "choice", "required": True, "label": "Ground (Directive 2013/48 art 3(6))",
+                  "choices": ["urgent_risk_to_life_liberty_or_physical_integrity",
+                              "prevent_substantial_jeopardy_to_proceedings"]},
+                 {"name": "reason", "type": "text", "required": True, "label": "Written reasons"}],
+    "override": [{"name": "checkpoint", "type": "choice", "required": True, "label": "Right",
+                  "choices": sorted(catalogue.CATALOGUE)},
+                 {"name": "reason", "type": "text", "required": True, "label": "Reason"},
+                 {"name": "legal_ground", "type": "string", "required": True, "label": "Legal ground"}],
+    "extend_custody": [{"name": n, "type": t, "required": True, "label": n.replace("_", " ").capitalize()}
+                       for n, t in (("petition_at", "datetime"), ("ordered_at", "datetime"),
+                                    ("extended_until", "datetime"), ("order_number", "string"),
+                                    ("reasons", "text"), ("alternatives_considered", "text"))],
+}
+ACT_TITLES = {"release": "Release the person", "derogate": "Derogate from counsel (supervising prosecutor)",
+              "override": "Override a right (with a legal ground)", "extend_custody": "Extend custody (judge)"}
+
+
+@bp.post("/cases/<int:case_id>/acts/<kind>")
+@require(*PLAYERS)
+def act(case_id, kind):
+    """Release, derogation, override or custody extension: the same step as over the API."""
+    fields = ACTS.get(kind)
+    if fields is None:
+        flash(f"Refused: no act '{kind}'; one of: {', '.join(ACTS)}")
+        return redirect(url_for("training.case", case_id=case_id))
+    data = submitted(fields, request.form)
+    step = {"do": kind, "data": data} if kind == "extend_custody" else {"do": kind, **data}
     return _play(case_id, step)
 
 
