@@ -1,7 +1,7 @@
 """Training over the API: the scenario library, practice cases played step by step on their
 virtual clock, the debrief, the trainers' reports and the jurors' module.  Only trainees and
 trainers come here; no live case is ever reachable through these endpoints."""
-from flask import Response, url_for
+from flask import Response, jsonify, url_for
 from marshmallow import Schema, fields, validate
 
 from engine.domain import roles
@@ -14,13 +14,6 @@ from .docs import operation
 from .http import existing_id, json_body, query_args
 
 PLAYERS = (roles.TRAINEE, roles.TRAINER)
-
-
-class Anything(Schema):
-    """A JSON object answered as the service returns it (documented in README, "Training")."""
-
-    class Meta:
-        unknown = "include"
 
 
 class StepRequest(Schema):
@@ -38,7 +31,7 @@ class FormatQuery(Schema):
 
 
 def _dump(body, status=200, **headers):
-    from flask import jsonify
+    """The service's answer as JSON (its shape is documented in README, "Training mode")."""
     response = jsonify(body)
     response.status_code = status
     response.headers.update(headers)
