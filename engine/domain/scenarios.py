@@ -76,6 +76,14 @@ class Scenario:
                 out.append(replace.get(i, step))
         return out
 
+    def briefing(self) -> dict:
+        """What a trainee is told before playing: the story and the rights at stake, not the
+        expected outcomes, the reasoning nor the walks (those come with the debrief)."""
+        return {"id": self.id, "process": self.process, "title": self.title, "summary": self.summary,
+                "standards": list(self.standards), "role": self.role, "facts": self.facts,
+                "timeline": list(self.timeline), "decisions": list(self.decisions), "max_score": self.max_score,
+                "rights": [{"right": e.right, "points": e.points} for e in self.rights]}
+
     def to_dict(self) -> dict:
         return {"id": self.id, "process": self.process, "title": self.title, "summary": self.summary, "standards": list(self.standards),
                 "role": self.role, "facts": self.facts, "timeline": list(self.timeline),

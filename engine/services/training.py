@@ -57,6 +57,13 @@ def scenario(scenario_id: str) -> scenarios.Scenario:
     return found
 
 
+def read_scenario(actor: Actor, scenario_id: str) -> dict:
+    """A trainer reads the whole scenario; a trainee its briefing (no answers before the debrief)."""
+    access_training(actor)
+    found = scenario(scenario_id)
+    return found.to_dict() if actor.role == roles.TRAINER else found.briefing()
+
+
 def list_scenarios(actor: Actor) -> list[dict]:
     access_training(actor)
     return [{"id": s.id, "title": s.title, "summary": s.summary, "role": s.role, "standards": list(s.standards),
@@ -237,7 +244,7 @@ def view(ctx: Habeas, actor: Actor, case_id: int) -> dict:
     elapsed = (now - opened).total_seconds() / 3600
     case_view = queries.show_case(virtual, _player(actor, roles.INVESTIGATOR), case_id)
     return {"training": True, "case": case_view, "virtual_now": now.isoformat(),
-            "hours_played": round(elapsed, 2), "scenario": found.to_dict(), "run": run_info,
+            "hours_played": round(elapsed, 2), "scenario": found.briefing(), "run": run_info,
             "events": [e for e in found.events if e["at_hours"] <= elapsed + 1e-9],
             "next_event_in_hours": next((round(e["at_hours"] - elapsed, 2) for e in found.events
                                          if e["at_hours"] > elapsed + 1e-9), None)}

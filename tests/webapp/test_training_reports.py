@@ -55,3 +55,13 @@ def test_the_jurors_module_hides_the_answers_until_they_are_checked(api):
     assert "Gäfgen" in by_id["q2"]["explanation"]
     bad = api.post("/training/jurors/answers", "trainee", json={"answers": ["q1"]})
     assert bad.status_code == 422
+
+
+def test_a_trainee_is_briefed_without_the_answers_and_a_trainer_reads_them(api):
+    briefing = api.get("/training/scenarios/salduz_first_hours", "trainee").get_json()
+    assert briefing["facts"] and {r["right"] for r in briefing["rights"]} >= {"counsel_before_interrogation"}
+    assert "reference_walk" not in briefing and all("expected" not in r for r in briefing["rights"])
+    started = api.post("/training/scenarios/salduz_first_hours/start", "trainee").get_json()
+    assert "reference_walk" not in started["scenario"] and "mistake" not in started["scenario"]
+    full = api.get("/training/scenarios/salduz_first_hours", "trainer").get_json()
+    assert full["reference_walk"] and full["rights"][0]["reasoning"] and full["mistake"]["breaks"]

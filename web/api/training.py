@@ -47,10 +47,10 @@ def training_scenarios():
 
 @bp.get("/training/scenarios/<scenario_id>")
 @require(*PLAYERS)
-@operation("Read a training scenario", tag="training", responses={200: (None, "facts, rights expected, walks")})
+@operation("Read a training scenario", tag="training",
+           responses={200: (None, "a trainer gets the whole scenario; a trainee its briefing, without the answers")})
 def training_scenario(scenario_id):
-    training.access_training(current_actor())
-    return _dump(training.scenario(scenario_id).to_dict())
+    return _dump(training.read_scenario(current_actor(), scenario_id))
 
 
 @bp.post("/training/scenarios/<scenario_id>/start")
