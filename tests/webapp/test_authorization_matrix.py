@@ -145,6 +145,7 @@ MATRIX = [
     Row("designer.deploy", "POST", DESIGNERS, form(bpmn="<not-bpmn/>")),
     # ---- pages: training (web/training) ---------------------------------------------------------
     Row("training.index", "GET", TRAINING),
+    Row("training.scenario", "GET", TRAINER),
     Row("training.start", "POST", TRAINING),
     Row("training.case", "GET", TRAINING),
     Row("training.task", "POST", TRAINING, form()),

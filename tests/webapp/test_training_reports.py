@@ -65,3 +65,9 @@ def test_a_trainee_is_briefed_without_the_answers_and_a_trainer_reads_them(api):
     assert "reference_walk" not in started["scenario"] and "mistake" not in started["scenario"]
     full = api.get("/training/scenarios/salduz_first_hours", "trainer").get_json()
     assert full["reference_walk"] and full["rights"][0]["reasoning"] and full["mistake"]["breaks"]
+
+
+def test_a_trainer_reviews_a_scenario_page_with_its_answers(app):
+    html = login(app.test_client(), "trainer").get("/training/scenarios/jury_question").get_data(as_text=True)
+    assert "TRAINING" in html and "Taxquet" in html and 'data-right="jury_right"' in html and "prelim_hearing" in html
+    assert login(app.test_client(), "trainee").get("/training/scenarios/jury_question").status_code == 403

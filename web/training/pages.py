@@ -21,6 +21,13 @@ def index():
                            runs=training.my_runs(habeas(), actor))
 
 
+@bp.get("/scenarios/<scenario_id>")
+@require(roles.TRAINER)
+def scenario(scenario_id):
+    """A trainer reviews a scenario whole: the expected outcomes, their reasoning and both walks."""
+    return render_template("training/scenario.html", s=training.read_scenario(current_actor(), scenario_id))
+
+
 @bp.post("/scenarios/<scenario_id>/start")
 @require(*PLAYERS)
 def start(scenario_id):
