@@ -417,6 +417,14 @@ def cmd_serve(args):
     os.execv(str(gunicorn) if gunicorn.exists() else "gunicorn", argv)
 
 
+def cmd_training_check(args):
+    """Exit 3 when a scenario is not sound (its problems are listed)."""
+    from .services import training_check
+    report = training_check.rehearse(Path(args.processes), args.scenario)
+    _print(report)
+    return EXIT_CODES["ok"] if report["ok"] else EXIT_CODES["invalid"]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="habeas", description="Criminal cases through BPMN stages, "
                                      "guarded by human-rights checkpoints.")
@@ -604,6 +612,12 @@ def build_parser() -> argparse.ArgumentParser:
                 "the audit chain stays verifiable)")
     p.add_argument("--closed-before", required=True, help="ISO-8601 date: cases closed (last changed) before it")
     p.add_argument("--dry-run", action="store_true", help="list the cases, erase nothing")
+
+    train = sub.add_parser("training", help="the training scenarios").add_subparsers(title="training commands")
+    p = command(train, "check", cmd_training_check, "play each scenario's reference and mistake walks on a "
+                "throwaway database: full marks, and exactly the rights the mistake breaks (exit 3 if not)")
+    p.add_argument("--scenario", help="only this scenario id")
+    p.add_argument("--processes", default="processes", help="folder of BPMN files to deploy")
 
     rep = sub.add_parser("report", help="reports").add_subparsers(title="report commands")
     p = command(rep, "compliance", cmd_report_compliance, "checkpoint compliance per right")
