@@ -27,15 +27,16 @@ class FixedClock:
         self._at = as_utc(at)
 
 
-class OffsetClock:
-    """A training case's virtual clock: the engine's clock moved ahead by what the trainee has
-    advanced ("2 hours later").  Services only ever ask ``now()``, so they need not know."""
+class VirtualClock:
+    """A practice case's clock: it stands at the moment the case was opened plus the time the
+    trainee has advanced ("2 hours later"), and moves only when they advance it, so a pause in
+    the lesson is no time in the case.  Services only ever ask ``now()``, so they need not know."""
 
-    def __init__(self, base, offset: timedelta):
-        self._base, self.offset = base, offset
+    def __init__(self, start: datetime, advanced: timedelta):
+        self._at = as_utc(start) + advanced
 
     def now(self) -> datetime:
-        return self._base.now() + self.offset
+        return self._at
 
 
 def as_utc(value: datetime) -> datetime:

@@ -89,7 +89,7 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
     # a practice case (engine.services.training): never in live lists, reports or ticks; its
-    # services run on a virtual clock this many seconds ahead of the real one
+    # services run on a virtual clock: the moment it was opened plus this many seconds advanced
     training: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0", index=True)
     clock_offset_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     process_version: Mapped[ProcessVersion] = relationship(lazy="raise")

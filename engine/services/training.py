@@ -2,9 +2,9 @@
 
 A training case is marked from creation (``Case.training``), numbered ``TR-...`` and never shown
 among live cases, reports, dashboards, deadlines, exports or the live scheduler's ticks.  Its
-clock is the engine's clock moved ahead by ``Case.clock_offset_seconds``: ``case_context`` gives
-every service called on it a ``Habeas`` whose ``now()`` is the case's virtual now, so the
-services themselves need not know they are being played.  The trainee plays every lane of the
+clock stands at the moment it was opened plus ``Case.clock_offset_seconds``, the time the trainee
+has advanced: ``case_context`` gives every service called on it a ``Habeas`` whose ``now()`` is
+that virtual now, so the services themselves need not know they are being played.  The trainee plays every lane of the
 case (there are no other people in a practice case) as a ``training`` actor; when the clock is
 advanced the case's own deadlines are ticked at the virtual now and the scenario's events arrive.
 
@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..domain import catalogue, roles, scenarios
-from ..domain.clock import OffsetClock
+from ..domain.clock import VirtualClock
 from ..domain.errors import Forbidden, HabeasError, InvalidData, NotFound
 from ..domain.rights import Status
 from ..persistence.models import Case, CaseParty, CheckpointEvaluation, Deadline, TrainingRun
@@ -78,9 +78,9 @@ def access_training(actor: Actor, allowed=PLAYERS, what: str = "use the training
 
 # ---- the virtual clock -------------------------------------------------------------------------
 
-def case_context(ctx: Habeas, offset_seconds: int) -> Habeas:
+def case_context(ctx: Habeas, case: Case) -> Habeas:
     """The engine as a training case sees it: the same sessions, models and caches, its own clock."""
-    return replace(ctx, clock=OffsetClock(ctx.clock, timedelta(seconds=offset_seconds)))
+    return replace(ctx, clock=VirtualClock(case.opened_at, timedelta(seconds=case.clock_offset_seconds or 0)))
 
 
 def _player(actor: Actor, role: str) -> Actor:
@@ -134,11 +134,10 @@ def play(ctx: Habeas, actor: Actor, case_id: int, step: dict) -> dict:
         run, case = _run(session, actor, case_id, write=True)
         if run.finished_at is not None:
             raise InvalidData("this practice case is finished; start it again to replay", {"case": ["finished"]})
-        found, offset = scenario(run.scenario), case.clock_offset_seconds or 0
+        found = scenario(run.scenario)
         if step["do"] == "advance":
-            offset += int(step["hours"] * 3600)
-            case.clock_offset_seconds = offset
-    virtual = case_context(ctx, offset)
+            case.clock_offset_seconds = (case.clock_offset_seconds or 0) + int(step["hours"] * 3600)
+        virtual = case_context(ctx, case)
     outcome, error = "done", None
     try:
         if step["do"] != "advance":
@@ -236,10 +235,9 @@ def view(ctx: Habeas, actor: Actor, case_id: int) -> dict:
     scenario, the events delivered so far and the walk played."""
     with ctx.unit_of_work() as session:
         run, case = _run(session, actor, case_id)
-        offset, opened = case.clock_offset_seconds or 0, case.opened_at
+        opened, virtual = case.opened_at, case_context(ctx, case)
         run_info = _run_dict(run)
     found = scenario(run_info["scenario"])
-    virtual = case_context(ctx, offset)
     now = virtual.now()
     elapsed = (now - opened).total_seconds() / 3600
     case_view = queries.show_case(virtual, _player(actor, roles.INVESTIGATOR), case_id)
@@ -272,7 +270,7 @@ def finish(ctx: Habeas, actor: Actor, case_id: int) -> dict:
             found = scenario(run.scenario)
             points = _score(session, case.id, found, _run_dict(run)["steps"])
             run.score, run.max_score = sum(p["points"] for p in points), found.max_score
-            run.finished_at = case_context(ctx, case.clock_offset_seconds or 0).now()
+            run.finished_at = case_context(ctx, case).now()
             run.outcomes = {**(run.outcomes or {}), "rights": {p["right"]: p["outcome"] for p in points}}
     return debrief(ctx, actor, case_id)
 

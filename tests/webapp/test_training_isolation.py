@@ -123,6 +123,8 @@ def test_the_virtual_clock_moves_one_case_and_the_live_scheduler_never_ticks_it(
     with pytest.raises(Forbidden):  # a live supervisor cannot close a practice case's escalation
         rights.resolve_escalation(habeas, Actor("supervisor", "supervising_prosecutor"), escalation["id"], "done")
     clock.advance(hours=100)
+    # real time passing is no time in the practice case: only the trainee moves its clock
+    assert parse_instant(training.view(habeas, TRAINEE, case_id)["virtual_now"]) - opened == timedelta(hours=30)
     with habeas.unit_of_work() as session:
         open_before = {d.id for d in session.query(Deadline).filter_by(case_id=case_id, status="open")}
     report = scheduler.tick(habeas)
