@@ -48,7 +48,7 @@ def case(case_id):
 def _play(case_id, step):
     try:
         result = training.play(habeas(), current_actor(), case_id, step)
-        flash(f"Done. The case's clock now reads {result['virtual_now'][:16].replace('T', ' ')} UTC.")
+        flash("Done.")
     except HabeasError as err:
         flash(f"Refused: {err.message}")
     return redirect(url_for("training.case", case_id=case_id))
