@@ -1,7 +1,7 @@
 """training: practice cases on a virtual clock, and the runs trainees play
 
-Revision ID: 0007_training
-Revises: 0006_harden_trail
+Revision ID: 0008_training
+Revises: 0007_complaints
 Create Date: 2026-12-02 03:30:00
 
 Cases get a ``training`` mark (set at creation, never changed) and the offset of their virtual
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0007_training'
-down_revision = '0006_harden_trail'
+revision = '0008_training'
+down_revision = '0007_complaints'
 branch_labels = None
 depends_on = None
 
