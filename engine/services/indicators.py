@@ -58,6 +58,7 @@ class _Window:
         return moment is not None and self.start <= moment < self.end
 
     def on_cases(self):
+        yield Case.training.is_(False)  # practice cases never reach a report
         if self.unit:
             yield Case.unit == self.unit
         if self.prosecutor:

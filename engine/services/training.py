@@ -27,7 +27,7 @@ from ..domain.errors import Forbidden, HabeasError, InvalidData, NotFound
 from ..domain.rights import Status
 from ..persistence.models import Case, CaseParty, CheckpointEvaluation, Deadline, TrainingRun
 from . import cases, procedure, queries, rights, scheduler
-from .clocks import BREACHED
+from .clocks import BREACHED, MET
 from .context import Actor, Habeas
 from .demo import registration, sample_value
 
@@ -283,13 +283,18 @@ def _score(session, case_id: int, found: scenarios.Scenario, steps: list[dict]) 
                                   CheckpointEvaluation.detail)
                            .where(CheckpointEvaluation.case_id == case_id)
                            .order_by(CheckpointEvaluation.id)).all()
-    breached = set(session.execute(select(Deadline.checkpoint).where(Deadline.case_id == case_id,
-                                                                     Deadline.status == BREACHED)).scalars())
+    clock_states = dict(session.execute(select(Deadline.checkpoint, Deadline.status).where(
+        Deadline.case_id == case_id, Deadline.status.in_((BREACHED, MET))).order_by(Deadline.id)).all())
+    breached = {cid for cid, status in clock_states.items() if status == BREACHED}
+    met = {cid for cid, status in clock_states.items() if status == MET}
     out = []
     for e in found.rights:
-        mine = [(status, detail or {}) for cid, status, detail in rows if cid == e.right]
+        # a refused attempt's rows keep what each right stood at in ``attempt_status``
+        mine = [((detail or {}).get("attempt_status", status) if status == "refused" else status, detail or {})
+                for cid, status, detail in rows if cid == e.right]
         refused = [s for s in steps if e.right in s.get("refused_for", ())]
-        outcome = outcome_of([s for s, _ in mine], e.right in breached or bool(refused), e.expected)
+        outcome = outcome_of([s for s, _ in mine], e.right in breached or bool(refused), e.expected,
+                             met_in_time=e.right in met)
         reasons = [r for s, d in mine if s == Status.FAILED.value for r in d.get("reasons", [])]
         reasons += [s["message"] for s in refused]
         cp = catalogue.get(e.right)
@@ -300,17 +305,18 @@ def _score(session, case_id: int, found: scenarios.Scenario, steps: list[dict]) 
     return out
 
 
-def outcome_of(statuses: list[str], failed_once: bool, expected: str) -> str:
+def outcome_of(statuses: list[str], failed_once: bool, expected: str, met_in_time: bool = False) -> str:
     """What the record shows of one right: an override (lawful only where the scenario expects
-    one), a failure never cured (missed) or cured afterwards (late), shown respected, or never
-    reached by the walk."""
+    one), a failure never cured (missed) or cured afterwards (late), shown respected (by a
+    satisfied evaluation, or by its legal clock met in time where no act evaluated it after, as
+    a complaint ruled on in time), or never reached by the walk."""
     if Status.OVERRIDDEN.value in statuses:
         return scenarios.OVERRIDDEN if expected == scenarios.OVERRIDDEN else scenarios.OVERRIDDEN_WITHOUT_GROUND
     decided = [s for s in statuses if s not in (Status.PENDING.value, Status.NOT_APPLICABLE.value)]
     failed = failed_once or Status.FAILED.value in decided
     if failed:
         return scenarios.LATE if decided and decided[-1] in _SATISFIED else scenarios.MISSED
-    if decided and decided[-1] in _SATISFIED:
+    if (decided and decided[-1] in _SATISFIED) or (not decided and met_in_time):
         return scenarios.RESPECTED
     return scenarios.NOT_REACHED
 

@@ -102,6 +102,12 @@ def test_the_outcome_of_a_right(statuses, failed_once, expected, outcome):
     assert outcome_of(statuses, failed_once, expected) == outcome
 
 
+def test_a_right_shown_only_by_its_clock_met_in_time_is_respected():
+    assert outcome_of(["pending", "pending"], False, "respected", met_in_time=True) == "respected"
+    assert outcome_of(["pending", "failed"], False, "respected", met_in_time=True) == "missed"
+    assert outcome_of(["pending"], True, "respected", met_in_time=True) == "missed"
+
+
 def test_the_jurors_module_grades_and_explains_every_answer():
     module = scenarios.load_module(DEFAULT_DIR / "jurors.json")
     right = {q["id"]: q["answer"] for q in module["questions"]}

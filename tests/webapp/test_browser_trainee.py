@@ -48,7 +48,7 @@ def test_a_trainee_plays_a_scenario_to_its_debrief(page, live_server):
     # the case's clock and the times entered are in the app's zone (Asia/Almaty, UTC+5)
     complete(page, "file_complaint", {"act_complained_of": "Custody order IJ-2026-311",
                                       "learned_of_act_at": "2026-03-01T10:00", "complaint_filed_at": "2026-03-02T14:00",
-                                      "complaint_challenges_detention": True})
+                                      "complaint_challenges_detention": True, "addressed_to": "judge"})
     advance(page, 24)
     expect(page.locator("#virtual-clock")).to_contain_text("2026-03-03 14:00")
     expect(page.locator(".events")).to_contain_text("The court office asks where to route the complaint.")
