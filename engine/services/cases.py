@@ -10,16 +10,17 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..domain import acts, catalogue, roles
-from ..domain.errors import CheckpointBlocked, Conflict, InvalidData, NotFound
+from ..domain.errors import CheckpointBlocked, Conflict, InvalidData, NotFound, WorkflowError
 from ..domain.facts import CaseFacts
 from ..domain.rights import FailureClass, Status
 from ..domain.clock import parse_instant
 from ..domain.stages import is_entry
+from ..domain import payload
 from ..persistence import audit
 from ..persistence.models import (AdmissibilityFlag, Case, CaseParty, Escalation, Evidence, ProcessVersion,
                                   StageEntry, User)
 from ..workflow.adapter import CaseRun, ReadyTask, TaskDefinition
-from . import access, checks, clocks, facts_check, forms
+from . import access, checks, clocks, facts_check, forms, incidents
 from .context import Actor, Habeas
 
 try:
@@ -55,6 +56,7 @@ def open_case(ctx: Habeas, actor: Actor, process_id: str, data: dict | None = No
         model = ctx.models.get(session, version.id)
         run = CaseRun.start(model, data)
         now = ctx.now()
+        run.anchor_timers(now)  # a timer reached at opening runs on the engine's clock too
         case = Case(number="pending", process_version_id=version.id, stage=None, status="open", unit=unit,
                     prosecutor=prosecutor or (actor.username if actor.role != roles.INVESTIGATOR else None),
                     facts=data, procedure=acts.derive(data).to_dict(), workflow_state=run.dump(),
@@ -67,6 +69,7 @@ def open_case(ctx: Habeas, actor: Actor, process_id: str, data: dict | None = No
         _number(session, case, f"{'TR' if case.training else 'HB'}-{now:%Y}-{case.id:06d}")
         for username in defence or ():
             session.add(CaseParty(case_id=case.id, username=username, role=roles.DEFENCE))
+        clocks.sync_timers(session, case, now, rows={}, timers=run.timers())
         audit.append(session, at=now, actor=actor.username, action="case.opened", case_id=case.id,
                      payload={"number": case.number, "process": process_id, "version": version.version,
                               "data": data, "defence": list(defence or ())})
@@ -102,6 +105,7 @@ def _opening_data(data: dict) -> dict:
            for k in data if not (isinstance(k, str) and k.isidentifier() and not k.startswith("_") and k != "typename")}
     if bad:
         raise InvalidData("case data has invalid names", bad)
+    payload.require_plain(data, "the case data")
     try:
         return json.loads(json.dumps(data, allow_nan=False))
     except (TypeError, ValueError):
@@ -147,6 +151,9 @@ def complete_task(ctx: Habeas, actor: Actor, case_id: int, task_id: str, data: d
         raise refusal.error from None
     except (StaleDataError, IntegrityError):
         raise Conflict("the case was changed by someone else meanwhile; reload it and try again") from None
+    except WorkflowError as err:  # the case did not load, or a script failed: an incident on it
+        incidents.record(ctx, case_id, incidents.kind_of(err), err.message, actor=actor.username)
+        raise
     ctx.runs.put(case_id, step.version, run)
     return step
 

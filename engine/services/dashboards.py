@@ -20,8 +20,8 @@ from ..domain import catalogue, roles
 from ..domain.forms import FormField
 from ..domain.stages import STAGE_BY_ID
 from ..persistence.models import AuditEntry, Case, CaseParty, Deadline, Escalation, ProcessVersion, User
-from ..workflow.adapter import CaseRun
-from . import access, cases, forms
+from ..workflow.adapter import CaseRun, Unloadable
+from . import access, cases, forms, incidents
 from .cases import latest_version, load_case, reading_run, task_fields
 from .context import Actor, Habeas
 
@@ -67,8 +67,10 @@ def my_cases(ctx: Habeas, actor: Actor, *, scope: str = "mine", limit: int = 100
         deadlines = _open_deadlines(session, ids, ctx.now())
         escalations = _open_escalations(session, ids)
         refusals = _last_refusals(session, ids)
-        out = [_summary(actor, row["case"], row["tasks"], deadlines.get(row["case"].id, []),
-                        escalations.get(row["case"].id, []), refusals.get(row["case"].id))
+        open_incidents = incidents.open_for(session, ids)
+        out = [{**_summary(actor, row["case"], row["tasks"], deadlines.get(row["case"].id, []),
+                           escalations.get(row["case"].id, []), refusals.get(row["case"].id)),
+                "incidents": open_incidents.get(row["case"].id, [])}
                for row in rows]
     return sorted(out, key=_urgency)
 
@@ -92,9 +94,14 @@ def _shown(actor: Actor, scope: str, case: Case, tasks: list[dict]) -> bool:
 
 
 def _ready(ctx: Habeas, session, case: Case) -> list[dict]:
-    with reading_run(ctx, session, case) as run:
-        return [{"id": t.id, "name": t.definition.name, "title": t.definition.title, "lane": t.definition.lane,
-                 "stage": t.definition.stage} for t in run.ready_tasks()]
+    """The case's ready tasks; none for a case whose workflow does not load (it shows its
+    incident instead, and the list goes on)."""
+    try:
+        with reading_run(ctx, session, case) as run:
+            return [{"id": t.id, "name": t.definition.name, "title": t.definition.title, "lane": t.definition.lane,
+                     "stage": t.definition.stage} for t in run.ready_tasks()]
+    except Unloadable:
+        return []
 
 
 def _open_deadlines(session, case_ids: list[int], now: datetime) -> dict[int, list[Countdown]]:

@@ -13,6 +13,7 @@ from functools import lru_cache
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from engine.domain.clock import as_utc
+from engine.domain import payload
 from engine.domain.errors import InvalidData
 from engine.domain.forms import FIELD_TYPES, FormField
 
@@ -121,4 +122,6 @@ def clean(form_fields: Iterable[FormField], data: Mapping) -> dict:
         problems = _messages(error)
         raise InvalidData("Invalid form data: " + ", ".join(sorted(problems)),
                           fields=problems) from None
-    return {name: _json_safe(value) for name, value in loaded.items()}
+    cleaned = {name: _json_safe(value) for name, value in loaded.items()}
+    payload.require_plain(cleaned, "the form data")  # NUL characters, text too long
+    return cleaned

@@ -8,7 +8,8 @@ from ..persistence import audit
 from ..persistence.models import (AdmissibilityFlag, AuditEntry, Case, CaseParty, CheckpointEvaluation, Deadline,
                                   Escalation, Evidence,
                                   ProcessVersion, StageEntry)
-from . import access, allegations, checks, complaints
+from ..workflow.adapter import Unloadable
+from . import access, allegations, checks, complaints, incidents
 from .cases import load_case, reading_run, task_fields
 from .context import Actor, Habeas
 
@@ -21,8 +22,12 @@ def show_case(ctx: Habeas, actor: Actor, case_id: int) -> dict:
         now = ctx.now()
         evidence = session.execute(select(Evidence).where(Evidence.case_id == case.id)
                                    .order_by(Evidence.id)).scalars().all()
-        with reading_run(ctx, session, case) as run:
-            tasks, path = [_task(t) for t in run.ready_tasks()], run.path_taken()
+        try:
+            with reading_run(ctx, session, case) as run:
+                tasks, path = [_task(t) for t in run.ready_tasks()], run.path_taken()
+        except Unloadable as err:  # shown as an incident, never a 500 on every read
+            tasks, path = [], []
+            incidents.note(session, case.id, incidents.LOAD_FAILED, err.message, now)
         view = {
             "id": case.id, "number": case.number, "process": version.process_id, "process_version": version.version,
             "version": case.lock_version, "stage": case.stage, "status": case.status, "unit": case.unit,
@@ -42,6 +47,7 @@ def show_case(ctx: Habeas, actor: Actor, case_id: int) -> dict:
                                           "recorded_by", "corrects_id")) for row in evidence],
             "defence": list(session.execute(select(CaseParty.username).where(CaseParty.case_id == case.id)).scalars()),
             "path": path,
+            "incidents": incidents.open_for(session, [case.id]).get(case.id, []),
         }
         view.update(_procedure_view(session, case, evidence, now, ctx.params))
         view["about_case_id"] = case.about_case_id

@@ -9,11 +9,17 @@ Several ticks may run at once: on PostgreSQL each claims its row and the row's c
 ``FOR UPDATE SKIP LOCKED``; SQLite writers are serialised by ``BEGIN IMMEDIATE``.
 
 Every act is audited with the actor ``scheduler``.
+
+One case cannot stop the clocks of the others: whatever its action raises (``BaseException``
+included) is recorded on the row and as an incident on that case, and the row is retried with an
+exponential backoff (``next_action_at``) instead of on every tick.  The loop itself never dies of
+a failed tick, and keeps a heartbeat (``liveness``) that ``/health`` reports.
 """
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from sqlalchemy import select, update
@@ -27,12 +33,14 @@ from ..persistence import audit
 from ..persistence.database import is_postgres
 from ..persistence.models import Case, CheckpointEvaluation, Deadline, Escalation
 from ..workflow.adapter import CaseRun
-from . import checks, clocks, complaints
+from . import checks, clocks, complaints, incidents
 from .clocks import BREACHED, CANCELLED, FIRED, MET, OPEN, SUSPENDED
 from .context import Habeas
 
 SCHEDULER = "scheduler"
 _MAX_PER_TICK = 5
+BACKOFF_FIRST = timedelta(minutes=1)   # a failed deadline is tried again after 1, 2, 4, ... minutes
+BACKOFF_MAX = timedelta(hours=1)
 log = logging.getLogger("habeas.scheduler")
 
 
@@ -80,7 +88,7 @@ def tick(ctx: Habeas, now: datetime | None = None, limit: int | None = None, *,
             seen[row.id] = seen.get(row.id, 0) + 1
             if seen[row.id] >= _MAX_PER_TICK:
                 failed_ids.append(row.id)  # a row that keeps coming back waits for the next run
-        except Exception as err:  # noqa: BLE001 - any failure of one deadline's action
+        except BaseException as err:  # noqa: BLE001 - one deadline's failure, whatever it is
             if deadline_id is None:
                 raise  # the claim itself failed: the database is not answering
             failed_ids.append(deadline_id)
@@ -88,7 +96,14 @@ def tick(ctx: Habeas, now: datetime | None = None, limit: int | None = None, *,
             log.warning("deadline %s failed: %s", deadline_id, message)
             _record_failure(ctx, deadline_id, message, now)
             report.failed.append({"deadline": deadline_id, "error": message})
+            if isinstance(err, KeyboardInterrupt):
+                raise  # an operator's Ctrl-C (a script's is turned into an error by the sandbox)
     return report
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long a deadline whose action failed ``attempts`` times waits before the next try."""
+    return min(BACKOFF_FIRST * (2 ** max(0, min(attempts, 20) - 1)), BACKOFF_MAX)
 
 
 def _claim(session, now: datetime, skip: list[int], training: bool = False, case_id: int | None = None):
@@ -107,9 +122,19 @@ def _claim(session, now: datetime, skip: list[int], training: bool = False, case
 
 
 def _record_failure(ctx: Habeas, deadline_id: int, message: str, now: datetime) -> None:
-    with ctx.unit_of_work() as session:
-        session.execute(update(Deadline).where(Deadline.id == deadline_id).values(
-            attempts=Deadline.attempts + 1, last_error=message, updated_at=now))
+    """The error on the row, the next try pushed back, and an incident on the row's case."""
+    try:
+        with ctx.unit_of_work() as session:
+            row = session.get(Deadline, deadline_id)
+            if row is None:
+                return
+            attempts = (row.attempts or 0) + 1
+            session.execute(update(Deadline).where(Deadline.id == deadline_id).values(
+                attempts=attempts, last_error=message, updated_at=now, next_action_at=now + backoff(attempts)))
+            incidents.note(session, row.case_id, incidents.DEADLINE_FAILED,
+                           f"{row.kind} '{row.checkpoint}' failed {attempts} time(s): {message}", now, SCHEDULER)
+    except Exception:  # noqa: BLE001 - the database itself failing: the next tick tries again
+        log.exception("could not record the failure of deadline %s", deadline_id)
 
 
 def _act(ctx: Habeas, session, row: Deadline, case: Case, now: datetime) -> str:
@@ -262,33 +287,86 @@ def fire_timer(ctx: Habeas, session, row: Deadline, case: Case, now: datetime) -
 # Running it
 # ---------------------------------------------------------------------------------------------
 
+class Heartbeat:
+    """When this process's scheduler loop last ticked, and how that went (for ``/health``)."""
+
+    def __init__(self):
+        self.interval: float | None = None
+        self.thread: threading.Thread | None = None
+        self.started_at: float | None = None
+        self.last_tick_at: float | None = None
+        self.last_error: str | None = None
+        self.last_failed = 0
+
+    def beat(self, report: "TickReport | None", error: str | None) -> None:
+        self.last_tick_at = time.time()
+        self.last_error = error
+        self.last_failed = len(report.failed) if report is not None else 0
+
+
+HEARTBEAT = Heartbeat()
+
+
+def liveness(heartbeat: Heartbeat = HEARTBEAT, now: float | None = None) -> dict:
+    """Whether this process's scheduler is alive: ``off`` (none started here), ``dead`` (its
+    thread ended), ``stalled`` (no tick for three intervals and a minute), else ``alive``;
+    with the last tick's time and error."""
+    now = time.time() if now is None else now
+    if heartbeat.interval is None:
+        status = "off"
+    elif heartbeat.thread is not None and not heartbeat.thread.is_alive():
+        status = "dead"
+    else:
+        last = heartbeat.last_tick_at or heartbeat.started_at or now
+        status = "stalled" if now - last > 3 * heartbeat.interval + 60 else "alive"
+    return {"status": status, "interval_seconds": heartbeat.interval,
+            "last_tick_at": _iso_time(heartbeat.last_tick_at), "last_error": heartbeat.last_error,
+            "failed_last_tick": heartbeat.last_failed}
+
+
+def _iso_time(moment: float | None) -> str | None:
+    return datetime.fromtimestamp(moment, timezone.utc).isoformat() if moment is not None else None
+
+
 def run_loop(ctx: Habeas, interval_seconds: float, stop: threading.Event,
-             on_report: Callable[[TickReport], None] | None = None) -> None:
-    """Tick every ``interval_seconds`` until ``stop`` is set; an error is logged, never fatal."""
+             on_report: Callable[[TickReport], None] | None = None,
+             heartbeat: Heartbeat = HEARTBEAT) -> None:
+    """Tick every ``interval_seconds`` until ``stop`` is set.  A failed tick is logged and the
+    loop goes on, whatever it raised; only an operator's Ctrl-C in the main thread ends it."""
+    heartbeat.interval, heartbeat.started_at = float(interval_seconds), time.time()
     while not stop.is_set():
+        report, error = None, None
         try:
             report = tick(ctx)
             if on_report is not None:
                 on_report(report)
-        except Exception:  # noqa: BLE001 - a worker keeps going; the next tick retries
+        except BaseException as err:  # noqa: BLE001 - a worker keeps going; the next tick retries
+            if isinstance(err, KeyboardInterrupt) and threading.current_thread() is threading.main_thread():
+                raise
+            error = f"{type(err).__name__}: {err}"[:500]
             log.exception("scheduler tick failed")
+        heartbeat.beat(report, error)
         stop.wait(interval_seconds)
 
 
-def start_background(habeas: Habeas, interval_seconds: float | None = None) -> Callable[[], None]:
+def start_background(habeas: Habeas, interval_seconds: float | None = None,
+                     heartbeat: Heartbeat = HEARTBEAT) -> Callable[[], None]:
     """Run the scheduler in a daemon thread beside a server; returns a function that stops it."""
     interval = interval_seconds if interval_seconds is not None else habeas.params.scheduler_interval_seconds
     stop = threading.Event()
     thread = threading.Thread(target=run_loop, args=(habeas, float(interval), stop),
-                              name="habeas-scheduler", daemon=True)
+                              kwargs={"heartbeat": heartbeat}, name="habeas-scheduler", daemon=True)
+    heartbeat.thread, heartbeat.interval = thread, float(interval)
     thread.start()
 
     def stop_scheduler(timeout: float = 10.0) -> None:
         stop.set()
         thread.join(timeout)
+        if heartbeat.thread is thread:
+            heartbeat.thread, heartbeat.interval = None, None  # stopped on purpose: off, not dead
 
     return stop_scheduler
 
 
-__all__ = ["tick", "TickReport", "run_loop", "start_background", "warn", "breach", "fire_timer", "PROCEDURE",
+__all__ = ["tick", "TickReport", "run_loop", "start_background", "liveness", "backoff", "HEARTBEAT", "warn", "breach", "fire_timer", "PROCEDURE",
            "SCHEDULER"]

@@ -11,6 +11,7 @@ Two lessons from running SpiffWorkflow shape it:
   the sandbox after every start and every load, in one place.
 """
 import json
+import time
 from datetime import datetime, timezone
 from uuid import UUID
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
+from ..domain import payload
 from ..domain.errors import InvalidBpmn, NotFound, WorkflowError
 from ..domain.forms import FormField
 from . import sandbox
@@ -179,22 +181,31 @@ class CaseRun:
 
     @classmethod
     def start(cls, model: ProcessModel, data: dict) -> "CaseRun":
+        since = time.time()
         workflow = BpmnWorkflow(model.spec, model.subprocess_specs)
         run = cls(model, workflow)
         start = workflow.get_next_task(state=TaskState.READY)
         start.set_data(**data)
-        run._engine_steps()
+        run._engine_steps(since)
         return run
 
     @classmethod
     def load(cls, model: ProcessModel, state: str) -> "CaseRun":
-        dct = json.loads(state)
-        dct["spec"], dct["subprocess_specs"] = model.spec, model.subprocess_specs
-        _CASE_SERIALIZER.migrate(dct)
-        return cls(model, _CASE_SERIALIZER.from_dict(dct))
+        """The saved workflow, running again; ``Unloadable`` (whatever the cause: bad JSON,
+        data SpiffWorkflow cannot restore, nesting that exhausts its recursion) if it cannot be."""
+        try:
+            dct = json.loads(state)
+            dct["spec"], dct["subprocess_specs"] = model.spec, model.subprocess_specs
+            _CASE_SERIALIZER.migrate(dct)
+            return cls(model, _CASE_SERIALIZER.from_dict(dct))
+        except Exception as err:  # noqa: BLE001 - any failure to restore is the same incident
+            raise Unloadable(f"the case's saved workflow cannot be loaded: {type(err).__name__}: {_short(err)}") from None
 
     def dump(self) -> str:
-        return _CASE_SERIALIZER.serialize_json(self.workflow)
+        try:
+            return _CASE_SERIALIZER.serialize_json(self.workflow)
+        except Exception as err:  # noqa: BLE001 - a value in task data that JSON cannot hold
+            raise WorkflowError(f"the case's data cannot be saved: {type(err).__name__}: {_short(err)}") from None
 
     def ready_tasks(self) -> list[ReadyTask]:
         tasks = self.workflow.get_tasks(state=TaskState.READY, manual=True)
@@ -208,13 +219,14 @@ class CaseRun:
         raise NotFound(f"no ready task '{task_id}' in this case")
 
     def complete(self, task_id: str, data: dict) -> None:
+        since = time.time()
         task = self._task(task_id)
         task.set_data(**data)
         try:
             task.run()
-        except SpiffWorkflowException as err:
+        except Exception as err:  # noqa: BLE001 - SpiffWorkflow's, a script's, or a limit's
             raise WorkflowError(f"task '{task.task_spec.bpmn_name or task.task_spec.name}' failed: {_short(err)}") from None
-        self._engine_steps()
+        self._engine_steps(since)
 
     def update_data(self, values: dict) -> None:
         """Facts established outside the diagram (a release) reach every task still to run, so
@@ -228,6 +240,7 @@ class CaseRun:
         """Fire the timers due at ``now`` (by default the wall clock) and run on; the timers
         the run then waits on are anchored to ``now``.  Returns the timers that fired."""
         now = now or datetime.now(timezone.utc)
+        since = time.time()
         fired = []
         for task in self._timer_tasks():
             due = _anchored_due(task)
@@ -235,7 +248,7 @@ class CaseRun:
                 task._set_internal_data(event_fired=True)
                 fired.append(_timer(task))
         self.workflow.refresh_timers()
-        self._engine_steps()
+        self._engine_steps(since)
         self.anchor_timers(now)
         return fired
 
@@ -340,14 +353,35 @@ class CaseRun:
             raise NotFound(f"no ready task '{task_id}' in this case")
         return task
 
-    def _engine_steps(self) -> None:
+    def _engine_steps(self, since: float | None = None) -> None:
         try:
             self.workflow.do_engine_steps()
-        except SpiffWorkflowException as err:
+        except Exception as err:  # noqa: BLE001 - SpiffWorkflow's, a script's, or a limit's
             raise WorkflowError(f"the process failed: {_short(err)}") from None
         if self.workflow.get_tasks(state=TaskState.ERROR):
             names = [t.task_spec.bpmn_name or t.task_spec.name for t in self.workflow.get_tasks(state=TaskState.ERROR)]
             raise WorkflowError(f"the process is stuck in error at: {', '.join(names)}")
+        if since is not None:
+            self._check_data(since)
+
+    def _check_data(self, since: float) -> None:
+        """What the tasks run in this step left in task data must load back (plain, bounded JSON,
+        no ``typename`` key): a script that leaves bytes, an exception or a set fails the step
+        here, with the task named, instead of the save or a later load."""
+        for task in self.workflow.get_tasks():
+            if task.last_state_change < since or not task.data:
+                continue
+            try:
+                payload.check(task.data, "data")
+            except payload.PayloadError as err:
+                name = task.task_spec.bpmn_name or task.task_spec.name
+                raise WorkflowError(f"task '{name}' left data the case cannot keep: {err}") from None
+
+
+class Unloadable(WorkflowError):
+    """A saved workflow that cannot be restored: the case is in incident until an admin repairs it."""
+
+    code = "incident"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,10 @@ the guards below) and runs with a small set of builtins: no ``__import__``, ``op
 
 Loading a saved workflow reinstalls SpiffWorkflow's unrestricted engine, so :func:`attach` must be
 called after every create and every load.
+
+Each run has limits (``limits``: time, memory, the size of numbers and sequences), and whatever a
+script raises, ``SystemExit`` and ``KeyboardInterrupt`` included, comes out as an ordinary
+``ScriptFailed`` error of that step: a script can fail its case's step, never the worker.
 """
 import ast
 import builtins
@@ -30,14 +34,22 @@ from RestrictedPython.transformer import INSPECT_ATTRIBUTES, RestrictingNodeTran
 from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+from . import limits
+from .limits import ScriptLimitExceeded
+
 __all__ = [
-    "ScriptRejected", "compile_expression", "compile_script", "restricted_globals",
+    "ScriptRejected", "ScriptFailed", "ScriptLimitExceeded", "compile_expression", "compile_script", "restricted_globals",
     "RestrictedEnvironment", "RestrictedScriptEngine", "SCRIPT_ENGINE", "attach",
 ]
 
 
 class ScriptRejected(ValueError):
     """A script or expression the sandbox refuses to compile (bad syntax or a forbidden construct)."""
+
+
+class ScriptFailed(Exception):
+    """A script raised something that is not an ordinary error (``SystemExit``,
+    ``KeyboardInterrupt``, ``GeneratorExit``): it fails the step like any other error."""
 
 
 # ---------------------------------------------------------------- compiling
@@ -58,6 +70,45 @@ class _Policy(RestrictingNodeTransformer):
     def visit_ClassDef(self, node):
         self.error(node, "class definitions are not allowed in a process script")
         return node
+
+    # Limits (see ``limits``): loops and calls tick the budget, big operations are guarded.
+
+    def visit_While(self, node):
+        problem = limits.endless_loop(node)
+        if problem:
+            self.error(node, problem)
+        node = super().visit_While(node)
+        node.body.insert(0, limits.tick_statement())
+        return ast.fix_missing_locations(node)
+
+    def visit_For(self, node):
+        node = super().visit_For(node)
+        node.body.insert(0, limits.tick_statement())
+        return ast.fix_missing_locations(node)
+
+    def visit_FunctionDef(self, node):
+        node = super().visit_FunctionDef(node)
+        node.body.insert(0, limits.tick_statement())
+        return ast.fix_missing_locations(node)
+
+    def visit_comprehension(self, node):
+        node = super().visit_comprehension(node)
+        node.ifs.append(ast.copy_location(limits._call("_tick_"), node.iter))
+        return ast.fix_missing_locations(node)
+
+    def visit_BinOp(self, node):
+        problem = limits.unbounded_constant(node) or limits.percent_format_problem(node)
+        if problem:
+            self.error(node, problem)
+            return node
+        return ast.fix_missing_locations(limits.guard_binop(super().visit_BinOp(node)))
+
+    def visit_FormattedValue(self, node):
+        problem = limits.format_problem(node)
+        if problem:
+            self.error(node, problem)
+            return node
+        return super().visit_FormattedValue(node)
 
 
 def _compile(source: str, compiler, kind: str):
@@ -112,7 +163,24 @@ def guarded_getattr(obj, name):
     if name in _FORMAT_METHODS and (
             isinstance(obj, str) or (isinstance(obj, type) and issubclass(obj, str))):
         raise AttributeError(f"str.{name} is not allowed in a process script (use f-strings or %)")
+    if name in _PADDING_METHODS and isinstance(obj, (str, bytes)):
+        return _bounded_padding(safer_getattr_raise(obj, name))
+    if name in _UNBOUNDED_METHODS and isinstance(obj, (str, bytes)):
+        raise AttributeError(f"str.{name} is not allowed in a process script")
     return safer_getattr_raise(obj, name)
+
+
+# Methods whose result size is a number the script chooses.
+_PADDING_METHODS = frozenset({"ljust", "rjust", "center", "zfill"})
+_UNBOUNDED_METHODS = frozenset({"expandtabs", "replace"})
+
+
+def _bounded_padding(method):
+    def padded(width, *args):
+        if isinstance(width, int) and width > limits.MAX_SEQUENCE:
+            raise ScriptLimitExceeded(f"a width of more than {limits.MAX_SEQUENCE}")
+        return method(width, *args)
+    return padded
 
 
 _INPLACE_OPERATORS = {
@@ -124,7 +192,9 @@ _INPLACE_OPERATORS = {
 
 
 def inplace_var(op: str, target, value):
-    """``_inplacevar_``: ``x += y`` and friends on plain names."""
+    """``_inplacevar_``: ``x += y`` and friends on plain names (``*=``, ``**=``, ``<<=`` guarded)."""
+    if op in limits.INPLACE_GUARDS:
+        return limits.INPLACE_GUARDS[op](target, value)
     try:
         return _INPLACE_OPERATORS[op](target, value)
     except KeyError:
@@ -141,6 +211,7 @@ _HARMLESS_BUILTINS = (
     "bool", "list", "dict", "tuple", "set", "range", "enumerate", "zip", "isinstance",
 )
 _FORBIDDEN_BUILTINS = frozenset({
+    "SystemExit", "KeyboardInterrupt", "GeneratorExit", "BaseException",
     "__import__", "__build_class__", "open", "eval", "exec", "compile", "getattr", "setattr",
     "delattr", "hasattr", "type", "vars", "globals", "locals", "dir", "input", "breakpoint",
     "help", "memoryview", "object", "_getattr_",
@@ -151,6 +222,7 @@ BUILTINS = {
                         **{n: getattr(builtins, n) for n in _HARMLESS_BUILTINS}}.items()
     if name not in _FORBIDDEN_BUILTINS
 }
+BUILTINS.update(range=limits.guarded_range, pow=limits.guarded_pow)
 
 
 def restricted_globals() -> dict:
@@ -165,7 +237,14 @@ def restricted_globals() -> dict:
         "_write_": full_write_guard,
         "_inplacevar_": inplace_var,
         "_apply_": _apply,
+        "_tick_": _no_budget,
+        **limits.OPERATOR_GUARDS,
     }
+
+
+def _no_budget():
+    """``_tick_`` outside a run (the environment replaces it with a run's ``Budget.tick``)."""
+    return True
 
 
 # ---------------------------------------------------------------- SpiffWorkflow integration
@@ -185,8 +264,9 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         code = compile_expression(expression)
         external_context = external_context or {}
         self._refuse_overwrites(context, external_context, include_external=False)
-        scope = {**external_context, **context, **self.globals}
-        return eval(code, scope)
+        scope = {**external_context, **context, **self.globals, "_tick_": limits.Budget().tick}
+        with _ordinary_errors():
+            return eval(code, scope)
 
     def execute(self, script, context, external_context=None):
         code = compile_script(script)
@@ -194,8 +274,10 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         self._refuse_overwrites(context, external_context, include_external=True)
         context.update(external_context)
         context.update(self.globals)
+        context["_tick_"] = limits.Budget().tick
         try:
-            exec(code, context)
+            with _ordinary_errors():
+                exec(code, context)
         finally:
             self._clean(context, external_context)
         return True
@@ -213,6 +295,20 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         for key in list(context):
             if key in self.globals or key in external_context or callable(context[key]):
                 context.pop(key)
+
+
+class _ordinary_errors:
+    """Whatever a script raises becomes an ``Exception`` that SpiffWorkflow reports as the
+    task's error; ``SystemExit`` or ``KeyboardInterrupt`` never leave the step."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if kind is None or issubclass(kind, Exception):
+            return False
+        text = str(error).strip()
+        raise ScriptFailed(f"the script raised {kind.__name__}" + (f" ({text[:200]})" if text else "")) from None
 
 
 class RestrictedScriptEngine(PythonScriptEngine):

@@ -79,7 +79,8 @@ def test_a_failure_mid_batch_leaves_the_others_done_and_is_retried_with_the_erro
         assert (row.status, row.attempts, row.last_error) == ("open", 1, "RuntimeError: disk on fire")
         assert s.get(Case, failing).non_compliant is False
     monkeypatch.setattr(scheduler, "breach", real_breach)
-    again = scheduler.tick(seeded)
+    assert scheduler.tick(seeded).processed == 0  # the failed row backs off before its next try
+    again = scheduler.tick(seeded, now=seeded.now() + scheduler.backoff(1))
     assert again.count("breach") == 1 and again.failed == []
     assert releases(seeded, ids) == ids
     with seeded.unit_of_work() as s:
