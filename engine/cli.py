@@ -274,6 +274,23 @@ def cmd_escalation_resolve(args):
     _print({"escalation": args.escalation, "status": "resolved"})
 
 
+def cmd_incident_list(args):
+    from .services import incidents
+    status = None if args.status == "all" else args.status
+    _print(incidents.list_incidents(_habeas(args), _acting_or_console(args), status))
+
+
+def cmd_incident_act(args):
+    from .services import incidents
+    ctx, actor = _habeas(args), _acting_or_console(args)
+    if args.act == "retry":
+        _print(incidents.retry(ctx, actor, args.incident))
+    elif args.act == "repair":
+        _print(incidents.repair(ctx, actor, args.incident, args.note or ""))
+    else:
+        _print(incidents.resolve(ctx, actor, args.incident, args.note or ""))
+
+
 def cmd_audit_verify(args):
     ctx = _habeas(args)
     if args.anchor:
@@ -593,6 +610,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(esc, "resolve", cmd_escalation_resolve, "resolve an escalation (supervising prosecutor)")
     p.add_argument("escalation", type=int)
     p.add_argument("--resolution", required=True)
+
+    inc = sub.add_parser("incident", help="cases the engine could not load or move on").add_subparsers(
+        title="incident commands")
+    p = command(inc, "list", cmd_incident_list, "list incidents (admin, reviewer, supervising prosecutor)")
+    p.add_argument("--status", choices=("open", "resolved", "all"), default="open")
+    for act, text in (("retry", "load the case again and re-arm its failed deadlines (exit 6 if it still fails)"),
+                      ("repair", "set aside the data the engine cannot load back, then resolve"),
+                      ("resolve", "close the incident with a note (refused while the case does not load)")):
+        p = command(inc, act, cmd_incident_act, text)
+        p.add_argument("incident", type=int)
+        p.add_argument("--note", required=act == "resolve")
+        p.set_defaults(act=act)
 
     aud = sub.add_parser("audit", help="the audit trail").add_subparsers(title="audit commands")
     p = command(aud, "verify", cmd_audit_verify, "verify the audit chain, its anchor and the rows it seals "

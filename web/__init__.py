@@ -2,7 +2,7 @@
 services; nothing here holds business rules."""
 from flask import Flask, redirect, url_for
 
-from . import errors, extensions, filters, settings
+from . import errors, extensions, filters, input_guard, settings
 from .auth import current_actor, exempt_token_requests
 
 SECURITY_HEADERS = {
@@ -26,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     extensions.init_app(app)
     exempt_token_requests(app)
     errors.register(app)
+    input_guard.register(app)
     filters.register(app)
     _register_blueprints(app)
 
@@ -45,10 +46,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.get("/health")
     def health():
         from engine.services import health as checks
+        scheduler = _scheduler_liveness(app)
         database = checks.database(extensions.habeas_for(app))
         if not database["ok"]:
-            return {"status": "unavailable", "database": "unreachable"}, 503
-        return {"status": "ok", "database": "ok"}
+            return {"status": "unavailable", "database": "unreachable", "scheduler": scheduler}, 503
+        ok = scheduler["status"] in ("alive", "off")
+        return {"status": "ok" if ok else "degraded", "database": "ok", "scheduler": scheduler}, 200 if ok else 503
 
     if app.config["SCHEDULER"]:
         _start_scheduler(app)
@@ -69,6 +72,14 @@ def _register_blueprints(app: Flask) -> None:
     from . import api, auth, cases, designer, reviewer, training
     for module in (auth, cases, designer, reviewer, training, api):
         app.register_blueprint(module.bp)
+
+
+def _scheduler_liveness(app: Flask) -> dict:
+    """Whether the legal-clock scheduler beside this server is ticking (``off`` when switched off)."""
+    from engine.services import scheduler
+    if not app.config["SCHEDULER"]:
+        return {"status": "off", "last_tick_at": None}
+    return scheduler.liveness()
 
 
 def _start_scheduler(app: Flask) -> None:

@@ -9,7 +9,7 @@ from engine.services import denials
 
 STATUS = {"not_found": 404, "forbidden": 403, "override_refused": 403, "unauthenticated": 401, "conflict": 409,
           "checkpoint_blocked": 409, "confirmation_required": 409, "invalid_data": 422, "invalid_bpmn": 422,
-          "workflow_error": 422, "throttled": 429}
+          "workflow_error": 422, "throttled": 429, "incident": 409}
 
 
 def wants_json() -> bool:

@@ -169,7 +169,7 @@ def _summary(actor: Actor, case: Case, tasks, deadlines, escalations, refusal) -
 def _urgency(row: dict):
     """Blocked and urgent cases first, then by the nearest deadline."""
     nearest = min((d.hours_left for d in row["deadlines"]), default=float("inf"))
-    blocked = bool(row["refusal"] or row["escalations"] or row["non_compliant"])
+    blocked = bool(row["refusal"] or row["escalations"] or row["non_compliant"] or row.get("incidents"))
     return (not any(d.urgent for d in row["deadlines"]), not blocked, nearest, -row["id"])
 
 

@@ -260,9 +260,13 @@ def kind_of(error) -> str:
 
 
 def _kept(value):
-    """A set-aside value as the audit trail can hold it: plain if it is, else its text."""
+    """A set-aside value as the audit trail can hold it: as it was if plain, else its JSON text."""
     try:
         payload.check(value)
         return value
     except (payload.PayloadError, RecursionError):
+        pass
+    try:
+        return json.dumps(value, default=repr)[:10_000]
+    except (ValueError, RecursionError):
         return repr(value)[:10_000]

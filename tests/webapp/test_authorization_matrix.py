@@ -31,6 +31,8 @@ SUPERVISOR = frozenset({"supervising_prosecutor"})
 REPORT_READERS = frozenset({"reviewer", "admin", "supervising_prosecutor", "prosecutor"})
 AUDIT_VERIFIERS = frozenset({"reviewer", "admin", "supervising_prosecutor"})
 DESIGNERS = frozenset({"designer", "admin"})
+INCIDENT_READERS = frozenset({"reviewer", "admin", "supervising_prosecutor"})
+ADMIN = frozenset({"admin"})
 PAGE_ACTORS = CASE_ACTORS - {"defence"}           # the pages give defence counsel read-only access
 TRAINING = frozenset({"trainee", "trainer"})      # the training space; no live role enters it
 TRAINER = frozenset({"trainer"})
@@ -98,6 +100,10 @@ MATRIX = [
     Row("api.training_cohort", "GET", TRAINER),
     Row("api.training_jurors", "GET", TRAINING),
     Row("api.training_juror_answers", "POST", TRAINING, json_body({"answers": "not an object"})),
+    Row("api.list_incidents", "GET", INCIDENT_READERS),
+    Row("api.retry_incident", "POST", ADMIN),       # no such incident: 404 for the admin
+    Row("api.repair_incident", "POST", ADMIN),
+    Row("api.resolve_incident", "POST", ADMIN, json_body({"note": "matrix"})),
     # ---- pages: shell ---------------------------------------------------------------------------
     Row("health", "GET", PUBLIC),
     Row("home", "GET", EVERYONE),
@@ -212,7 +218,7 @@ def samples(world: World) -> dict:
     """A value for each URL argument the app's rules take."""
     return {"case_id": world.case_id, "task_id": world.task_id, "escalation_id": world.escalation_id,
             "checkpoint": "family_consular_notice", "process_id": "criminal_case", "version": 1,
-            "pending_id": 999, "complaint_id": 1, "allegation_id": 1,
+            "pending_id": 999, "incident_id": 999, "complaint_id": 1, "allegation_id": 1,
             "scenario_id": "no_such_scenario", "task_name": "draft_suspicion_decision", "kind": "release"}
 
 

@@ -23,6 +23,7 @@ TAGS = [{"name": "cases", "description": "open, read and advance cases"},
         {"name": "audit", "description": "the SHA-256-chained audit trail"},
         {"name": "processes", "description": "deployed BPMN process models"},
         {"name": "training", "description": "practice cases on a virtual clock, debriefs, trainers' reports"},
+        {"name": "incidents", "description": "cases the engine could not load or move on, and their repair"},
         {"name": "meta", "description": "this document"}]
 SECURITY_SCHEMES = {
     "bearerAuth": {"type": "http", "scheme": "bearer",

@@ -91,6 +91,15 @@ class ResolveEscalationRequest(Request):
                                metadata={"description": "how the escalation was resolved, with reasons"})
 
 
+class IncidentQuery(Request):
+    status = fields.String(load_default="open", validate=validate.OneOf(("open", "resolved", "all")))
+
+
+class IncidentNoteRequest(Request):
+    note = fields.String(load_default="", validate=validate.Length(max=4000),
+                         metadata={"description": "what was done (required to resolve)"})
+
+
 class Moment(fields.Field):
     """A date (a whole day in the configured zone) or an ISO-8601 time; parsed by the view."""
 
@@ -233,6 +242,25 @@ class ActEvaluation(Schema):
     reasons = fields.List(fields.String())
 
 
+class Incident(Schema):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    kind = fields.String(metadata={"enum": ["load_failed", "step_failed", "deadline_failed"]})
+    status = fields.String(metadata={"enum": ["open", "resolved"]})
+    message = fields.String()
+    occurrences = fields.Integer()
+    created_at = Instant()
+    updated_at = Instant()
+    resolved_at = Instant(allow_none=True)
+    resolved_by = fields.String(allow_none=True)
+    resolution = fields.String(allow_none=True)
+    removed = fields.List(fields.String(), metadata={"description": "repair: the data keys set aside"})
+
+
+class IncidentList(Schema):
+    items = fields.List(fields.Nested(Incident))
+
+
 class Case(Schema):
     id = fields.Integer()
     number = fields.String()
@@ -266,6 +294,9 @@ class Case(Schema):
     complaints = fields.List(fields.Dict(), metadata={"description": "complaints about this case's acts, with "
                                                                      "their ruling term and ruling"})
     allegations = fields.List(fields.Dict(), metadata={"description": "ill-treatment allegations and their referral"})
+    incidents = fields.List(fields.Nested(Incident), metadata={
+        "description": "open incidents: the case could not be loaded or a step or timer of it failed; "
+                       "while its workflow does not load, it shows no tasks"})
 
 
 class Step(Schema):
