@@ -8,10 +8,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
+from engine.cli import EXIT_CODES, main
 from engine.domain.errors import Conflict, InvalidBpmn, InvalidData, WorkflowError
 from engine.persistence.models import AuditEntry, Case, Deadline, Incident
-from engine.services import cases, dashboards, incidents, processes, queries, scheduler
+from engine.persistence.database import normalise_url
+from engine.services import bootstrap, cases, dashboards, incidents, processes, queries, scheduler
 from tests.bpmn_samples import tiny_process
+from tests.conftest import PG_SCHEMA, PG_URL
 
 
 def deploy(habeas, actors, xml):
@@ -211,6 +214,30 @@ def test_a_script_raising_systemexit_after_a_timer_fails_that_case_only_and_is_r
     with seeded.unit_of_work() as s:
         row = s.execute(select(Deadline).where(Deadline.case_id == failing_case)).scalar_one()
         assert row.attempts == 2 and row.next_action_at == later + scheduler.backoff(1) + scheduler.backoff(2)
+
+
+def cli_url(db_engine) -> str:
+    """The test database as ``habeas --database`` takes it (PostgreSQL: the run's own schema)."""
+    if db_engine.dialect.name == "sqlite":
+        return db_engine.url.render_as_string(hide_password=False)
+    return f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{PG_SCHEMA}"
+
+
+def test_habeas_tick_goes_on_past_a_script_raising_systemexit_and_records_it(seeded, actors, db_engine, capsys):
+    failing = timer_then_script(seeded, actors, "raise SystemExit(3)")
+    deploy(seeded, actors, tiny_process("calm", timer='"PT1H"'))
+    calm = open_tiny(seeded, actors, "calm")
+    cases.complete_task(seeded, actors["investigator"], calm, ready(seeded, actors, calm)["first"], {})
+    url = cli_url(db_engine)
+    try:
+        code = main(["--database", url, "tick", "--now", (seeded.now() + timedelta(hours=2)).isoformat()])
+    finally:
+        bootstrap._engine(normalise_url(url)).dispose()
+    report = json.loads(capsys.readouterr().out)
+    assert code == EXIT_CODES["error"]  # some failed: said, not a SystemExit of the command
+    assert report["outcomes"] == {"timer_fired": 1} and len(report["failed"]) == 2
+    assert list(ready(seeded, actors, calm)) == ["second"]
+    assert sorted(c for c in failing if open_incidents(seeded, c)) == sorted(failing)
 
 
 def test_the_scheduler_survives_base_exceptions_of_one_case(seeded, actors, monkeypatch):
