@@ -48,3 +48,28 @@ def tiny_process(process_id: str = "tiny", *, script: str | None = None, timer: 
             f'<bpmn:process id="{process_id}" isExecutable="true">'
             f'<bpmn:laneSet id="lanes"><bpmn:lane id="lane_inv" name="investigator">{refs}</bpmn:lane></bpmn:laneSet>'
             + "".join(body) + "".join(flows) + "</bpmn:process></bpmn:definitions>")
+
+
+def looping_process(process_id: str = "looping") -> str:
+    """first -> a script and a gateway whose default flow leads back to the script: a loop in the
+    diagram that never reaches a wait state (each script is quick; the step is not)."""
+    nodes = ["start", "first", "act", "gw", "second", "end"]
+    refs = "".join(f"<bpmn:flowNodeRef>{n}</bpmn:flowNodeRef>" for n in nodes)
+    return (f'<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="{BPMN}" '
+            f'xmlns:spiffworkflow="{SPIFF}" id="defs_{process_id}" targetNamespace="https://habeas.test">'
+            f'<bpmn:process id="{process_id}" isExecutable="true">'
+            f'<bpmn:laneSet id="lanes"><bpmn:lane id="lane_inv" name="investigator">{refs}</bpmn:lane></bpmn:laneSet>'
+            '<bpmn:startEvent id="start"/>'
+            f'<bpmn:userTask id="first" name="First task">{_props(stage="registration", form="[]")}</bpmn:userTask>'
+            '<bpmn:scriptTask id="act" name="Count"><bpmn:script>laps = 1</bpmn:script></bpmn:scriptTask>'
+            '<bpmn:exclusiveGateway id="gw" default="f_back"/>'
+            f'<bpmn:userTask id="second" name="Second task">{_props(stage="registration", form="[]")}</bpmn:userTask>'
+            '<bpmn:endEvent id="end"/>'
+            '<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="first"/>'
+            '<bpmn:sequenceFlow id="f1" sourceRef="first" targetRef="act"/>'
+            '<bpmn:sequenceFlow id="f2" sourceRef="act" targetRef="gw"/>'
+            '<bpmn:sequenceFlow id="f_out" sourceRef="gw" targetRef="second">'
+            '<bpmn:conditionExpression>laps &lt; 0</bpmn:conditionExpression></bpmn:sequenceFlow>'
+            '<bpmn:sequenceFlow id="f_back" sourceRef="gw" targetRef="act"/>'
+            '<bpmn:sequenceFlow id="f3" sourceRef="second" targetRef="end"/>'
+            "</bpmn:process></bpmn:definitions>")

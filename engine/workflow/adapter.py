@@ -31,7 +31,7 @@ from SpiffWorkflow.util.task import TaskState
 from ..domain import payload
 from ..domain.errors import InvalidBpmn, NotFound, WorkflowError
 from ..domain.forms import FormField
-from . import sandbox
+from . import limits, sandbox
 from .bpmn_xml import parse_xml_safely
 
 
@@ -223,7 +223,8 @@ class CaseRun:
         task = self._task(task_id)
         task.set_data(**data)
         try:
-            task.run()
+            with limits.step_limit():
+                task.run()
         except Exception as err:  # noqa: BLE001 - SpiffWorkflow's, a script's, or a limit's
             raise WorkflowError(f"task '{task.task_spec.bpmn_name or task.task_spec.name}' failed: {_short(err)}") from None
         self._engine_steps(since)
@@ -355,7 +356,8 @@ class CaseRun:
 
     def _engine_steps(self, since: float | None = None) -> None:
         try:
-            self.workflow.do_engine_steps()
+            with limits.step_limit():
+                self.workflow.do_engine_steps()
         except Exception as err:  # noqa: BLE001 - SpiffWorkflow's, a script's, or a limit's
             raise WorkflowError(f"the process failed: {_short(err)}") from None
         if self.workflow.get_tasks(state=TaskState.ERROR):
@@ -365,17 +367,29 @@ class CaseRun:
             self._check_data(since)
 
     def _check_data(self, since: float) -> None:
-        """What the tasks run in this step left in task data must load back (plain, bounded JSON,
-        no ``typename`` key): a script that leaves bytes, an exception or a set fails the step
-        here, with the task named, instead of the save or a later load."""
-        for task in self.workflow.get_tasks():
-            if task.last_state_change < since or not task.data:
+        """What the scripts run in this step left in task data must load back (plain, bounded
+        JSON, no ``typename`` key): a script that leaves bytes, an exception or a set fails the
+        step here, with the task named, instead of the save or a later load.  Only tasks that
+        ran Python are looked at: everyone else's data is a copy of theirs or of validated forms."""
+        for task in self._all_tasks():
+            if task.last_state_change < since or not task.data or not _runs_python(task.task_spec):
                 continue
             try:
                 payload.check(task.data, "data")
             except payload.PayloadError as err:
                 name = task.task_spec.bpmn_name or task.task_spec.name
                 raise WorkflowError(f"task '{name}' left data the case cannot keep: {err}") from None
+
+    def _all_tasks(self):
+        yield from self.workflow.tasks.values()
+        for subprocess in self.workflow.subprocesses.values():
+            yield from subprocess.tasks.values()
+
+
+def _runs_python(spec) -> bool:
+    """A script task, or any task with a pre- or post-script: what can write task data."""
+    return bool(getattr(spec, "script", None) or getattr(spec, "prescript", None)
+                or getattr(spec, "postscript", None))
 
 
 class Unloadable(WorkflowError):

@@ -16,13 +16,18 @@ and the scheduler runs in a thread, so the limits are built into the compiled co
   refuse, a ``while`` loop on a constant true condition with no ``break``, and computed or huge
   format widths are refused.
 
+A whole step (every script and condition it runs, as a loop in the diagram would) has a limit
+too, ``HABEAS_STEP_SECONDS`` (default 10 s), checked whenever a script or condition starts.
+
 A script over its limit raises ``ScriptLimitExceeded``; the step fails, its transaction is
 rolled back and the case is left as it was.
 """
 import ast
 import os
 import resource
+import threading
 import time
+from contextlib import contextmanager
 
 MAX_INT_BITS = 100_000        # about 30,000 decimal digits
 MAX_SEQUENCE = 10_000_000     # characters or items one operation may produce
@@ -38,8 +43,27 @@ def script_memory_kb() -> int:
     return int(float(os.environ.get("HABEAS_SCRIPT_MEMORY_MB", "256")) * 1024)
 
 
+def step_seconds() -> float:
+    return float(os.environ.get("HABEAS_STEP_SECONDS", "10"))
+
+
 class ScriptLimitExceeded(Exception):
     """A script went over its time, memory or size limit."""
+
+
+_STEP = threading.local()  # the running step's deadline, per thread (one step per thread at a time)
+
+
+@contextmanager
+def step_limit(seconds: float | None = None):
+    """Every script and condition run inside shares one wall-clock deadline."""
+    seconds = step_seconds() if seconds is None else seconds
+    outer = getattr(_STEP, "deadline", None)
+    _STEP.deadline, _STEP.seconds = time.monotonic() + seconds, seconds
+    try:
+        yield
+    finally:
+        _STEP.deadline = outer
 
 
 def _peak_kb() -> int:
@@ -57,7 +81,14 @@ class Budget:
     def __init__(self, seconds: float | None = None, memory_kb: int | None = None):
         self.seconds = script_seconds() if seconds is None else seconds
         self.memory_kb = script_memory_kb() if memory_kb is None else memory_kb
-        self.deadline = time.monotonic() + self.seconds
+        now = time.monotonic()
+        self.deadline = now + self.seconds
+        step_deadline = getattr(_STEP, "deadline", None)
+        if step_deadline is not None:
+            if now > step_deadline:
+                raise ScriptLimitExceeded(f"the step ran longer than its limit of {_STEP.seconds:g} s "
+                                          "(a loop in the diagram?)")
+            self.deadline = min(self.deadline, step_deadline)
         self.memory_ceiling = _peak_kb() + self.memory_kb
         self.count = 0
 

@@ -13,7 +13,7 @@ from engine.domain.errors import Conflict, InvalidBpmn, InvalidData, WorkflowErr
 from engine.persistence.models import AuditEntry, Case, Deadline, Incident
 from engine.persistence.database import normalise_url
 from engine.services import bootstrap, cases, dashboards, incidents, processes, queries, scheduler
-from tests.bpmn_samples import tiny_process
+from tests.bpmn_samples import looping_process, tiny_process
 from tests.conftest import PG_SCHEMA, PG_URL
 
 
@@ -165,6 +165,16 @@ def test_a_script_over_its_limits_fails_its_step_and_frees_the_database(seeded, 
     assert step.version == 2
     assert [kind for kind, _ in open_incidents(seeded, stuck)] == ["step_failed"]
     assert open_incidents(seeded, other) == []
+
+
+def test_a_loop_in_the_diagram_is_stopped_by_the_step_limit(seeded, actors, monkeypatch):
+    monkeypatch.setenv("HABEAS_STEP_SECONDS", "0.3")
+    deploy(seeded, actors, looping_process())
+    case_id = open_tiny(seeded, actors, "looping")
+    before = case_row(seeded, case_id)
+    with pytest.raises(WorkflowError, match="step ran longer than its limit|script ran longer"):
+        cases.complete_task(seeded, actors["investigator"], case_id, ready(seeded, actors, case_id)["first"], {})
+    assert case_row(seeded, case_id) == before
 
 
 # ---------------------------------------------------------------- finding 3: the legal clocks go on
