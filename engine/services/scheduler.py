@@ -307,10 +307,11 @@ class Heartbeat:
 HEARTBEAT = Heartbeat()
 
 
-def liveness(heartbeat: Heartbeat = HEARTBEAT, now: float | None = None) -> dict:
+def liveness(heartbeat: Heartbeat | None = None, now: float | None = None) -> dict:
     """Whether this process's scheduler is alive: ``off`` (none started here), ``dead`` (its
     thread ended), ``stalled`` (no tick for three intervals and a minute), else ``alive``;
     with the last tick's time and error."""
+    heartbeat = heartbeat or HEARTBEAT
     now = time.time() if now is None else now
     if heartbeat.interval is None:
         status = "off"
@@ -330,9 +331,10 @@ def _iso_time(moment: float | None) -> str | None:
 
 def run_loop(ctx: Habeas, interval_seconds: float, stop: threading.Event,
              on_report: Callable[[TickReport], None] | None = None,
-             heartbeat: Heartbeat = HEARTBEAT) -> None:
+             heartbeat: Heartbeat | None = None) -> None:
     """Tick every ``interval_seconds`` until ``stop`` is set.  A failed tick is logged and the
     loop goes on, whatever it raised; only an operator's Ctrl-C in the main thread ends it."""
+    heartbeat = heartbeat or HEARTBEAT
     heartbeat.interval, heartbeat.started_at = float(interval_seconds), time.time()
     while not stop.is_set():
         report, error = None, None
@@ -350,8 +352,9 @@ def run_loop(ctx: Habeas, interval_seconds: float, stop: threading.Event,
 
 
 def start_background(habeas: Habeas, interval_seconds: float | None = None,
-                     heartbeat: Heartbeat = HEARTBEAT) -> Callable[[], None]:
+                     heartbeat: Heartbeat | None = None) -> Callable[[], None]:
     """Run the scheduler in a daemon thread beside a server; returns a function that stops it."""
+    heartbeat = heartbeat or HEARTBEAT
     interval = interval_seconds if interval_seconds is not None else habeas.params.scheduler_interval_seconds
     stop = threading.Event()
     thread = threading.Thread(target=run_loop, args=(habeas, float(interval), stop),

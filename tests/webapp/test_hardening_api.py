@@ -93,6 +93,52 @@ def test_deploy_over_the_api_refuses_unbounded_scripts_naming_the_element(api):
         assert [p["element"] for p in body["problems"]] == ["act"], body
 
 
+def test_a_script_over_its_time_limit_answers_422_and_the_next_write_goes_through(api, monkeypatch):
+    monkeypatch.setenv("HABEAS_SCRIPT_SECONDS", "0.2")
+    for process_id, script in (("spinning", "n = 1\nwhile n > 0:\n    n = n + 1"), ("calm", None)):
+        deployed = api.post("/processes", "designer", data=tiny_process(process_id, script=script),
+                            content_type="application/xml")
+        assert deployed.status_code == 201, deployed.get_json()
+    spinning = api.post("/cases", json={"process": "spinning", "data": {"suspect_name": "A"}}).get_json()
+    calm = api.post("/cases", json={"process": "calm", "data": {"suspect_name": "B"}}).get_json()
+    stuck = api.post(f"/cases/{spinning['id']}/tasks/{spinning['tasks'][0]['id']}/complete",
+                     json={"data": {}, "version": spinning["version"]})
+    body = refused(stuck, 422, "workflow_error")
+    assert "longer than its limit" in body["message"]
+    moved = api.post(f"/cases/{calm['id']}/tasks/{calm['tasks'][0]['id']}/complete",
+                     json={"data": {}, "version": calm["version"]})
+    assert moved.status_code == 200 and moved.get_json()["version"] == calm["version"] + 1
+    after = api.case(spinning["id"])
+    assert after["version"] == spinning["version"] and [i["kind"] for i in after["incidents"]] == ["step_failed"]
+
+
 def test_health_reports_the_scheduler(app, client):
     body = client.get("/health").get_json()
     assert body["status"] == "ok" and body["scheduler"]["status"] == "off"  # switched off in tests
+
+
+def test_health_says_whether_the_scheduler_beside_the_server_is_alive(db_engine, clock, seeded, monkeypatch):
+    import threading
+
+    from engine.services import scheduler
+    from tests.webapp.conftest import make_app
+    monkeypatch.setattr(scheduler, "HEARTBEAT", scheduler.Heartbeat())  # this test's own
+    app = make_app(db_engine, clock, SCHEDULER=True, SCHEDULER_INTERVAL=3600)
+    try:
+        client = app.test_client()
+        alive = client.get("/health")
+        assert alive.status_code == 200 and alive.get_json()["scheduler"]["status"] == "alive"
+        dead = threading.Thread(target=lambda: None)
+        dead.start()
+        dead.join()
+        scheduler.HEARTBEAT.thread = dead  # as if the thread had died
+        answer = client.get("/health")
+        assert answer.status_code == 503
+        body = answer.get_json()
+        assert (body["status"], body["database"], body["scheduler"]["status"]) == ("degraded", "ok", "dead")
+    finally:
+        scheduler.HEARTBEAT.thread = None
+        app.extensions["scheduler_stop"]()
+        with app.app_context():
+            from web.extensions import db
+            db.engine.dispose()
