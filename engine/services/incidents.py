@@ -55,6 +55,16 @@ def note(session, case_id: int, kind: str, message: str, now: datetime, actor: s
     return row
 
 
+def settle(session, case_id: int, kind: str, now: datetime, resolution: str, actor: str = ENGINE) -> None:
+    """The engine resolves the case's open incident of this kind itself (a retry succeeded)."""
+    for row in session.execute(select(Incident).where(Incident.case_id == case_id, Incident.kind == kind,
+                                                      Incident.status == OPEN)).scalars():
+        row.status, row.resolved_at, row.resolved_by, row.resolution, row.updated_at = (
+            RESOLVED, now, actor, resolution, now)
+        audit.append(session, at=now, actor=actor, action="incident.resolved", case_id=case_id,
+                     payload={"incident": row.id, "note": resolution})
+
+
 def record(ctx: Habeas, case_id: int, kind: str, message: str, actor: str = ENGINE) -> None:
     """``note`` in a transaction of its own (the failed step's was rolled back).  Recording is
     best effort: if even that fails, the failure is logged and the caller's error stands."""

@@ -82,7 +82,10 @@ def tick(ctx: Habeas, now: datetime | None = None, limit: int | None = None, *,
                     break
                 row, case = claimed
                 deadline_id = row.id
+                had_failed = row.last_error is not None
                 outcome = _act(ctx, session, row, case, now)
+                if had_failed:
+                    _recovered(session, row, case, now)
             report.done.append({"deadline": row.id, "case": case.number, "clock": row.checkpoint,
                                 "kind": row.kind, "outcome": outcome})
             seen[row.id] = seen.get(row.id, 0) + 1
@@ -99,6 +102,18 @@ def tick(ctx: Habeas, now: datetime | None = None, limit: int | None = None, *,
             if isinstance(err, KeyboardInterrupt):
                 raise  # an operator's Ctrl-C (a script's is turned into an error by the sandbox)
     return report
+
+
+def _recovered(session, row: Deadline, case: Case, now: datetime) -> None:
+    """A deadline that failed before has now been acted on: its error is cleared and, when no
+    other deadline of the case is failing, the case's deadline incident is resolved."""
+    row.last_error = None
+    session.flush()
+    still_failing = session.execute(select(Deadline.id).where(
+        Deadline.case_id == case.id, Deadline.id != row.id, Deadline.status == OPEN,
+        Deadline.last_error.is_not(None)).limit(1)).first()
+    if still_failing is None:
+        incidents.settle(session, case.id, incidents.DEADLINE_FAILED, now, "a later attempt succeeded", SCHEDULER)
 
 
 def backoff(attempts: int) -> timedelta:

@@ -226,7 +226,7 @@ class CaseRun:
             with limits.step_limit():
                 task.run()
         except Exception as err:  # noqa: BLE001 - SpiffWorkflow's, a script's, or a limit's
-            raise WorkflowError(f"task '{task.task_spec.bpmn_name or task.task_spec.name}' failed: {_short(err)}") from None
+            raise WorkflowError(f"task '{task.task_spec.bpmn_name or task.task_spec.name}' failed: {_cause(err)}") from None
         self._engine_steps(since)
 
     def update_data(self, values: dict) -> None:
@@ -359,7 +359,7 @@ class CaseRun:
             with limits.step_limit():
                 self.workflow.do_engine_steps()
         except Exception as err:  # noqa: BLE001 - SpiffWorkflow's, a script's, or a limit's
-            raise WorkflowError(f"the process failed: {_short(err)}") from None
+            raise WorkflowError(f"the process failed: {_cause(err)}") from None
         if self.workflow.get_tasks(state=TaskState.ERROR):
             names = [t.task_spec.bpmn_name or t.task_spec.name for t in self.workflow.get_tasks(state=TaskState.ERROR)]
             raise WorkflowError(f"the process is stuck in error at: {', '.join(names)}")
@@ -441,6 +441,16 @@ def saved_timers(state: str) -> list[Timer] | None:
             found.append(Timer(task_id, task["task_spec"], task["task_spec"],
                                datetime.fromisoformat(internal[_DUE])))
     return found
+
+
+def _cause(err: BaseException) -> str:
+    """The error and, when SpiffWorkflow wrapped it without saying why ("Error evaluating
+    expression ..."), the error it wrapped: a limit reached in a condition names the limit."""
+    text = _short(err)
+    cause = err.__cause__ or err.__context__
+    if cause is not None and str(cause).strip() and str(cause).strip().splitlines()[0] not in text:
+        text = f"{text} ({type(cause).__name__}: {_short(cause)})"
+    return text[:600]
 
 
 def _short(err: Exception) -> str:

@@ -260,9 +260,16 @@ def test_the_scheduler_survives_base_exceptions_of_one_case(seeded, actors, monk
         return real_fire(ctx, session, row, case, now)
 
     monkeypatch.setattr(scheduler, "fire_timer", fire)
-    report = scheduler.tick(seeded, now=seeded.now() + timedelta(hours=2))
+    later = seeded.now() + timedelta(hours=2)
+    report = scheduler.tick(seeded, now=later)
     assert report.count("timer_fired") == 1 and [f["error"] for f in report.failed] == ["SystemExit: 3"]
     assert list(ready(seeded, actors, victims[1])) == ["second"]
+    assert [k for k, _ in open_incidents(seeded, victims[0])] == ["deadline_failed"]
+    monkeypatch.setattr(scheduler, "fire_timer", real_fire)  # whatever failed is mended
+    retried = scheduler.tick(seeded, now=later + scheduler.backoff(1))
+    assert retried.count("timer_fired") == 1 and retried.failed == []
+    assert list(ready(seeded, actors, victims[0])) == ["second"]
+    assert open_incidents(seeded, victims[0]) == []  # resolved by the attempt that succeeded
 
 
 def test_the_loop_keeps_ticking_through_any_failure_and_reports_its_heartbeat(seeded, monkeypatch):
