@@ -61,17 +61,27 @@ def test_opening_data_the_engine_could_not_load_back_is_refused_and_nothing_is_s
     assert queries.list_cases(seeded, actors["supervising_prosecutor"]) == []
 
 
-def poison(habeas, case_id):
+def poison(habeas, case_id, value=None):
     """What finding 1 left in the database: opening data SpiffWorkflow cannot restore (written
     behind the engine's back, as the unvalidated API once did)."""
+    value = {"typename": "datetime"} if value is None else value
     with habeas.unit_of_work() as s:
         case = s.get(Case, case_id)
         state = json.loads(case.workflow_state)
         for task in state["tasks"].values():
-            task["data"]["meta"] = {"typename": "datetime"}
+            task["data"]["meta"] = value
         s.execute(text("UPDATE cases SET workflow_state = :state WHERE id = :id"),
                   {"state": json.dumps(state), "id": case_id})
     habeas.runs.take(case_id, -1)  # this worker's cached copy is not what the database holds
+
+
+def test_a_case_nested_too_deep_to_load_is_repaired_too(seeded, actors):
+    case_id = open_tiny(seeded, actors, "criminal_case")
+    poison(seeded, case_id, json.loads("[" * 500 + "]" * 500))
+    [incident] = queries.show_case(seeded, actors["reviewer"], case_id)["incidents"]
+    assert "RecursionError" in incident["message"]
+    assert incidents.repair(seeded, actors["admin"], incident["id"])["removed"] == ["meta"]
+    assert [t["name"] for t in queries.show_case(seeded, actors["reviewer"], case_id)["tasks"]] == ["register_report"]
 
 
 def test_a_case_that_does_not_load_is_an_incident_readable_listed_and_repaired_by_an_admin(seeded, actors):
