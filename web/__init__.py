@@ -69,8 +69,8 @@ def _trust_proxies(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import api, auth, cases, designer, reviewer, training
-    for module in (auth, cases, designer, reviewer, training, api):
+    from . import api, auth, cases, designer, incidents, reviewer, training
+    for module in (auth, cases, designer, reviewer, incidents, training, api):
         app.register_blueprint(module.bp)
 
 

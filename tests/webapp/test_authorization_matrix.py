@@ -139,6 +139,9 @@ MATRIX = [
     Row("reviewer.export_json", "GET", REPORT_READERS),
     Row("reviewer.cases", "GET", REPORT_READERS),
     Row("reviewer.case_audit", "GET", REPORT_READERS),
+    # ---- pages: incidents (web/incidents) -------------------------------------------------------
+    Row("incidents.index", "GET", INCIDENT_READERS),
+    Row("incidents.act", "POST", ADMIN, form(note="matrix")),   # no such incident: a flash, for the admin
     # ---- pages: process designer (web/designer) -------------------------------------------------
     Row("designer.index", "GET", DESIGNERS),
     Row("designer.view", "GET", DESIGNERS),
@@ -218,7 +221,7 @@ def samples(world: World) -> dict:
     """A value for each URL argument the app's rules take."""
     return {"case_id": world.case_id, "task_id": world.task_id, "escalation_id": world.escalation_id,
             "checkpoint": "family_consular_notice", "process_id": "criminal_case", "version": 1,
-            "pending_id": 999, "incident_id": 999, "complaint_id": 1, "allegation_id": 1,
+            "pending_id": 999, "incident_id": 999, "act": "resolve", "complaint_id": 1, "allegation_id": 1,
             "scenario_id": "no_such_scenario", "task_name": "draft_suspicion_decision", "kind": "release"}
 
 

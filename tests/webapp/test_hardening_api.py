@@ -3,6 +3,7 @@ a case answers a clear 4xx and stores nothing; a case that does not load is an i
 API and the case pages show and an admin repairs; deploy refuses unbounded scripts; /health
 says whether the scheduler is alive."""
 import json
+import re
 
 import pytest
 
@@ -142,3 +143,25 @@ def test_health_says_whether_the_scheduler_beside_the_server_is_alive(db_engine,
         with app.app_context():
             from web.extensions import db
             db.engine.dispose()
+
+
+def test_an_admin_repairs_a_poisoned_case_from_the_incidents_page(api, app, habeas):
+    poisoned = api.open_case(registration(START))
+    poison(habeas, poisoned["id"])
+    app.extensions["habeas"].runs.take(poisoned["id"], -1)
+    assert api.get(f"/cases/{poisoned['id']}").get_json()["incidents"]  # read: the incident opens
+
+    reviewer = login(app.test_client(), "reviewer")
+    listing = reviewer.get("/incidents/").get_data(as_text=True)
+    assert f'href="/cases/{poisoned["id"]}"' in listing and "Repair</button>" not in listing
+
+    admin = login(app.test_client(), "admin")
+    page = admin.get("/incidents/").get_data(as_text=True)
+    [incident_id] = [int(i) for i in re.findall(r'data-incident="(\d+)"', page)]
+    token = csrf_token(admin, "/incidents/")
+    retried = admin.post(f"/incidents/{incident_id}/retry", data={"csrf_token": token}, follow_redirects=True)
+    assert "still does not load" in retried.get_data(as_text=True)
+    repaired = admin.post(f"/incidents/{incident_id}/repair", data={"csrf_token": token}, follow_redirects=True)
+    assert "repair done" in repaired.get_data(as_text=True)
+    assert "No open incidents" in admin.get("/incidents/").get_data(as_text=True)
+    assert 'data-incident=' not in admin.get(f"/cases/{poisoned['id']}").get_data(as_text=True)
