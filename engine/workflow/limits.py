@@ -8,10 +8,11 @@ and the scheduler runs in a thread, so the limits are built into the compiled co
 - every loop iteration, comprehension item and function call first calls ``_tick_``, which
   checks the script's wall-clock budget (``HABEAS_SCRIPT_SECONDS``, default 2 s) and how much
   the process's peak memory grew while it ran (``HABEAS_SCRIPT_MEMORY_MB``, default 256 MB);
-- ``**``, ``*`` and ``<<`` go through guards that refuse a number of more than ``MAX_INT_BITS``
-  bits or a string or list of more than ``MAX_SEQUENCE`` items before computing it, and
-  ``range`` refuses more than ``MAX_SEQUENCE`` steps, so no single operation runs unbounded
-  in C where no tick can interrupt it;
+- ``**``, ``*``, ``<<`` and ``+`` go through guards that refuse a number of more than
+  ``MAX_INT_BITS`` bits or a string or list of more than ``MAX_SEQUENCE`` items before computing
+  it (so do ``list.extend``, ``str.ljust`` and the like), and ``range`` refuses more than
+  ``MAX_SEQUENCE`` steps, so no single operation runs unbounded in C where no tick can
+  interrupt it, and what one operation can build between two checks of the budget is small;
 - at compile time (so at deploy, naming the element) a constant expression the guards would
   refuse, a ``while`` loop on a constant true condition with no ``break``, and computed or huge
   format widths are refused.
@@ -30,9 +31,9 @@ import time
 from contextlib import contextmanager
 
 MAX_INT_BITS = 100_000        # about 30,000 decimal digits
-MAX_SEQUENCE = 10_000_000     # characters or items one operation may produce
+MAX_SEQUENCE = 1_000_000      # characters or items one operation may produce
 MAX_FORMAT_WIDTH = 10_000
-_CHECK_EVERY = 64             # ticks between two looks at the clock and the memory
+_CHECK_EVERY = 16             # ticks between two looks at the clock and the memory
 
 
 def script_seconds() -> float:
@@ -138,6 +139,24 @@ def _check_repeat(sequence, times) -> None:
                                   f"more than {MAX_SEQUENCE}")
 
 
+def guarded_add(left, right):
+    """``+``: joining sequences into more than MAX_SEQUENCE items is refused (``x = x + x``
+    doubles; a few lines of it would take the machine's memory between two ticks)."""
+    if isinstance(left, _SEQUENCES) and isinstance(right, _SEQUENCES) \
+            and len(left) + len(right) > MAX_SEQUENCE:
+        raise ScriptLimitExceeded(f"joining would make more than {MAX_SEQUENCE} items")
+    return left + right
+
+
+def bounded_extend(method, target):
+    """``list.extend`` that refuses to grow the list past MAX_SEQUENCE items."""
+    def extend(items):
+        if hasattr(items, "__len__") and len(target) + len(items) > MAX_SEQUENCE:
+            raise ScriptLimitExceeded(f"the list would hold more than {MAX_SEQUENCE} items")
+        return method(items)
+    return extend
+
+
 def guarded_lshift(value, shift):
     """``<<``: a shift past MAX_INT_BITS is refused."""
     if isinstance(shift, int) and isinstance(value, int) and value and _int_bits(value) + shift > MAX_INT_BITS:
@@ -157,9 +176,9 @@ def guarded_range(*args):
     return steps
 
 
-GUARDED_OPERATORS = {ast.Pow: "_pow_", ast.Mult: "_mul_", ast.LShift: "_lshift_"}
-OPERATOR_GUARDS = {"_pow_": guarded_pow, "_mul_": guarded_mul, "_lshift_": guarded_lshift}
-INPLACE_GUARDS = {"**=": guarded_pow, "*=": guarded_mul, "<<=": guarded_lshift}
+GUARDED_OPERATORS = {ast.Pow: "_pow_", ast.Mult: "_mul_", ast.LShift: "_lshift_", ast.Add: "_add_"}
+OPERATOR_GUARDS = {"_pow_": guarded_pow, "_mul_": guarded_mul, "_lshift_": guarded_lshift, "_add_": guarded_add}
+INPLACE_GUARDS = {"**=": guarded_pow, "*=": guarded_mul, "<<=": guarded_lshift, "+=": guarded_add}
 
 
 def _what(number) -> str:
@@ -203,7 +222,7 @@ class _NotConstant(Exception):
 
 
 _FOLDERS = {ast.Pow: guarded_pow, ast.Mult: guarded_mul, ast.LShift: guarded_lshift,
-            ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b}
+            ast.Add: guarded_add, ast.Sub: lambda a, b: a - b}
 
 
 def _fold(node):
@@ -217,9 +236,6 @@ def _fold(node):
         return [_fold(e) for e in node.elts]
     if isinstance(node, ast.BinOp) and type(node.op) in _FOLDERS:
         left, right = _fold(node.left), _fold(node.right)
-        if isinstance(node.op, ast.Add) and isinstance(left, (str, list)) and isinstance(right, type(left)) \
-                and len(left) + len(right) > MAX_SEQUENCE:
-            raise ScriptLimitExceeded("a literal that is too long")
         return _FOLDERS[type(node.op)](left, right)
     raise _NotConstant
 

@@ -167,6 +167,8 @@ def guarded_getattr(obj, name):
         return _bounded_padding(safer_getattr_raise(obj, name))
     if name in _UNBOUNDED_METHODS and isinstance(obj, (str, bytes)):
         raise AttributeError(f"str.{name} is not allowed in a process script")
+    if name == "extend" and isinstance(obj, list):
+        return limits.bounded_extend(obj.extend, obj)
     return safer_getattr_raise(obj, name)
 
 
