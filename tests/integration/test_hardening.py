@@ -307,3 +307,29 @@ def test_the_loop_keeps_ticking_through_any_failure_and_reports_its_heartbeat(se
     assert scheduler.liveness(beat, now=beat.last_tick_at + 1)["status"] == "alive"
     assert scheduler.liveness(beat, now=beat.last_tick_at + 3600)["status"] == "stalled"
     assert scheduler.liveness(scheduler.Heartbeat())["status"] == "off"
+
+
+def test_habeas_incident_commands_list_retry_and_repair(seeded, actors, db_engine, capsys):
+    case_id = open_tiny(seeded, actors, "criminal_case")
+    poison(seeded, case_id)
+    queries.show_case(seeded, actors["reviewer"], case_id)  # a read opens the incident
+    url = cli_url(db_engine)
+
+    def habeas(*argv):
+        capsys.readouterr()
+        code = main(["--database", url, *map(str, argv)])
+        out = capsys.readouterr()
+        return code, json.loads(out.out or out.err)
+
+    try:
+        code, listed = habeas("incident", "list")
+        assert code == 0 and [(i["case_id"], i["kind"]) for i in listed] == [(case_id, "load_failed")]
+        incident_id = listed[0]["id"]
+        code, error = habeas("incident", "retry", incident_id)
+        assert code == EXIT_CODES["conflict"] and "still does not load" in error["message"]
+        code, repaired = habeas("incident", "repair", incident_id, "--note", "meta set aside")
+        assert code == 0 and repaired["removed"] == ["meta"] and repaired["resolution"] == "meta set aside"
+        code, left = habeas("incident", "list")
+        assert code == 0 and left == []
+    finally:
+        bootstrap._engine(normalise_url(url)).dispose()
