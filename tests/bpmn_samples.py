@@ -30,7 +30,7 @@ def tiny_process(process_id: str = "tiny", *, script: str | None = None, timer: 
     for node in nodes[1:]:
         if node in ("first", "second"):
             body.append(f'<bpmn:userTask id="{node}" name="{node.capitalize()} task">'
-                        f'{_props(stage="registration", form="[]")}</bpmn:userTask>')
+                        f'{_props(stage="registration", act="registration", form="[]")}</bpmn:userTask>')
         elif node == "wait":
             body.append('<bpmn:intermediateCatchEvent id="wait" name="Wait"><bpmn:timerEventDefinition id="wait_def">'
                         f'<bpmn:timeDuration>{escape(timer)}</bpmn:timeDuration>'
@@ -60,10 +60,10 @@ def looping_process(process_id: str = "looping") -> str:
             f'<bpmn:process id="{process_id}" isExecutable="true">'
             f'<bpmn:laneSet id="lanes"><bpmn:lane id="lane_inv" name="investigator">{refs}</bpmn:lane></bpmn:laneSet>'
             '<bpmn:startEvent id="start"/>'
-            f'<bpmn:userTask id="first" name="First task">{_props(stage="registration", form="[]")}</bpmn:userTask>'
+            f'<bpmn:userTask id="first" name="First task">{_props(stage="registration", act="registration", form="[]")}</bpmn:userTask>'
             '<bpmn:scriptTask id="act" name="Count"><bpmn:script>laps = 1</bpmn:script></bpmn:scriptTask>'
             '<bpmn:exclusiveGateway id="gw" default="f_back"/>'
-            f'<bpmn:userTask id="second" name="Second task">{_props(stage="registration", form="[]")}</bpmn:userTask>'
+            f'<bpmn:userTask id="second" name="Second task">{_props(stage="registration", act="registration", form="[]")}</bpmn:userTask>'
             '<bpmn:endEvent id="end"/>'
             '<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="first"/>'
             '<bpmn:sequenceFlow id="f1" sourceRef="first" targetRef="act"/>'
