@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut 
 
 ASSETS := web/static/vendor/.installed
 
-.PHONY: install assets run test bench demo clean
+.PHONY: install assets dist run test bench demo clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,14 @@ $(ASSETS): package.json package-lock.json
 
 assets: $(ASSETS)
 
+# The wheel an office installs (dist/habeas-VERSION-py3-none-any.whl): code, migrations, templates,
+# static files, the front-end bundles built above, the message catalogues and the process library.
+# Built from a clean build/ so no stale file slips in.
+dist: install assets
+	rm -rf build dist
+	$(BIN)/pip wheel --quiet --no-deps --no-build-isolation --wheel-dir dist .
+	@ls dist/*.whl
+
 instance/.seeded: $(STAMP)
 	mkdir -p instance
 	$(BIN)/habeas init
@@ -55,4 +63,4 @@ bench: install
 	$(BIN)/python -m benchmarks $(if $(QUICK),--quick,)
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache build dist

@@ -6,6 +6,8 @@ import os
 import sys
 from pathlib import Path
 
+from . import __version__, library
+from . import settings as installation
 from .domain.acts import ACT_KINDS
 from .domain import catalogue, roles
 from .domain.clock import parse_instant
@@ -16,7 +18,7 @@ from .services import bootstrap, cases, health, pending, processes, queries, rep
 from .services.context import Actor
 
 EXIT_CODES = {"ok": 0, "error": 1, "usage": 2, "invalid": 3, "not_found": 4, "forbidden": 5, "conflict": 6,
-              "checkpoint_blocked": 7, "audit_broken": 8, "unavailable": 9}
+              "checkpoint_blocked": 7, "audit_broken": 8, "unavailable": 9, "unsafe_configuration": 10}
 CONSOLE = Actor("console", roles.ADMIN)
 
 
@@ -116,16 +118,18 @@ def cmd_validate(args):
 
 
 def cmd_deploy(args):
+    files = [Path(f) for f in args.files] + (library.library_files() if args.library else [])
     ctx = _habeas(args)
     actor = _actor(args) if (args.as_user or os.environ.get("HABEAS_USER")) else CONSOLE
     if args.confirm is not None:
-        if args.files:
+        if files:
             raise InvalidData("give either files to deploy or --confirm ID, not both", {"files": ["not with --confirm"]})
         _print(pending.confirm(ctx, actor, args.confirm).to_dict())
         return 0
-    if not args.files:
-        raise InvalidData("give the BPMN files to deploy (or --confirm ID)", {"files": ["required"]})
-    out = [processes.deploy(ctx, actor, Path(f).read_bytes()).to_dict() for f in args.files]
+    if not files:
+        raise InvalidData("give the BPMN files to deploy, --library for the process library that comes with "
+                          "Habeas, or --confirm ID", {"files": ["required"]})
+    out = [processes.deploy(ctx, actor, f.read_bytes()).to_dict() for f in files]
     _print(out[0] if len(out) == 1 else out)
 
 
@@ -346,7 +350,7 @@ def cmd_catalogue(args):
 
 def cmd_demo(args):
     from .services import demo
-    _print(demo.run(_habeas(args), Path(args.processes)))
+    _print(demo.run(_habeas(args), Path(args.processes) if args.processes else library.library_dir()))
 
 
 def _clocked(args):
@@ -422,16 +426,60 @@ def cmd_process_migrate(args):
 
 
 def cmd_serve(args):
-    """Serve the web app under gunicorn (the app factory lives in ``web``; the engine only names it)."""
-    bind = f"{args.host}:{args.port}"
-    argv = ["gunicorn", "--bind", bind, "--workers", str(args.workers), "--threads", str(args.threads),
-            "--access-logfile", "-", "--graceful-timeout", "10", "web:create_app()"]
+    """Serve the web app under gunicorn (the app factory lives in ``web``; the engine only names it).
+    Refused, with a one-line reason, when the settings are invalid, or unsafe for the address."""
+    host = args.host or installation.get("HABEAS_HOST")
+    port = args.port or installation.get("HABEAS_PORT")
+    workers = args.workers or installation.get("HABEAS_WORKERS")
+    threads = args.threads or installation.get("HABEAS_THREADS")
     if args.database:
         os.environ["HABEAS_DATABASE_URL"] = args.database
-    print(f"Habeas on http://{bind}/ ({args.workers} worker(s), database {bootstrap.describe_url(args.database)})",
-          flush=True)
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    os.execv(str(gunicorn) if gunicorn.exists() else "gunicorn", argv)
+    refusals = installation.review(host=host).refusals
+    if refusals:
+        _print_line({"error": "unsafe_configuration", "message": f"refusing to serve on {host}:{port}: "
+                     + "; ".join(refusals) + " (habeas config check shows every setting)"})
+        return EXIT_CODES["unsafe_configuration"]
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    argv = [sys.executable, "-m", "gunicorn", "--bind", bind, "--workers", str(workers), "--threads", str(threads),
+            "--access-logfile", "-", "--graceful-timeout", "10", "web:create_app()"]
+    print(f"Habeas {__version__} on http://{bind}/ ({workers} worker(s), database "
+          f"{bootstrap.describe_url(args.database)})", flush=True)
+    os.execv(sys.executable, argv)
+
+
+def _print_line(obj) -> None:
+    """An error an operator reads at a glance: one line of JSON on stderr."""
+    print(json.dumps(obj, ensure_ascii=False, default=str), file=sys.stderr)
+
+
+def cmd_config_check(args):
+    review = installation.review(host=args.host)
+    report = {"version": __version__, **review.to_dict()}
+    if args.format == "json":
+        _print(report)
+    else:
+        _print_review(report)
+    return 0 if report["ok"] else EXIT_CODES["unsafe_configuration"]
+
+
+def _print_review(report: dict) -> None:
+    width = max(len(name) for name in report["settings"])
+    print(f"Habeas {report['version']}, serving on {report['host']}"
+          f"{' (loopback)' if report['loopback'] else ' (reachable beyond this machine)'}")
+    for name, shown in report["settings"].items():
+        print(f"  {name.ljust(width)}  {shown['value']}{'' if shown['source'] == 'environment' else '  (default)'}")
+    for kind in ("invalid", "unsafe", "warnings"):
+        for line in report[kind]:
+            print(f"{kind.rstrip('s').upper()}: {line}")
+    print("OK" if report["ok"] else "NOT SAFE TO SERVE")
+
+
+def cmd_upgrade(args):
+    from .services import upgrade
+    report = upgrade.upgrade(args.database, Path(args.backup_dir) if args.backup_dir else None,
+                             take_backup=not args.no_backup)
+    _print(report.to_dict())
+    return 0 if report.ok else EXIT_CODES["audit_broken"]
 
 
 def cmd_training_check(args):
@@ -447,6 +495,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      "guarded by human-rights checkpoints.")
     parser.add_argument("--database", help="database URL (default: HABEAS_DATABASE_URL or instance/habeas.sqlite3)")
     parser.add_argument("--as", dest="as_user", help="the user who acts (default: HABEAS_USER)")
+    parser.add_argument("--version", action="version", version=f"habeas {__version__}")
     sub = parser.add_subparsers(title="commands")
 
     def command(parent, name, func, help_text):
@@ -458,11 +507,22 @@ def build_parser() -> argparse.ArgumentParser:
     command(sub, "validate", cmd_validate, "check a BPMN file as deploy would").add_argument("file")
     p = command(sub, "deploy", cmd_deploy, "deploy BPMN files as new process versions (a version that removes "
                 "guarded elements waits for another designer's or admin's --confirm ID; exit 6)")
-    p.add_argument("files", nargs="*")
+    p.add_argument("files", nargs="*", help="BPMN files")
+    p.add_argument("--library", action="store_true", help="the process library that comes with Habeas")
     p.add_argument("--confirm", type=int, metavar="ID", help="confirm a pending deployment asked by someone else")
     command(sub, "catalogue", cmd_catalogue, "list the rights checkpoints with their legal basis")
     command(sub, "demo", cmd_demo, "seed demo users and cases in several stages").add_argument(
-        "--processes", default="processes", help="folder of BPMN files to deploy")
+        "--processes", help="folder of BPMN files to deploy (default: the process library)")
+    p = command(sub, "upgrade", cmd_upgrade, "back up the database, apply this release's migrations and "
+                "verify the audit chain (exit 8 when broken)")
+    p.add_argument("--backup-dir", help="where the backup goes (default: HABEAS_BACKUP_DIR, else backups/ beside "
+                   "a SQLite file or in the working directory)", default=os.environ.get("HABEAS_BACKUP_DIR"))
+    p.add_argument("--no-backup", action="store_true", help="you took a backup yourself (e.g. pg_dump is missing)")
+    config = sub.add_parser("config", help="the installation's settings").add_subparsers(title="config commands")
+    p = command(config, "check", cmd_config_check, "print the effective settings (secrets masked) and what is "
+                "unsafe (exit 9 when serving would be refused)")
+    p.add_argument("--host", help="judge for serving on this address (default: HABEAS_HOST or 127.0.0.1)")
+    p.add_argument("--format", choices=("json", "text"), default="json")
 
     user = sub.add_parser("user", help="manage users").add_subparsers(title="user commands")
     p = command(user, "add", cmd_user_add, "add a user and print their API token once")
@@ -505,10 +565,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to-version", type=int, required=True)
 
     p = command(sub, "serve", cmd_serve, "serve the web app and JSON API under gunicorn")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--workers", type=int, default=1, help="worker processes (use PostgreSQL for more than one)")
-    p.add_argument("--threads", type=int, default=4)
+    p.add_argument("--host", help="address to bind (default: HABEAS_HOST or 127.0.0.1); beyond loopback "
+                   "it needs a secret key of the office's own")
+    p.add_argument("--port", type=int, help="default: HABEAS_PORT or 8000")
+    p.add_argument("--workers", type=int, help="worker processes (default: HABEAS_WORKERS or 1; use PostgreSQL "
+                   "for more than one)")
+    p.add_argument("--threads", type=int, help="default: HABEAS_THREADS or 4")
     p = command(sub, "tick", cmd_tick, "act on every legal deadline and BPMN timer due, then return "
                 "(--loop: keep doing it, as a worker)")
     p.add_argument("--loop", action="store_true", help="run as a worker until interrupted")

@@ -3,6 +3,7 @@ import os
 import secrets
 from pathlib import Path
 
+from engine import settings as installation
 from engine.persistence.database import database_url
 
 
@@ -10,7 +11,7 @@ def load(app, test_config: dict | None) -> None:
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(
-        SECRET_KEY=os.environ.get("HABEAS_SECRET_KEY") or _instance_secret(instance),
+        SECRET_KEY=installation.secret_key() or _instance_secret(instance),
         DATABASE_URL=database_url(),
         ENGINE_OPTIONS={},
         TIMEZONE=os.environ.get("HABEAS_TIMEZONE", "Asia/Almaty"),
