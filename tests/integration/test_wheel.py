@@ -49,7 +49,7 @@ def wheel(tmp_path_factory) -> Path:
     _sources(source)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
                     "--wheel-dir", str(out), str(source)], check=True, capture_output=True)
-    (built,) = out.glob("habeas-*.whl")
+    (built,) = out.glob(f"habeas-{engine.__version__}-py3-none-any.whl")
     return built
 
 
