@@ -3,6 +3,7 @@
 SQLite: the online backup API (a consistent copy even while the app is running).  PostgreSQL:
 ``pg_dump --format=custom`` when the client tools are installed (restore with ``pg_restore``).
 Kept apart from the upgrade so that a general ``habeas backup`` can take it over."""
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -55,9 +56,12 @@ def _postgres(engine: Engine, target: Path) -> Path:
     if pg_dump is None:
         raise BackupUnavailable("pg_dump is not installed (Debian: postgresql-client); take a backup "
                                 "yourself and run again with --no-backup")
-    url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    url = engine.url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    env = dict(os.environ)
+    if engine.url.password:
+        env["PGPASSWORD"] = engine.url.password  # not on the command line, where `ps` would show it
     done = subprocess.run([pg_dump, "--format=custom", "--no-owner", f"--file={target}", f"--dbname={url}"],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, env=env)
     if done.returncode != 0:
         target.unlink(missing_ok=True)
         reason = (done.stderr.strip().splitlines() or ["no message"])[-1]

@@ -11,8 +11,8 @@ from .. import __version__
 from ..domain.errors import HabeasError
 from ..persistence import audit, backup_copy, migrate, revisions
 from ..persistence.backup_copy import BackupUnavailable
-from .bootstrap import _engine, describe_url, habeas
 from ..persistence.database import database_url
+from .bootstrap import _engine, describe_url, habeas
 
 OPERATOR = "console"
 
@@ -45,6 +45,9 @@ class UpgradeReport:
 
 def upgrade(url: str | None = None, backup_dir: Path | None = None, take_backup: bool = True) -> UpgradeReport:
     engine = _engine(database_url(url))
+    path = backup_copy.sqlite_file(engine)
+    if path is not None and not path.exists():  # connecting would create an empty file
+        raise UpgradeRefused(f"no database file at {path}: nothing to upgrade (check HABEAS_DATABASE_URL)")
     before = _recognised_revision(engine)
     applied = revisions.pending(engine, before)
     backup = None

@@ -192,6 +192,11 @@ def test_without_a_backup_nothing_is_migrated(capsys, older_schema, tmp_path, mo
 
 
 def test_an_empty_database_is_not_taken_for_one_to_upgrade(capsys, database_url, tmp_path):
+    if database_url.startswith("sqlite"):  # a missing file is not created
+        code, err = upgrade(capsys, database_url, "--backup-dir", str(tmp_path))
+        assert code == 1 and "no database file" in err
+        assert not Path(database_url.removeprefix("sqlite:///")).exists()
+        sqlite3.connect(database_url.removeprefix("sqlite:///")).close()  # an empty file
     code, err = upgrade(capsys, database_url, "--backup-dir", str(tmp_path))
     assert code == 1 and "no Habeas schema" in err
     assert current_revision(database_url) is None and not list(tmp_path.glob("habeas-*"))
