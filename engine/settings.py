@@ -229,6 +229,13 @@ def _check_secrets(environ, host: str, invalid: list, unsafe: list, warnings: li
         invalid.append(str(err))
 
 
+def _check_database(environ, invalid: list) -> None:
+    url = environ.get("HABEAS_DATABASE_URL")
+    if url and not url.startswith(("sqlite:///", "postgresql://", "postgres://", "postgresql+psycopg://")):
+        invalid.append(f"HABEAS_DATABASE_URL: {mask_url(url)!r} is neither sqlite:///PATH nor "
+                       "postgresql://USER:PASSWORD@HOST/DATABASE")
+
+
 def _check_service(environ, host: str, unsafe: list, warnings: list) -> None:
     if environ.get("HABEAS_FAKE_NOW"):
         warnings.append("HABEAS_FAKE_NOW is set: `habeas tick` and `habeas deadlines` would run on a rehearsal time")
@@ -253,6 +260,7 @@ def review(environ=None, host: str | None = None) -> Review:
     _check_numbers(environ, invalid)
     _check_zone(environ, invalid)
     _check_params(environ, invalid, warnings)
+    _check_database(environ, invalid)
     _check_secrets(environ, host, invalid, unsafe, warnings)
     _check_service(environ, host, unsafe, warnings)
     return Review(host, effective(environ), invalid, unsafe, warnings)

@@ -209,3 +209,19 @@ def test_a_database_a_newer_release_migrated_is_left_alone(capsys, older_schema,
     code, err = upgrade(capsys, older_schema, "--backup-dir", str(tmp_path))
     assert code == 1 and "'0099'" in err and "newer release" in err
     assert current_revision(older_schema) == "0099" and not list(tmp_path.glob("habeas-*"))
+
+
+def test_a_broken_chain_is_reported_by_the_upgrade_with_the_backup_at_hand(capsys, database_url, tmp_path):
+    """Migrated, but the trail an entry was edited in says so (exit 8), naming the backup."""
+    from engine.persistence import migrate
+    engine = bootstrap._engine(bootstrap.database_url(database_url))
+    migrate.upgrade(engine)
+    assert main(["--database", database_url, "deploy", "--library"]) == 0
+    migrate.downgrade(engine, FIRST_RELEASE_HEAD)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE audit_log SET actor = 'someone else' WHERE seq = 1"))
+    capsys.readouterr()
+    code = main(["--database", database_url, "upgrade", "--backup-dir", str(tmp_path)])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 8 and not report["ok"] and report["audit"]["problems"]
+    assert report["from_revision"] == FIRST_RELEASE_HEAD and Path(report["backup"]).is_file()

@@ -59,7 +59,8 @@ def test_a_key_file_that_cannot_be_read_is_invalid_even_on_loopback(tmp_path):
 @pytest.mark.parametrize("name, value", [
     ("HABEAS_TIMEZONE", "Mars/Olympus"), ("HABEAS_SCHEDULER_INTERVAL", "soon"), ("HABEAS_SCHEDULER_INTERVAL", "0"),
     ("HABEAS_WORKERS", "two"), ("HABEAS_PORT", "0"), ("HABEAS_SCHEDULER", "yes"),
-    ("HABEAS_PARAM_JUDICIAL_REVIEW_HOURS", "forty-eight"),
+    ("HABEAS_PARAM_JUDICIAL_REVIEW_HOURS", "forty-eight"), ("HABEAS_DATABASE_URL", "mysql://root:pw@db/habeas"),
+    ("HABEAS_DATABASE_URL", "/var/lib/habeas/habeas.sqlite3"),
 ])
 def test_a_value_that_cannot_be_used_is_invalid(name, value):
     invalid = settings.review({"HABEAS_SECRET_KEY": GOOD_KEY, name: value}, host="127.0.0.1").invalid
@@ -68,6 +69,12 @@ def test_a_value_that_cannot_be_used_is_invalid(name, value):
 
 def test_defaults_are_valid():
     assert settings.review({}, host="127.0.0.1").invalid == []
+
+
+@pytest.mark.parametrize("url", ["sqlite:////var/lib/habeas/habeas.sqlite3", "postgresql://habeas:pw@db/habeas",
+                                 "postgres://habeas@db/habeas", "postgresql+psycopg://habeas@db/habeas"])
+def test_the_databases_habeas_runs_on_are_valid(url):
+    assert settings.review({"HABEAS_DATABASE_URL": url}, host="127.0.0.1").invalid == []
 
 
 def test_warnings_name_what_an_office_should_fix():
