@@ -9,7 +9,6 @@ from engine.persistence.database import database_url
 
 def load(app, test_config: dict | None) -> None:
     instance = Path(app.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(
         SECRET_KEY=installation.secret_key() or _instance_secret(instance),
         DATABASE_URL=database_url(),
@@ -53,6 +52,7 @@ def _instance_secret(instance: Path) -> str:
     """A per-installation secret kept in instance/ (never committed), made on first start."""
     path = instance / "secret_key"
     if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)  # only then: an installed package's folder may be read-only
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()

@@ -71,3 +71,19 @@ def test_the_web_app_signs_with_the_key_file_the_check_approved(environ, tmp_pat
     environ.setenv("HABEAS_SECRET_KEY_FILE", str(key_file))
     app = create_app({"TESTING": True, "SCHEDULER": False})
     assert app.config["SECRET_KEY"] == GOOD_KEY
+
+
+def test_with_a_configured_key_the_app_never_writes_to_its_instance_folder(environ, tmp_path):
+    """An installed package's instance folder (``<venv>/var/web-instance``) may be read-only."""
+    from flask import Flask
+
+    from web import create_app
+    instance = tmp_path / "read-only-venv" / "var" / "web-instance"
+    environ.setattr(Flask, "auto_find_instance_path", lambda self: str(instance))
+    environ.setenv("HABEAS_SECRET_KEY", GOOD_KEY)
+    assert create_app({"TESTING": True, "SCHEDULER": False}).config["SECRET_KEY"] == GOOD_KEY
+    assert not instance.exists()
+    environ.delenv("HABEAS_SECRET_KEY")  # without one, a key is made there on first start and kept
+    first = create_app({"TESTING": True, "SCHEDULER": False}).config["SECRET_KEY"]
+    assert (instance / "secret_key").read_text().strip() == first
+    assert create_app({"TESTING": True, "SCHEDULER": False}).config["SECRET_KEY"] == first
