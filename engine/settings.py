@@ -33,18 +33,22 @@ SETTINGS = (
             "signs sessions and CSRF tokens; at least 32 random characters, the same on every app machine",
             secret=True),
     Setting("HABEAS_SECRET_KEY_FILE", "", "a file holding the secret key (instead of HABEAS_SECRET_KEY)"),
-    Setting("HABEAS_AUDIT_KEY", "", "key that signs the audit chain, kept outside the database", secret=True),
+    Setting("HABEAS_AUDIT_KEY", "a key generated in instance/audit.key",
+            "key (16+ characters) that signs the audit chain, kept outside the database", secret=True),
     Setting("HABEAS_AUDIT_KEY_FILE", "", "a file holding the audit key (instead of HABEAS_AUDIT_KEY)"),
+    Setting("HABEAS_AUDIT_ANCHOR", "instance/audit-anchor.jsonl",
+            "append-only file the audit chain's head is written to after every commit"),
     Setting("HABEAS_TIMEZONE", "Asia/Almaty", "time zone in which times are shown (an IANA name)"),
-    Setting("HABEAS_LANGUAGES", "kk,ru,en", "languages offered in the interface"),
-    Setting("HABEAS_DEFAULT_LANGUAGE", "ru", "language when the browser asks for none of them"),
+    Setting("HABEAS_LANGUAGE", "en", "interface language when neither the user nor the browser chooses one "
+            "(kk, ru or en)"),
     Setting("HABEAS_HOST", "127.0.0.1", "address `habeas serve` binds (0.0.0.0: every interface)"),
     Setting("HABEAS_PORT", "8000", "port `habeas serve` binds"),
     Setting("HABEAS_WORKERS", "1", "gunicorn worker processes of `habeas serve` (more than one: PostgreSQL)"),
     Setting("HABEAS_THREADS", "4", "threads per worker"),
     Setting("HABEAS_SCHEDULER", "1", "1: the web server runs the legal-clock scheduler; 0: a tick worker does"),
     Setting("HABEAS_SCHEDULER_INTERVAL", "30", "seconds between the web server's scheduler ticks"),
-    Setting("HABEAS_SECURE_COOKIES", "0", "1: cookies only over HTTPS (set it behind TLS)"),
+    Setting("HABEAS_SECURE_COOKIES", "", "1: cookies only over HTTPS (set it behind TLS); 0: also over HTTP"),
+    Setting("HABEAS_TRUSTED_PROXIES", "0", "reverse proxies in front (their X-Forwarded-For is believed)"),
     Setting("HABEAS_BACKUP_DIR", "backups/ beside a SQLite file, else ./backups",
             "where `habeas upgrade` puts the backup it takes first"),
     Setting("HABEAS_RUN_CACHE", "32", "workflows each worker keeps in memory"),
@@ -55,8 +59,9 @@ SETTINGS = (
 BY_NAME = {s.name: s for s in SETTINGS}
 DEFAULTS = {"HABEAS_TIMEZONE": "Asia/Almaty", "HABEAS_HOST": "127.0.0.1", "HABEAS_PORT": "8000",
             "HABEAS_WORKERS": "1", "HABEAS_THREADS": "4", "HABEAS_SCHEDULER": "1", "HABEAS_SCHEDULER_INTERVAL": "30",
-            "HABEAS_SECURE_COOKIES": "0", "HABEAS_LANGUAGES": "kk,ru,en", "HABEAS_DEFAULT_LANGUAGE": "ru",
-            "HABEAS_RUN_CACHE": "32"}
+            "HABEAS_LANGUAGE": "en", "HABEAS_RUN_CACHE": "32", "HABEAS_TRUSTED_PROXIES": "0"}
+LANGUAGES = ("kk", "ru", "en")
+MIN_AUDIT_KEY_LENGTH = 16
 
 
 class SettingError(ValueError):
@@ -173,7 +178,8 @@ def effective(environ=None) -> dict:
 
 
 def _check_numbers(environ, invalid: list) -> None:
-    for name, minimum in (("HABEAS_PORT", 1), ("HABEAS_WORKERS", 1), ("HABEAS_THREADS", 1), ("HABEAS_RUN_CACHE", 0)):
+    for name, minimum in (("HABEAS_PORT", 1), ("HABEAS_WORKERS", 1), ("HABEAS_THREADS", 1), ("HABEAS_RUN_CACHE", 0),
+                          ("HABEAS_TRUSTED_PROXIES", 0)):
         raw = get(name, environ)
         if not raw.isdigit() or int(raw) < minimum:
             invalid.append(f"{name}: {raw!r} is not a whole number of at least {minimum}")
@@ -184,8 +190,10 @@ def _check_numbers(environ, invalid: list) -> None:
     except ValueError:
         invalid.append(f"HABEAS_SCHEDULER_INTERVAL: {raw!r} is not a positive number of seconds")
     for name in ("HABEAS_SCHEDULER", "HABEAS_SECURE_COOKIES"):
-        if get(name, environ) not in ("0", "1"):
+        if get(name, environ) not in ("0", "1", ""):
             invalid.append(f"{name}: {get(name, environ)!r} is neither 0 nor 1")
+    if get("HABEAS_LANGUAGE", environ) not in LANGUAGES:
+        invalid.append(f"HABEAS_LANGUAGE: {get('HABEAS_LANGUAGE', environ)!r} is not one of {', '.join(LANGUAGES)}")
 
 
 def _check_params(environ, invalid: list, warnings: list) -> None:
@@ -222,11 +230,15 @@ def _check_secrets(environ, host: str, invalid: list, unsafe: list, warnings: li
     elif problem and environ.get("HABEAS_SECRET_KEY") is not None:
         warnings.append(problem)
     try:
-        if not audit_key(environ):
-            warnings.append("no audit key (HABEAS_AUDIT_KEY or HABEAS_AUDIT_KEY_FILE): the audit chain is "
-                            "checked with what the database holds only")
+        key = audit_key(environ)
     except SettingError as err:
         invalid.append(str(err))
+        return
+    if key is None:
+        warnings.append("no audit key set (HABEAS_AUDIT_KEY or HABEAS_AUDIT_KEY_FILE): keep the office's own "
+                        "outside the database, and a copy off the machine")
+    elif len(key) < MIN_AUDIT_KEY_LENGTH:
+        warnings.append(f"the audit key is too short ({len(key)} characters; at least {MIN_AUDIT_KEY_LENGTH})")
 
 
 def _check_database(environ, invalid: list) -> None:
@@ -248,7 +260,8 @@ def _check_service(environ, host: str, unsafe: list, warnings: list) -> None:
         warnings.append("HABEAS_DATABASE_URL is not set: the database is instance/habeas.sqlite3 under the "
                         "working directory")
     if not is_loopback(host) and get("HABEAS_SECURE_COOKIES", environ) != "1":
-        warnings.append("HABEAS_SECURE_COOKIES is not 1: session cookies would also travel over plain HTTP")
+        warnings.append("HABEAS_SECURE_COOKIES is not 1: put TLS in front and set it, so that session cookies "
+                        "never travel over plain HTTP")
 
 
 def review(environ=None, host: str | None = None) -> Review:

@@ -60,7 +60,8 @@ def test_a_key_file_that_cannot_be_read_is_invalid_even_on_loopback(tmp_path):
     ("HABEAS_TIMEZONE", "Mars/Olympus"), ("HABEAS_SCHEDULER_INTERVAL", "soon"), ("HABEAS_SCHEDULER_INTERVAL", "0"),
     ("HABEAS_WORKERS", "two"), ("HABEAS_PORT", "0"), ("HABEAS_SCHEDULER", "yes"),
     ("HABEAS_PARAM_JUDICIAL_REVIEW_HOURS", "forty-eight"), ("HABEAS_DATABASE_URL", "mysql://root:pw@db/habeas"),
-    ("HABEAS_DATABASE_URL", "/var/lib/habeas/habeas.sqlite3"),
+    ("HABEAS_DATABASE_URL", "/var/lib/habeas/habeas.sqlite3"), ("HABEAS_LANGUAGE", "fr"),
+    ("HABEAS_TRUSTED_PROXIES", "-1"),
 ])
 def test_a_value_that_cannot_be_used_is_invalid(name, value):
     invalid = settings.review({"HABEAS_SECRET_KEY": GOOD_KEY, name: value}, host="127.0.0.1").invalid
@@ -79,12 +80,14 @@ def test_the_databases_habeas_runs_on_are_valid(url):
 
 def test_warnings_name_what_an_office_should_fix():
     review = settings.review({"HABEAS_SECRET_KEY": GOOD_KEY, "HABEAS_WORKERS": "3", "HABEAS_PARAM_JUDICAL_REVIEW": "1",
-                              "HABEAS_FAKE_NOW": "2026-03-02T09:00:00+00:00"}, host="0.0.0.0")
+                              "HABEAS_FAKE_NOW": "2026-03-02T09:00:00+00:00", "HABEAS_AUDIT_KEY": "short"},
+                             host="0.0.0.0")
     text = " | ".join(review.warnings)
     for expected in ("SQLite", "HABEAS_PARAM_JUDICAL_REVIEW", "HABEAS_FAKE_NOW", "HABEAS_SECURE_COOKIES",
-                     "HABEAS_DATABASE_URL is not set", "no audit key"):
+                     "HABEAS_DATABASE_URL is not set", "audit key is too short (5 characters"):
         assert expected in text
     assert review.refusals == []
+    assert any("no audit key set" in w for w in settings.review({}, host="127.0.0.1").warnings)
 
 
 def test_the_report_masks_every_secret_and_the_database_password(tmp_path):
