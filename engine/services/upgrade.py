@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
+from ..domain import roles
 from ..domain.errors import HabeasError
 from ..persistence import audit, backup_copy, migrate, revisions
 from ..persistence.backup_copy import BackupUnavailable
 from ..persistence.database import database_url
+from . import queries
 from .bootstrap import _engine, describe_url, habeas
+from .context import Actor
 
 OPERATOR = "console"
 
@@ -64,8 +67,7 @@ def upgrade(url: str | None = None, backup_dir: Path | None = None, take_backup:
         audit.append(session, at=ctx.now(), actor=OPERATOR, action="schema.upgraded", case_id=None,
                      payload={"from": before, "to": after, "version": __version__,
                               "backup": str(backup) if backup else None})
-    with ctx.unit_of_work() as session:
-        chain = audit.verify(session).to_dict()
+    chain = queries.verify_audit(ctx, Actor(OPERATOR, roles.ADMIN))
     return UpgradeReport(describe_url(url), __version__, before, after, applied,
                          str(backup) if backup else None, chain)
 
