@@ -520,7 +520,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-backup", action="store_true", help="you took a backup yourself (e.g. pg_dump is missing)")
     config = sub.add_parser("config", help="the installation's settings").add_subparsers(title="config commands")
     p = command(config, "check", cmd_config_check, "print the effective settings (secrets masked) and what is "
-                "unsafe (exit 9 when serving would be refused)")
+                "unsafe (exit 10 when serving would be refused)")
     p.add_argument("--host", help="judge for serving on this address (default: HABEAS_HOST or 127.0.0.1)")
     p.add_argument("--format", choices=("json", "text"), default="json")
 

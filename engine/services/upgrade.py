@@ -5,16 +5,16 @@ a database this release does not recognise (empty, or already migrated by a newe
 left untouched, and the upgrade ends by verifying the whole audit chain, so a broken trail is
 found now, with the backup at hand, and not months later by a reviewer."""
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from .. import __version__
 from ..domain import roles
 from ..domain.errors import HabeasError
-from ..persistence import audit, backup_copy, migrate, revisions
-from ..persistence.backup_copy import BackupUnavailable
+from ..persistence import audit, revisions
 from ..persistence.database import database_url
-from . import queries
-from .bootstrap import _engine, describe_url, habeas
+from . import backups, queries
+from .bootstrap import _engine, describe_url, habeas, init_database
 from .context import Actor
 
 OPERATOR = "console"
@@ -48,7 +48,7 @@ class UpgradeReport:
 
 def upgrade(url: str | None = None, backup_dir: Path | None = None, take_backup: bool = True) -> UpgradeReport:
     engine = _engine(database_url(url))
-    path = backup_copy.sqlite_file(engine)
+    path = _sqlite_file(engine)
     if path is not None and not path.exists():  # connecting would create an empty file
         raise UpgradeRefused(f"no database file at {path}: nothing to upgrade (check HABEAS_DATABASE_URL)")
     before = _recognised_revision(engine)
@@ -56,11 +56,10 @@ def upgrade(url: str | None = None, backup_dir: Path | None = None, take_backup:
     backup = None
     if take_backup:
         try:
-            backup = backup_copy.take(engine, backup_dir or backup_copy.default_directory(engine),
-                                      label=before or "base")
-        except (BackupUnavailable, OSError) as err:
-            raise UpgradeRefused(f"no backup, so nothing was changed: {err}") from None
-    migrate.upgrade(engine)
+            backup = _backup(engine, backup_dir or _default_directory(engine), label=before)
+        except (HabeasError, OSError) as err:
+            raise UpgradeRefused(f"no backup, so nothing was changed: {getattr(err, 'message', err)}") from None
+    init_database(url)  # the migrations, and the data steps that go with them (sealing an older trail)
     after = revisions.current(engine)
     ctx = habeas(url)
     with ctx.unit_of_work() as session:
@@ -83,3 +82,25 @@ def _recognised_revision(engine) -> str:
         raise UpgradeRefused(f"the database is at schema revision {current!r}, which Habeas {__version__} does "
                              "not know: a newer release migrated it; install that release or a later one")
     return current
+
+
+def _sqlite_file(engine) -> Path | None:
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return None
+    return Path(engine.url.database).resolve()
+
+
+def _default_directory(engine) -> Path:
+    """``backups/`` beside a SQLite file, else under the working directory."""
+    path = _sqlite_file(engine)
+    return (path.parent if path else Path.cwd()) / "backups"
+
+
+def _backup(engine, directory: Path, label: str) -> Path:
+    """A new file named after the schema revision it holds and the moment it was taken."""
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    suffix = "sqlite3" if engine.dialect.name == "sqlite" else "pgdump"
+    target = directory / f"habeas-{label}-{stamp}.{suffix}"
+    backups.backup(engine.url.render_as_string(hide_password=False), target)
+    return target

@@ -30,10 +30,10 @@ def test_config_check_prints_the_settings_with_secrets_masked(capsys, environ):
     assert report["settings"]["HABEAS_DATABASE_URL"]["source"] == "environment"
 
 
-def test_config_check_says_what_is_unsafe_for_the_address_and_exits_9(capsys, environ):
+def test_config_check_says_what_is_unsafe_for_the_address_and_exits_10(capsys, environ):
     environ.setenv("HABEAS_HOST", "0.0.0.0")
     result = run(capsys, "config", "check", "--format", "text")
-    assert result.code == EXIT_CODES["unsafe_configuration"] == 9
+    assert result.code == EXIT_CODES["unsafe_configuration"] == 10
     assert "UNSAFE: no secret key is set" in result.out and "NOT SAFE TO SERVE" in result.out
     assert run(capsys, "config", "check", "--host", "127.0.0.1").code == 0
 
@@ -43,7 +43,7 @@ def test_serve_beyond_loopback_without_a_key_of_its_own_refuses_in_one_line(caps
     if key is not None:
         environ.setenv("HABEAS_SECRET_KEY", key)
     result = run(capsys, "serve", "--host", "0.0.0.0", "--port", "8999")
-    assert result.code == 9 and result.out == ""
+    assert result.code == 10 and result.out == ""
     lines = result.err.strip().splitlines()
     assert len(lines) == 1
     error = json.loads(lines[0])
@@ -54,14 +54,14 @@ def test_serve_beyond_loopback_without_a_key_of_its_own_refuses_in_one_line(caps
 def test_serve_refuses_a_setting_it_cannot_use_even_on_loopback(capsys, environ):
     environ.setenv("HABEAS_TIMEZONE", "Europe/Atlantis")
     result = run(capsys, "serve")
-    assert result.code == 9 and "HABEAS_TIMEZONE" in json.loads(result.err)["message"]
+    assert result.code == 10 and "HABEAS_TIMEZONE" in json.loads(result.err)["message"]
 
 
 def test_serve_takes_its_address_from_the_environment(capsys, environ):
     environ.setenv("HABEAS_HOST", "0.0.0.0")
     environ.setenv("HABEAS_PORT", "8123")
     result = run(capsys, "serve")
-    assert result.code == 9 and "0.0.0.0:8123" in result.err
+    assert result.code == 10 and "0.0.0.0:8123" in result.err
 
 
 def test_the_web_app_signs_with_the_key_file_the_check_approved(environ, tmp_path):

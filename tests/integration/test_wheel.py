@@ -159,5 +159,5 @@ def test_install_init_deploy_the_library_serve_and_answer(office):
 
 def test_the_installed_package_refuses_to_serve_everyone_without_a_secret_key(office):
     done = habeas(office, "serve", "--host", "0.0.0.0", "--port", str(_free_port()), check=False)
-    assert done.returncode == 9
+    assert done.returncode == 10
     assert len(done.stderr.strip().splitlines()) == 1 and "secret key" in done.stderr
