@@ -27,6 +27,7 @@ class BuildWithLibrary(build_py):
         target.mkdir(parents=True)
         for path in sorted(LIBRARY.glob("*.bpmn")):
             shutil.copy2(path, target / path.name)
+        shutil.copytree(LIBRARY / "training", target / "training")  # the training scenarios
 
 
 setup(cmdclass={"build_py": BuildWithLibrary})

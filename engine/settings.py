@@ -53,6 +53,8 @@ SETTINGS = (
             "where `habeas upgrade` puts the backup it takes first"),
     Setting("HABEAS_RUN_CACHE", "32", "workflows each worker keeps in memory"),
     Setting("HABEAS_PARAM_<NAME>", "engine/domain/params.py", "legal figures marked (param) in the brief"),
+    Setting("HABEAS_TRAINING_DIR", "the training scenarios that come with Habeas",
+            "a folder of training scenarios to use instead"),
     Setting("HABEAS_USER", "", "the user the command line acts as (instead of --as)"),
     Setting("HABEAS_FAKE_NOW", "", "rehearsal only: the CLI acts as if it were this moment; never in service"),
 )

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from .. import library
 from ..domain import catalogue, roles, scenarios
 from ..domain.clock import VirtualClock
 from ..domain.errors import Forbidden, HabeasError, InvalidData, NotFound
@@ -32,7 +33,7 @@ from .context import Actor, Habeas
 from .demo import registration, sample_value
 
 PLAYERS = frozenset({roles.TRAINEE, roles.TRAINER})
-DEFAULT_DIR = Path(__file__).resolve().parents[2] / "processes" / "training"
+DEFAULT_DIR = library.library_dir() / "training"  # shipped in the wheel, or the checkout's processes/
 _SATISFIED = {Status.PASSED.value, Status.WAIVED.value}
 
 

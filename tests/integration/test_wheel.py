@@ -92,6 +92,7 @@ def test_the_wheel_carries_everything_the_app_reads_at_run_time(wheel):
     expected |= {p.relative_to(ROOT).as_posix() for p in (ROOT / "engine" / "persistence" / "migrations").rglob("*")
                  if p.suffix in (".py", ".mako")}
     expected |= {f"engine/processes/{p.name}" for p in (ROOT / "processes").glob("*.bpmn")}
+    expected |= {f"engine/processes/training/{p.name}" for p in (ROOT / "processes" / "training").glob("*.json")}
     assert any(name.startswith("web/static/vendor/") for name in expected)  # the bundles are in the check
     assert expected - files == set()
     assert not {n for n in files if n.startswith(("tests/", "benchmarks/", "node_modules/")) or "/." in n}
