@@ -51,7 +51,10 @@ def first_release(tmp_path_factory) -> Path:
         if archive.returncode == 0:
             break
     else:
-        pytest.fail(f"neither {FIRST_RELEASE} nor {FIRST_RELEASE_COMMIT} is in the git history (a shallow clone?)")
+        shallow = _git("rev-parse", "--is-shallow-repository").stdout.strip() == b"true"
+        if shallow:  # a shallow clone has no history to take the release from: say so, run the rest
+            pytest.skip(f"a shallow clone: neither {FIRST_RELEASE} nor {FIRST_RELEASE_COMMIT} is in its history")
+        pytest.fail(f"neither {FIRST_RELEASE} nor {FIRST_RELEASE_COMMIT} is in the git history")
     target = tmp_path_factory.mktemp("release-0.1.0")
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(target, filter="data")
