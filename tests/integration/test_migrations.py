@@ -14,7 +14,7 @@ from engine.persistence.migrate import alembic_config, downgrade, upgrade
 from engine.persistence.models import Base
 
 PG_URL = os.environ.get("HABEAS_TEST_DATABASE_URL")
-PG_SCHEMA = "habeas_migrations"
+PG_SCHEMA = f"habeas_migrations_{os.getpid()}"  # one per test run, so parallel runs never collide
 USERS = Base.metadata.tables["users"]
 
 
@@ -35,6 +35,11 @@ def empty_engine(request, tmp_path):
     assert tables(engine) == set()
     yield engine
     engine.dispose()
+    if request.param != "sqlite":
+        admin = make_engine(normalise_url(PG_URL))
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+        admin.dispose()
 
 
 def tables(engine) -> set[str]:
