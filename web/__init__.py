@@ -2,7 +2,7 @@
 services; nothing here holds business rules."""
 from flask import Flask, redirect, url_for
 
-from . import errors, extensions, filters, input_guard, settings
+from . import errors, extensions, filters, i18n, input_guard, settings
 from .auth import current_actor, exempt_token_requests
 
 SECURITY_HEADERS = {
@@ -24,6 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     settings.load(app, test_config)
     _trust_proxies(app)
     extensions.init_app(app)
+    i18n.init_app(app)
     exempt_token_requests(app)
     errors.register(app)
     input_guard.register(app)

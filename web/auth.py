@@ -7,12 +7,14 @@ from ipaddress import ip_address
 from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, session,
                    url_for)
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
 
 from engine.domain.errors import Forbidden, Throttled, Unauthenticated
 from engine.services import logins, users
 from engine.services.context import Actor
 
 from .extensions import csrf, habeas
+from .i18n import keep_language_across, labels
 
 bp = Blueprint("auth", __name__)
 
@@ -44,10 +46,10 @@ def require(*roles):
             actor = current_actor()
             if actor is None:
                 if request.path.startswith("/api/"):
-                    raise Unauthenticated("log in or send 'Authorization: Bearer TOKEN'")
+                    raise Unauthenticated(_("Log in or send 'Authorization: Bearer TOKEN'."))
                 return redirect(url_for("auth.login", next=request.full_path))
             if roles and actor.role not in roles:
-                raise Forbidden(f"a {actor.role.replace('_', ' ')} may not open this")
+                raise Forbidden(_("This is not open to your role (%(role)s).", role=labels.role_name(actor.role)))
             return view(*args, **kwargs)
         return wrapped
     return decorator
@@ -70,13 +72,13 @@ def login():
                                 _policy())
     except Throttled as err:
         response = current_app.make_response(
-            (render_template("login.html", error="Too many failed attempts; wait a few minutes."), 429))
+            (render_template("login.html", error=_("Too many failed attempts; wait a few minutes.")), 429))
         response.headers["Retry-After"] = str(err.retry_after)
         return response
     if outcome is None:
-        return render_template("login.html", error="Wrong user name or password.", username=username), 401
+        return render_template("login.html", error=_("Wrong user name or password."), username=username), 401
     actor, token = outcome
-    session.clear()
+    keep_language_across(session.clear)
     session.permanent = True
     session["sid"], session["user"] = token, actor.username
     return redirect(safe_next(request.args.get("next")) or url_for("home"))
@@ -86,8 +88,8 @@ def login():
 def logout():
     if "sid" in session:
         logins.log_out(habeas(), session["sid"])
-    session.clear()
-    flash("You are logged out.")
+    keep_language_across(session.clear)
+    flash(_("You are logged out."))
     return redirect(url_for("auth.login"))
 
 

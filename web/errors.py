@@ -1,11 +1,16 @@
 """One place turns every failure into an answer: JSON under /api, a page elsewhere; never a
-traceback."""
+traceback.  Codes and field names stay English; the ``message`` is in the reader's language
+(``Accept-Language`` for the API), with the engine's own English sentence in ``detail`` when
+we have no words for it."""
 from flask import g, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from engine.domain.errors import HabeasError, Throttled, Unauthenticated
 from engine.services import denials
+
+from .filters import error_message
 
 STATUS = {"not_found": 404, "forbidden": 403, "override_refused": 403, "unauthenticated": 401, "conflict": 409,
           "checkpoint_blocked": 409, "confirmation_required": 409, "invalid_data": 422, "invalid_bpmn": 422,
@@ -16,18 +21,25 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+def _json(body: dict, status: int):
+    message = error_message(body)
+    if body.get("message") and message != body["message"]:
+        body = {**body, "message": message, "detail": body["message"]}
+    return jsonify(body), status
+
+
 def register(app) -> None:
     @app.errorhandler(HabeasError)
     def _domain(err: HabeasError):
         status = STATUS.get(err.code, 400)
         _audit_denial(app, err, status)
         if wants_json():
-            return jsonify(err.to_dict()), status
+            return _json(err.to_dict(), status)
         return render_template("error.html", error=err, status=status), status
 
     @app.errorhandler(CSRFError)
     def _csrf(err: CSRFError):
-        body = {"error": "csrf", "message": "the form expired or did not come from Habeas; reload and try again"}
+        body = {"error": "csrf", "message": _("The form expired or did not come from Habeas; reload and try again.")}
         if wants_json():
             return jsonify(body), 400
         return render_template("error.html", error=body, status=400), 400
@@ -36,9 +48,10 @@ def register(app) -> None:
     def _http(err: HTTPException):
         body = {"error": (err.name or "error").lower().replace(" ", "_"), "message": err.description}
         if err.code == 413:
-            body = {"error": "too_large", "message": f"the request is larger than {app.config['MAX_CONTENT_LENGTH']} bytes"}
+            body = {"error": "too_large", "message": _("The request is larger than %(size)s bytes.",
+                                                     size=app.config["MAX_CONTENT_LENGTH"])}
         if wants_json():
-            return jsonify(body), err.code
+            return _json(body, err.code)
         return render_template("error.html", error=body, status=err.code), err.code
 
     @app.errorhandler(Throttled)
@@ -51,7 +64,7 @@ def register(app) -> None:
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
         app.logger.exception("unexpected failure")
-        body = {"error": "internal", "message": "something went wrong on our side; it has been logged"}
+        body = {"error": "internal", "message": _("Something went wrong on our side; it has been logged.")}
         if wants_json():
             return jsonify(body), 500
         return render_template("error.html", error=body, status=500), 500

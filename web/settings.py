@@ -14,6 +14,7 @@ def load(app, test_config: dict | None) -> None:
         DATABASE_URL=database_url(),
         ENGINE_OPTIONS={},
         TIMEZONE=os.environ.get("HABEAS_TIMEZONE", "Asia/Almaty"),
+        DEFAULT_LANGUAGE=os.environ.get("HABEAS_LANGUAGE", "en"),  # when neither user nor browser says
         SCHEDULER=os.environ.get("HABEAS_SCHEDULER", "1") == "1",
         SCHEDULER_INTERVAL=float(os.environ.get("HABEAS_SCHEDULER_INTERVAL", "30")),
         SESSION_COOKIE_HTTPONLY=True,

@@ -2,6 +2,15 @@
 from dataclasses import dataclass, field
 
 FIELD_TYPES = ("string", "text", "integer", "boolean", "date", "datetime", "choice")
+TRANSLATABLE = ("label", "help")  # a diagram may add label_ru, help_kk, ... beside them
+
+
+def translated_keys(raw: dict, bases: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """The per-language variants a diagram gives (``label_ru``, ``name_kk``): kept as data for the
+    web layer to choose from; the engine itself never picks a language."""
+    return tuple(sorted((key, str(value)) for key, value in raw.items()
+                        if isinstance(key, str) and "_" in key and key.rsplit("_", 1)[0] in bases
+                        and len(key.rsplit("_", 1)[1]) == 2 and key.rsplit("_", 1)[1].isalpha() and value))
 
 
 @dataclass(frozen=True)
@@ -12,6 +21,7 @@ class FormField:
     label: str = ""
     help: str = ""
     choices: tuple[str, ...] = field(default_factory=tuple)
+    translations: tuple[tuple[str, str], ...] = ()  # (("label_ru", "..."), ("help_kk", "...")) from a diagram
 
     @classmethod
     def from_dict(cls, raw: dict) -> "FormField":
@@ -29,11 +39,13 @@ class FormField:
             raise ValueError(f"choice field '{name}' lists no choices")
         return cls(name=name, type=kind, required=bool(raw.get("required", True)),
                    label=str(raw.get("label", name.replace("_", " ").capitalize())),
-                   help=str(raw.get("help", "")), choices=choices)
+                   help=str(raw.get("help", "")), choices=choices,
+                   translations=translated_keys(raw, TRANSLATABLE))
 
     def to_dict(self) -> dict:
         out = {"name": self.name, "type": self.type, "required": self.required,
                "label": self.label or self.name, "help": self.help}
         if self.choices:
             out["choices"] = list(self.choices)
+        out.update(self.translations)
         return out

@@ -99,7 +99,8 @@ def _ready(ctx: Habeas, session, case: Case) -> list[dict]:
     try:
         with reading_run(ctx, session, case) as run:
             return [{"id": t.id, "name": t.definition.name, "title": t.definition.title, "lane": t.definition.lane,
-                     "stage": t.definition.stage} for t in run.ready_tasks()]
+                     "stage": t.definition.stage, "translations": dict(t.definition.translations)}
+                    for t in run.ready_tasks()]
     except Unloadable:
         return []
 

@@ -111,7 +111,7 @@ def _iso(moment):
 def _task(task) -> dict:
     d = task.definition
     return {"id": task.id, "name": d.name, "title": d.title, "stage": d.stage, "lane": d.lane, "act": d.act,
-            "instructions": d.instructions, "evidence": d.evidence,
+            "instructions": d.instructions, "evidence": d.evidence, "translations": dict(d.translations),
             "form": [f.to_dict() for f in task_fields(d)]}
 
 

@@ -144,3 +144,22 @@ def actor_named(ctx: Habeas, username: str) -> Actor:
         if user is None:
             raise NotFound(f"no user '{username}'")
         return Actor(user.username, user.role)
+
+
+LANGUAGE_CODES = ("kk", "ru", "en")
+
+
+def language_of(ctx: Habeas, username: str) -> str | None:
+    """The interface language the user chose last, or None (the web layer then asks the browser)."""
+    with ctx.unit_of_work() as session:
+        return session.execute(select(User.language).where(User.username == username)).scalar_one_or_none()
+
+
+def save_language(ctx: Habeas, username: str, language: str) -> None:
+    """Remember a user's interface language; an unknown code is refused and changes nothing."""
+    if language not in LANGUAGE_CODES:
+        raise InvalidData(f"unknown language '{language}'", {"language": [f"one of: {', '.join(LANGUAGE_CODES)}"]})
+    with ctx.unit_of_work() as session:
+        user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+        if user is not None and user.language != language:
+            user.language = language

@@ -30,7 +30,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from ..domain import payload
 from ..domain.errors import InvalidBpmn, NotFound, WorkflowError
-from ..domain.forms import FormField
+from ..domain.forms import FormField, translated_keys
 from . import limits, sandbox
 from .bpmn_xml import parse_xml_safely
 
@@ -78,6 +78,7 @@ class TaskDefinition:
     checkpoints: tuple[str, ...]
     instructions: str
     act: str | None = None  # the kind of act (engine.domain.acts.ActKind) the task is
+    translations: tuple[tuple[str, str], ...] = ()  # name_ru, instructions_kk, ... as the diagram gives them
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,8 @@ def _definition(task_spec) -> TaskDefinition:
     return TaskDefinition(
         name=task_spec.name, title=task_spec.bpmn_name or task_spec.name, stage=props.get("stage"),
         lane=task_spec.lane, form=form, evidence=_ids(props.get("evidence")), checkpoints=extra,
-        instructions=ext.get("instructionsForEndUser") or "", act=(props.get("act") or "").strip() or None)
+        instructions=ext.get("instructionsForEndUser") or "", act=(props.get("act") or "").strip() or None,
+        translations=translated_keys(props, ("name", "instructions")))
 
 
 def _ids(text: str | None) -> tuple[str, ...]:

@@ -136,6 +136,7 @@ MATRIX = [
     # ---- pages: compliance (web/reviewer) -------------------------------------------------------
     Row("reviewer.dashboard", "GET", REPORT_READERS),
     Row("reviewer.export_csv", "GET", REPORT_READERS),
+    Row("reviewer.export_xlsx", "GET", REPORT_READERS),
     Row("reviewer.export_json", "GET", REPORT_READERS),
     Row("reviewer.cases", "GET", REPORT_READERS),
     Row("reviewer.case_audit", "GET", REPORT_READERS),

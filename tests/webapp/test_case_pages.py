@@ -157,7 +157,8 @@ def test_case_page_shows_diagram_rights_timeline_and_audit(login_as, driver):
     assert "status-passed" in rights[:rights.index("</tr>")] and "recorded by investigator" in rights
     assert "Recognition as suspect" in page[page.index('id="timeline"'):]
     audit = page[page.index('id="audit"'):]
-    assert "case.opened" in audit and "task.refused" in audit
+    assert "audit-case-opened" in audit and "audit-task-refused" in audit
+    assert "case opened" in audit and "step refused" in audit  # people read words, not action codes
     xml = client.get(f"/cases/{case_id}/diagram.xml")
     assert xml.status_code == 200 and xml.mimetype == "application/xml"
     assert b'id="interrogate_suspect"' in xml.data

@@ -70,7 +70,7 @@ def test_the_modeler_page_carries_its_setup_as_data_and_no_inline_script(designe
 
 def test_a_version_page_lists_its_user_tasks_with_enforced_and_added_checkpoints(designer):
     page = designer.get("/processes/complaint/versions/1").get_data(as_text=True)
-    assert "Register and route the complaint" in page and "complaint_review" in page
+    assert "Register and route the complaint" in page and "to complain of an investigator" in page
     assert designer.get("/processes/complaint/versions/7").status_code == 404
 
 
@@ -225,8 +225,8 @@ def test_migration_lists_the_refused_cases_with_their_reasons(designer, monkeypa
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and calls == [("designer", "complaint", 2)]
     assert "1 case migrated, 2 refused" in text and "KZ-2026-0003" in text
-    assert "KZ-2026-0001" in text and "<strong>rights_information</strong>" in text
-    assert "for the stage suspicion it has entered" in text and "missing letter_version" in text
+    assert "KZ-2026-0001" in text and "<strong>to be told of the suspicion and rights" in text
+    assert "stage: Recognition as suspect" in text and "missing: Letter of rights version" in text
     assert "KZ-2026-0002" in text and "the case is closed" in text
 
 

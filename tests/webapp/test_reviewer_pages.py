@@ -102,7 +102,7 @@ def test_csv_export(reviewer, two_units, seeded):
     response = reviewer.get("/compliance/report.csv", query_string={"unit": "Almaty"})
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert [r["checkpoint"] for r in rows] == list(catalogue.CATALOGUE)
     assert next(r for r in rows if r["checkpoint"] == "interpreter")["failed"] == "1"
     assert reviewer.get("/compliance/report.csv", query_string={"to": "yesterday"}).status_code == 422

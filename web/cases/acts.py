@@ -3,6 +3,7 @@ resolve an escalation.  A refused act re-renders its form with what was entered 
 refused; nothing is changed by a refusal.  Defence lawyers complete only the tasks of their own
 lane (lodging the appeal); they never record evidence here."""
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from engine.domain import catalogue
 from engine.domain.errors import CheckpointBlocked, Conflict, InvalidData, NotFound
@@ -12,11 +13,12 @@ from engine.services import cases, dashboards, queries, rights
 
 from ..auth import current_actor, require
 from ..extensions import habeas
+from ..i18n import labels
 from . import bp, fields
 from .pages import ACTOR_ROLES
 
-STALE = ("The case changed after you opened this form (it was at version {old}, it is now at version {new}). "
-         "Nothing was saved. Check the case page for what changed, then submit again.")
+STALE = _l("Someone else changed the case after you opened this form. Nothing was saved. "
+           "Check the case page for what changed, then submit again.")
 
 
 # ---- tasks ------------------------------------------------------------------------------------
@@ -33,8 +35,8 @@ def task(case_id: int, task_id: str):
     version = request.form.get("version", type=int)
     if version is None:
         return _task_page(view, ready, entered, version=view["version"], status=409,
-                          conflict="The form did not say which version of the case it was filled in on. "
-                                   "Nothing was saved. Check the case, then submit again.")
+                          conflict=_("The form did not say which version of the case it was filled in on. "
+                                     "Nothing was saved. Check the case, then submit again."))
     try:
         step = cases.complete_task(ctx, actor, case_id, task_id, fields.submitted(ready["form"], request.form),
                                    expected_version=version)
@@ -46,7 +48,7 @@ def task(case_id: int, task_id: str):
         fresh = queries.show_case(ctx, actor, case_id)
         ready = _ready_task(fresh, task_id, posting=True)
         return _task_page(fresh, ready, entered, version=fresh["version"], status=409,
-                          conflict=STALE.format(old=version, new=fresh["version"]))
+                          conflict=str(STALE))
     for message in _done_messages(ready, step):
         flash(message)
     return redirect(url_for(".case", case_id=case_id))
@@ -57,15 +59,15 @@ def _ready_task(view: dict, task_id: str, posting: bool) -> dict:
         if ready["id"] == task_id:
             return ready
     if posting:
-        raise Conflict("This task is no longer waiting: someone completed it meanwhile, or the case moved on. "
-                       "Nothing was saved; open the case to see where it stands.")
-    raise NotFound("This task is not waiting in this case (it may have been completed already).")
+        raise Conflict(_("This task is no longer waiting: someone completed it meanwhile, or the case moved on. "
+                         "Nothing was saved; open the case to see where it stands."))
+    raise NotFound(_("This task is not waiting in this case (it may have been completed already)."))
 
 
 def _task_page(view, ready, values, *, version, errors=None, refusal=None, conflict=None, status=200):
     beside, general = fields.errors_by_field(errors, ready["form"])
     failures = [_failure_view(f, view["stage"]) for f in refusal.failures] if refusal else []
-    stage = STAGE_BY_ID.get(refusal.stage).title if refusal and refusal.stage in STAGE_BY_ID else None
+    stage = labels.stage_title(refusal.stage) if refusal else None
     return render_template("cases/task.html", case=view, task=ready, values=values, version=version,
                            errors=beside, general_errors=general, failures=failures, refused_stage=stage,
                            conflict=conflict, may_work=_may_work(ready)), status
@@ -78,25 +80,25 @@ def _may_work(ready: dict) -> bool:
 def _failure_view(failure: dict, stage: str | None = None) -> dict:
     """A refused right as the refusal panel shows it: missing evidence by its labels."""
     cp = catalogue.get(failure["id"])
-    labels = {f.name: f.label for f in cp.evidence}
-    return {**failure, "missing_labels": [labels.get(n, n) for n in failure.get("missing", [])],
+    names = labels.evidence_labels(cp.id)
+    return {**failure, "missing_labels": [names.get(n, n) for n in failure.get("missing", [])],
             "on_failure": cp.on_failure,
+            # "evidence incomplete: ..." says again what the missing labels say
+            "explained": [r for r in failure.get("reasons", []) if not r.startswith("evidence incomplete")],
             "may_override": dashboards.may_override(current_actor(), cp.id, stage)}
 
 
 def _done_messages(ready: dict, step) -> list[str]:
-    out = [f"Done: {ready['title']}."]
+    out = [_("Done: %(task)s.", task=labels.task_title(ready))]
     if step.entered and step.stage in STAGE_BY_ID:
-        out.append(f"The case is now at the stage: {STAGE_BY_ID[step.stage].title}.")
+        out.append(_("The case is now at the stage: %(stage)s.", stage=labels.stage_title(step.stage)))
     if step.escalated:
-        out.append("Escalated to the supervising prosecutor: " + ", ".join(_right(c) for c in step.escalated) + ".")
+        out.append(_("Escalated to the supervising prosecutor: %(rights)s.",
+                     rights="; ".join(labels.right_name(c) for c in step.escalated)))
     if step.flagged:
-        out.append("Marked for an admissibility ruling: " + ", ".join(_right(c) for c in step.flagged) + ".")
+        out.append(_("Marked for an admissibility ruling: %(rights)s.",
+                     rights="; ".join(labels.right_name(c) for c in step.flagged)))
     return out
-
-
-def _right(checkpoint_id: str) -> str:
-    return catalogue.CATALOGUE[checkpoint_id].right if checkpoint_id in catalogue.CATALOGUE else checkpoint_id
 
 
 # ---- evidence ---------------------------------------------------------------------------------
@@ -119,15 +121,16 @@ def evidence(case_id: int, checkpoint: str):
     except InvalidData as err:
         values = {**fields.entered(form_fields, request.form), "occurred_at": request.form.get("occurred_at", "")}
         return _evidence_page(view, cp, form_fields, values, back, errors=err.fields, status=422)
-    flash(f"Evidence recorded: {cp.right}.")
+    flash(_("Evidence recorded: %(right)s.", right=labels.right_name(cp.id)))
     return redirect(back or url_for(".case", case_id=case_id, _anchor="rights"))
 
 
 def _evidence_page(view, cp, form_fields, values, back, errors=None, status=200):
     occurred = {"name": "occurred_at", "type": "datetime", "required": cp.occurred_field is None,
-                "label": "When did it happen",
-                "help": "The moment the fact happened, not the moment you fill in this form."
-                        + (f" Leave empty to use “{_label(cp, cp.occurred_field)}”." if cp.occurred_field else "")}
+                "label": _("When did it happen"),
+                "help": _("The moment the fact happened, not the moment you fill in this form.")
+                        + (" " + _("Leave empty to use “%(field)s”.", field=_label(cp, cp.occurred_field))
+                           if cp.occurred_field else "")}
     beside, general = fields.errors_by_field(errors, form_fields + [occurred])
     current = next((item for item in view["checkpoints"] if item["id"] == cp.id), None)
     return render_template("cases/evidence.html", case=view, checkpoint=cp, current=current,
@@ -136,7 +139,7 @@ def _evidence_page(view, cp, form_fields, values, back, errors=None, status=200)
 
 
 def _label(cp, name: str) -> str:
-    return next((f.label for f in cp.evidence if f.name == name), name)
+    return labels.evidence_labels(cp.id).get(name, name)
 
 
 def _latest_evidence(view: dict, checkpoint_id: str) -> dict:
@@ -146,7 +149,7 @@ def _latest_evidence(view: dict, checkpoint_id: str) -> dict:
 
 def _checkpoint_or_404(checkpoint_id: str):
     if checkpoint_id not in catalogue.CATALOGUE:
-        raise NotFound(f"no right '{checkpoint_id}' in the catalogue")
+        raise NotFound(_("There is no such right in the catalogue."))
     return catalogue.get(checkpoint_id)
 
 
@@ -173,7 +176,8 @@ def override(case_id: int, checkpoint: str):
         rights.override(ctx, actor, case_id, cp.id, values["reason"], values["legal_ground"])
     except InvalidData as err:
         return _override_page(view, cp, values, back=_back(case_id), errors=err.fields, status=422)
-    flash(f"Override recorded for the next entry it guards: {cp.right}. It counts against compliance.")
+    flash(_("Override recorded for the next entry it guards: %(right)s. It counts against compliance.",
+            right=labels.right_name(cp.id)))
     return redirect(_back(case_id) or url_for(".case", case_id=case_id, _anchor="rights"))
 
 
@@ -192,7 +196,7 @@ def resolve_escalation(case_id: int, escalation_id: int):
     try:
         rights.resolve_escalation(ctx, actor, escalation_id, request.form.get("resolution", ""))
     except InvalidData as err:
-        flash(f"Not resolved: {err.message}.")
+        flash(_("Not resolved: write how the escalation was resolved."))
     else:
-        flash("The escalation is resolved.")
+        flash(_("The escalation is resolved."))
     return redirect(url_for(".case", case_id=case_id, _anchor="escalations"))

@@ -1,10 +1,10 @@
 """What people read: the dashboard of their cases, the registration of a new case, the case
 page with its diagram, rights, timeline and audit trail."""
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from engine.domain import roles
 from engine.domain.errors import InvalidData
-from engine.domain.stages import STAGE_BY_ID
 from engine.services import dashboards, queries
 
 from ..auth import current_actor, require
@@ -45,7 +45,7 @@ def new_case():
     except InvalidData as err:
         return _registration_page(form_fields, fields.entered(form_fields, request.form), err.fields, parties,
                                   status=422)
-    flash("The case is opened. Its first task is waiting below.")
+    flash(_("The case is opened. Its first task is waiting below."))
     return redirect(url_for(".case", case_id=case_id))
 
 
@@ -87,5 +87,4 @@ def diagram(case_id: int):
 @bp.context_processor
 def _helpers():
     """Helpers for every page of the blueprint: stage titles, the urgency threshold."""
-    return {"stage_title": lambda stage: STAGE_BY_ID[stage].title if stage in STAGE_BY_ID else "Not yet registered",
-            "urgent_hours": dashboards.URGENT_HOURS}
+    return {"urgent_hours": dashboards.URGENT_HOURS}

@@ -6,6 +6,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
 
 from engine.domain import catalogue
 from engine.domain.errors import Forbidden, InvalidData
@@ -13,12 +14,14 @@ from engine.services import indicators, queries, reports
 
 from ..auth import current_actor, require
 from ..extensions import habeas
-from . import filters as report_filters
+from ..i18n import labels
+from . import exports, filters as report_filters
 
 bp = Blueprint("reviewer", __name__, url_prefix="/compliance", template_folder="templates")
 
 READERS = ("reviewer", "admin", "supervising_prosecutor", "prosecutor")
 CHARTED = ("passed", "waived", "overridden", "failed", "pending")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _zone() -> ZoneInfo:
@@ -36,7 +39,7 @@ def _filters(drill_down: bool = False) -> report_filters.ReportFilters:
 def _refuse_bad_filters(chosen: report_filters.ReportFilters) -> None:
     """Exports and drill-downs answer bad input with a clear refusal, not a guess."""
     if chosen.errors:
-        raise InvalidData("the report filters are not valid", chosen.errors)
+        raise InvalidData(_("The report filters are not valid."), chosen.errors)
 
 
 @bp.get("/")
@@ -71,7 +74,10 @@ def _chain_status(actor) -> dict | None:
 def _chart_data(report: dict) -> dict:
     """What the charts draw, handed to dashboard-charts.js in a JSON block (no inline script)."""
     return {"statuses": list(CHARTED),
-            "checkpoints": [{"id": line["checkpoint"], "right": line["right"],
+            "labels": {s: labels.status_name(s) for s in CHARTED},
+            "axis": {"week": _("week starting (Monday, UTC)"), "count": _("evaluations")},
+            "checkpoints": [{"id": line["checkpoint"], "right": labels.right_name(line["checkpoint"]),
+                             "short": labels.right_short(line["checkpoint"]),
                              **{s: line[s] for s in CHARTED}} for line in report["checkpoints"]],
             "trend": report["trend"]}
 
@@ -79,11 +85,36 @@ def _chart_data(report: dict) -> dict:
 @bp.get("/report.csv")
 @require(*READERS)
 def export_csv():
+    """One table of the report (``table``: rights by default), comma- or semicolon-separated
+    (``sep=semicolon`` for Excel set to Russian or Kazakh), UTF-8 with a BOM."""
     chosen = _filters()
     _refuse_bad_filters(chosen)
-    report = reports.compliance(habeas(), current_actor(), **chosen.service_args())
-    return Response(reports.to_csv(report), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename={_export_name(chosen)}.csv"})
+    table, separator = request.args.get("table", "rights"), request.args.get("sep", "comma")
+    problems = {}
+    if table not in exports.TABLES:
+        problems["table"] = [_("one of: %(choices)s", choices=", ".join(exports.TABLES))]
+    if separator not in exports.SEPARATORS:
+        problems["sep"] = [_("one of: %(choices)s", choices=", ".join(exports.SEPARATORS))]
+    if problems:
+        raise InvalidData(_("The export options are not valid."), problems)
+    if table == "rights":
+        report = reports.compliance(habeas(), current_actor(), **chosen.service_args())
+    else:
+        report = reports.dashboard(habeas(), current_actor(), **chosen.service_args())
+    name = _export_name(chosen) + ("" if table == "rights" else f"-{table}")
+    return Response(exports.to_csv(report, table, separator), mimetype="text/csv", content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename={name}.csv"})
+
+
+@bp.get("/report.xlsx")
+@require(*READERS)
+def export_xlsx():
+    """Every table of the report, one sheet each, headed in the reader's language."""
+    chosen = _filters()
+    _refuse_bad_filters(chosen)
+    report = reports.dashboard(habeas(), current_actor(), **chosen.service_args())
+    return Response(exports.to_xlsx(report), mimetype=XLSX,
+                    headers={"Content-Disposition": f"attachment; filename={_export_name(chosen)}.xlsx"})
 
 
 @bp.get("/report.json")
@@ -91,7 +122,7 @@ def export_csv():
 def export_json():
     chosen = _filters()
     if chosen.errors:
-        return jsonify({"error": "invalid_data", "message": "the report filters are not valid",
+        return jsonify({"error": "invalid_data", "message": _("The report filters are not valid."),
                         "fields": chosen.errors}), 422
     report = reports.dashboard(habeas(), current_actor(), **chosen.service_args())
     report["reviewer_indicators"] = indicators.indicators(habeas(), current_actor(),

@@ -7,7 +7,7 @@
   var COLOURS = {
     passed: "#1d6b35", waived: "#6fae7f", overridden: "#6b3fa0", failed: "#a31919", pending: "#c98a00"
   };
-  var LABELS = { passed: "Passed", waived: "Waived", overridden: "Overridden", failed: "Failed", pending: "Pending" };
+  var LABELS = {};  /* status names in the page's language, from the data block */
 
   function readData() {
     var block = document.getElementById("dashboard-data");
@@ -24,7 +24,7 @@
   }
 
   function drawCheckpoints(canvas, data) {
-    var labels = data.checkpoints.map(function (c) { return c.id.replace(/_/g, " "); });
+    var labels = data.checkpoints.map(function (c) { return c.short || c.right; });
     return new Chart(canvas, {
       type: "bar",
       data: {
@@ -48,7 +48,7 @@
     return new Chart(canvas, {
       type: "bar",
       data: {
-        labels: data.trend.map(function (w) { return w.week; }),
+        labels: data.trend.map(function (w) { return w.week.split("-").reverse().join("."); }),
         datasets: data.statuses.map(function (s) {
           return dataset(s, data.trend.map(function (w) { return w[s]; }));
         })
@@ -56,7 +56,7 @@
       options: {
         responsive: true, maintainAspectRatio: false, animation: calm() ? false : { duration: 300 },
         scales: { y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } },
-                  x: { stacked: true, title: { display: true, text: "week starting (Monday, UTC)" } } },
+                  x: { stacked: true, title: { display: true, text: data.axis.week } } },
         plugins: { legend: { position: "bottom" } }
       }
     });
@@ -65,6 +65,7 @@
   function start() {
     var data = readData();
     if (!data || typeof Chart === "undefined") { return; }
+    LABELS = data.labels || {};
     var bars = document.getElementById("chart-checkpoints");
     var trend = document.getElementById("chart-trend");
     if (bars) { drawCheckpoints(bars, data); }

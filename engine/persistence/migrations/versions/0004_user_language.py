@@ -1,0 +1,24 @@
+"""user language: the interface language each user chose (kk, ru, en), empty until they choose
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-12-02 03:00:00
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0004'
+down_revision = '0003'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('language', sa.String(length=8), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('language')

@@ -1,0 +1,274 @@
+"""What people read instead of the engine's ids and English: stages, rights, roles, statuses,
+audit actions, task names and form labels, in the reader's language.
+
+The engine stays language-neutral (it never imports Flask or Babel).  Things with a stable id
+(stage, checkpoint, role, status, audit action) are keyed by that id here; free text that comes
+from the catalogue or a diagram (field labels, help, task names) is looked up by its English
+wording, which ``python -m web.i18n.terms`` collects into the catalogues.  A diagram may also
+name a task or label a field per language itself (``name_ru``, ``label_kk``): that wins."""
+from flask_babel import get_locale, gettext, lazy_gettext as _l, ngettext
+
+from engine.domain import catalogue
+from engine.domain.stages import STAGE_BY_ID
+
+ROLES = {
+    "investigator": _l("investigator"),
+    "prosecutor": _l("procedural prosecutor"),
+    "supervising_prosecutor": _l("supervising prosecutor"),
+    "judge": _l("investigating judge"),
+    "defence": _l("defence counsel"),
+    "designer": _l("process designer"),
+    "reviewer": _l("compliance reviewer"),
+    "admin": _l("administrator"),
+    None: _l("anyone"),
+}
+
+STATUSES = {
+    "passed": _l("passed"), "failed": _l("failed"), "pending": _l("pending"),
+    "waived": _l("waived"), "overridden": _l("overridden"), "not_applicable": _l("not applicable"),
+    "overdue": _l("overdue"), "non_compliant": _l("non compliant"), "open": _l("open"),
+    "resolved": _l("resolved"), "closed": _l("closed"), "active": _l("active"),
+}
+
+FAILURE_CLASSES = {"block": _l("blocks the step"), "escalate": _l("escalates"),
+                   "flag": _l("flags the record")}
+
+STAGES = {
+    "registration": _l("Registration in the Unified Register (ERDR)"),
+    "investigation": _l("Pre-trial investigation"),
+    "detention": _l("Apprehension of a suspect"),
+    "suspicion": _l("Recognition as suspect"),
+    "interrogation": _l("Interrogation of the suspect"),
+    "custody": _l("Preventive measure of custody"),
+    "completion": _l("End of investigation"),
+    "indictment": _l("Prosecutor's review and indictment"),
+    "preliminary_hearing": _l("Preliminary hearing"),
+    "trial": _l("Main trial"),
+    "appeal": _l("Appeal"),
+    "cassation": _l("Cassation"),
+    "closed": _l("Closed"),
+    "complaint": _l("Complaint to the investigating judge"),
+}
+
+RIGHTS = {
+    "detention_judicial_review": _l("prompt judicial review of detention"),
+    "rights_information": _l("to be told of the suspicion and rights, in writing, in a language understood"),
+    "counsel_before_interrogation": _l("a lawyer from the first questioning"),
+    "silence_caution": _l("to remain silent and not to incriminate oneself"),
+    "interpreter": _l("free interpretation and translation of essential documents"),
+    "family_consular_notice": _l("family told of detention; a foreigner's consulate told"),
+    "medical_examination": _l("examination on admission to custody; investigation of ill-treatment allegations"),
+    "juvenile_safeguards": _l("special protection of a child suspect"),
+    "suspect_status_approval": _l("to know the accusation and its legal characterisation; prosecutor's approval"),
+    "custody_term_review": _l("detention only while necessary; periodic review; ceilings"),
+    "reasonable_time": _l("trial within a reasonable time"),
+    "complaint_review": _l("to complain of an investigator's or prosecutor's act to the investigating judge"),
+    "file_access_disclosure": _l("time and facilities for the defence; access to the file"),
+    "jury_right": _l("trial by jury for eligible offences, on request"),
+    "appeal_notice": _l("to know of the right and deadline to appeal"),
+    "ombudsperson_access": _l("to complain to the Commissioner for Human Rights; preventive-mechanism visits"),
+}
+
+RIGHTS_SHORT = {  # for a chart's axis, where a whole right does not fit
+    "detention_judicial_review": _l("Judicial review of detention"),
+    "rights_information": _l("Information on rights"),
+    "counsel_before_interrogation": _l("Lawyer at questioning"),
+    "silence_caution": _l("Right to silence"),
+    "interpreter": _l("Interpreter"),
+    "family_consular_notice": _l("Family and consulate told"),
+    "medical_examination": _l("Medical examination"),
+    "juvenile_safeguards": _l("Juvenile safeguards"),
+    "suspect_status_approval": _l("Prosecutor's approval"),
+    "custody_term_review": _l("Custody term"),
+    "reasonable_time": _l("Reasonable time"),
+    "complaint_review": _l("Complaint to the judge"),
+    "file_access_disclosure": _l("Access to the file"),
+    "jury_right": _l("Jury trial"),
+    "appeal_notice": _l("Notice of appeal rights"),
+    "ombudsperson_access": _l("Human Rights Commissioner"),
+}
+
+ON_FAILURE = {
+    "detention_judicial_review": _l("Custody is blocked without a court order; at the deadline a mandatory-release task and a breach record are created and statements taken after it are flagged; no override."),
+    "rights_information": _l("Suspicion and interrogation are blocked until the letter of rights is signed or a refusal is witnessed."),
+    "counsel_before_interrogation": _l("Interrogation is blocked and protocols taken without counsel are flagged; only the suspect's written waiver after advice lifts it, never where defence is mandatory."),
+    "silence_caution": _l("The interrogation's statement is flagged for an admissibility ruling."),
+    "interpreter": _l("Interrogation and the service of detention orders, indictment and judgment are blocked until an interpreter is recorded."),
+    "family_consular_notice": _l("A task goes to the supervising prosecutor with a deadline and the case counts as non-compliant until the notice is given."),
+    "medical_examination": _l("Questioning of a detainee is blocked until examined; an allegation creates a mandatory referral task and linked statements are flagged."),
+    "juvenile_safeguards": _l("Every step with the child is blocked until the safeguards are recorded; counsel cannot be waived and there is no override."),
+    "suspect_status_approval": _l("Recognition as suspect is blocked: without the prosecutor's approval the decision has no legal force."),
+    "custody_term_review": _l("Escalates to the supervising prosecutor before the term expires; at expiry a release task is created."),
+    "reasonable_time": _l("Escalates to the supervising prosecutor; acts after the term expired are flagged."),
+    "complaint_review": _l("Escalates to the supervising prosecutor with a deadline; blocks where the lawfulness of detention is challenged."),
+    "file_access_disclosure": _l("The indictment is blocked until the defence has had access to the file and any withholding rests on a court ruling."),
+    "jury_right": _l("Trial scheduling is blocked until the accused has been told of the right to a jury and has chosen."),
+    "appeal_notice": _l("Escalates to the supervising prosecutor; late service restores the time limit to appeal."),
+    "ombudsperson_access": _l("Escalates to the supervising prosecutor until the complaint is shown forwarded unopened."),
+}
+
+ACTIONS = {
+    "case.opened": _l("case opened"), "case.read": _l("case read by the defence"),
+    "case.migrated": _l("moved to a new process version"),
+    "case.migration_refused": _l("move to a new process version refused"),
+    "task.completed": _l("task completed"), "task.refused": _l("step refused: rights not shown respected"),
+    "evidence.recorded": _l("evidence recorded"), "checkpoint.overridden": _l("block overridden"),
+    "escalation.resolved": _l("escalation resolved"), "deadline.warning": _l("deadline approaching"),
+    "deadline.breached": _l("deadline missed"), "deadlines.recomputed": _l("deadlines recomputed"),
+    "timer.fired": _l("process timer fired"), "process.deployed": _l("process version deployed"),
+    "user.added": _l("user added"),
+}
+
+PROCESSES = {"criminal_case": _l("Criminal case"), "complaint": _l("Complaint to the investigating judge")}
+
+DIFF_ACTIONS = {"added": _l("added"), "removed": _l("removed"), "changed": _l("changed"), "renamed": _l("renamed")}
+
+ESCALATION_KINDS = {"release": _l("Mandatory release"), "warning": _l("Deadline approaching"),
+                    "escalation": _l("Escalated")}
+
+
+REPORT_FILTERS = {"from": _l("From"), "to": _l("To (inclusive)"), "unit": _l("Unit"), "prosecutor": _l("Prosecutor"),
+                  "checkpoint": _l("Right"), "status": _l("Status")}
+
+# Validation messages as marshmallow and the engine word them, so that the catalogues carry them.
+FIELD_ERRORS = (
+    _l("Missing data for required field."), _l("Not a valid datetime."), _l("Not a valid date."),
+    _l("Not a valid integer."), _l("Not a valid boolean."), _l("Not a valid string."), _l("Unknown field."),
+    _l("Field may not be null."), _l("Not a valid number."), _l("Length must be between 0 and 80."),
+    _l("Longer than maximum length 80."), _l("Must be one of the offered values."),
+    _l("the period must not end before it starts"), _l("the period must not start after today"),
+    _l("required"), _l("not an ISO-8601 time"), _l("required: when the fact happened"), _l("no such record"),
+    _l("already resolved"),
+)
+
+
+def language() -> str:
+    locale = get_locale()
+    return locale.language if locale else "en"
+
+
+def role_name(role: str | None) -> str:
+    return str(ROLES.get(role, role or ROLES[None]))
+
+
+def status_name(status: str) -> str:
+    return str(STATUSES.get(status, status.replace("_", " ")))
+
+
+def failure_name(failure: str) -> str:
+    return str(FAILURE_CLASSES.get(failure, failure))
+
+
+def stage_title(stage: str | None) -> str:
+    if stage in STAGES:
+        return str(STAGES[stage])
+    if stage in STAGE_BY_ID:
+        return gettext(STAGE_BY_ID[stage].title)
+    return gettext("Not yet registered") if not stage else stage
+
+
+def right_name(checkpoint_id: str) -> str:
+    if checkpoint_id in RIGHTS:
+        return str(RIGHTS[checkpoint_id])
+    cp = catalogue.CATALOGUE.get(checkpoint_id)
+    return gettext(cp.right) if cp else str(checkpoint_id)
+
+
+def right_short(checkpoint_id: str) -> str:
+    return str(RIGHTS_SHORT[checkpoint_id]) if checkpoint_id in RIGHTS_SHORT else right_name(checkpoint_id)
+
+
+def right_explanation(checkpoint_id: str) -> str:
+    if checkpoint_id in ON_FAILURE:
+        return str(ON_FAILURE[checkpoint_id])
+    cp = catalogue.CATALOGUE.get(checkpoint_id)
+    return gettext(cp.on_failure) if cp and cp.on_failure else ""
+
+
+def action_name(action: str) -> str:
+    return str(ACTIONS.get(action, action))
+
+
+def process_name(process_id: str, title: str | None = None) -> str:
+    """A process by its id; a process we do not know by its diagram's own name."""
+    return str(PROCESSES[process_id]) if process_id in PROCESSES else text(title or process_id)
+
+
+def diff_action(action: str) -> str:
+    return str(DIFF_ACTIONS.get(action, action))
+
+
+def escalation_kind(kind: str) -> str:
+    return str(ESCALATION_KINDS.get(kind, ESCALATION_KINDS["escalation"]))
+
+
+def _own(translations: dict | None, key: str) -> str | None:
+    """A wording the diagram gives for this language itself (``name_ru``, ``label_kk``)."""
+    return (translations or {}).get(f"{key}_{language()}") or None
+
+
+def text(english: str) -> str:
+    """Free text from the catalogue or a diagram, by its English wording (empty stays empty)."""
+    return gettext(english) if english else ""
+
+
+def task_title(task: dict) -> str:
+    return _own(task.get("translations"), "name") or text(task.get("title") or task.get("name") or "")
+
+
+def task_instructions(task: dict) -> str:
+    return _own(task.get("translations"), "instructions") or text(task.get("instructions") or "")
+
+
+def field_label(form_field: dict) -> str:
+    return _own(form_field, "label") or text(form_field.get("label") or form_field.get("name", ""))
+
+
+def field_help(form_field: dict) -> str:
+    return _own(form_field, "help") or text(form_field.get("help") or "")
+
+
+def choice_label(value: str) -> str:
+    """A choice offered by a form (``detain``, ``jury``): its words, by the value's English."""
+    return text(str(value).replace("_", " "))
+
+
+def evidence_labels(checkpoint_id: str) -> dict:
+    """Field name -> label, in the reader's language, for a right's evidence form."""
+    cp = catalogue.CATALOGUE.get(checkpoint_id)
+    return {f.name: text(f.label) for f in cp.evidence} if cp else {}
+
+
+def filter_label(name: str) -> str:
+    return str(REPORT_FILTERS.get(name, name))
+
+
+def field_error(message: str) -> str:
+    """A validation message in the reader's words; ``Must be one of: a, b.`` loses its list of
+    internal values (the form offers the choices)."""
+    if message.startswith("Must be one of"):
+        return gettext("Must be one of the offered values.")
+    return gettext(message)
+
+
+def reason(sentence: str, checkpoint_id: str | None = None) -> str:
+    """One of the engine's reasons, in the reader's words where we know them.
+
+    The engine words its reasons in English, some with values formatted in.  ``evidence
+    incomplete: a, b`` is rebuilt from the field labels; a fixed sentence is looked up by its
+    English; anything else is shown as the engine wrote it (see ``reason_is_translated``)."""
+    prefix = "evidence incomplete: "
+    if sentence.startswith(prefix) and checkpoint_id:
+        names = [n.strip() for n in sentence[len(prefix):].split(",")]
+        labels = evidence_labels(checkpoint_id)
+        return gettext("Evidence missing: %(fields)s", fields=", ".join(labels.get(n, n) for n in names))
+    return gettext(sentence)
+
+
+def reason_is_translated(sentence: str, checkpoint_id: str | None = None) -> bool:
+    return language() == "en" or reason(sentence, checkpoint_id) != sentence
+
+
+def count(n: int, singular: str, plural: str, **values) -> str:
+    """``1 refusal``, ``2 refusals``; Russian gets its three forms from the catalogue."""
+    return ngettext(singular, plural, n, **values)

@@ -1,0 +1,72 @@
+"""Babel extractors for the words people read that are not in our templates or Python:
+
+- ``extract_catalogue``: the rights catalogue's evidence forms (labels, help, choices) and the
+  stage titles, by their English wording (the engine keeps English; ``labels`` translates);
+- ``extract_bpmn``: a diagram's task names, instructions and form labels, help and choices.
+
+``babel.cfg`` names them, so ``pybabel extract -F babel.cfg`` collects everything into
+``web/translations/messages.pot``.  A diagram may carry its own wording per language instead
+(``name_ru``, ``instructions_kk``, ``label_ru`` ...): see processes/README.md."""
+import json
+
+from defusedxml import ElementTree
+
+SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+
+
+def _field_terms(form_field: dict):
+    for key in ("label", "help"):
+        if form_field.get(key):
+            yield form_field[key]
+    for choice in form_field.get("choices") or ():
+        yield str(choice).replace("_", " ")
+
+
+def catalogue_terms() -> list[str]:
+    from engine.domain import catalogue
+    from engine.domain.stages import STAGES
+    out = [stage.title for stage in STAGES]
+    for cp in catalogue.CATALOGUE.values():
+        out += [cp.right, cp.on_failure or ""]
+        for form_field in cp.evidence:
+            out += list(_field_terms(form_field.to_dict()))
+    return [term for term in out if term]
+
+
+def bpmn_terms(xml: bytes) -> list[str]:
+    root = ElementTree.fromstring(xml)
+    out = [process.get("name") for process in root.iter(f"{BPMN}process") if process.get("name")]
+    for task in root.iter(f"{BPMN}userTask"):
+        if task.get("name"):
+            out.append(task.get("name"))
+        for node in task.iter(f"{SPIFF}instructionsForEndUser"):
+            if node.text and node.text.strip():
+                out.append(node.text.strip())
+        for prop in task.iter(f"{SPIFF}property"):
+            if prop.get("name") == "form":
+                try:
+                    fields = json.loads(prop.get("value") or "[]")
+                except ValueError:
+                    continue
+                for form_field in fields if isinstance(fields, list) else ():
+                    if isinstance(form_field, dict):
+                        out += list(_field_terms(form_field))
+    return out
+
+
+def _as_messages(terms):
+    seen = set()
+    for term in terms:
+        if term not in seen:
+            seen.add(term)
+            yield 0, None, term, []
+
+
+def extract_catalogue(fileobj, keywords, comment_tags, options):
+    """Babel extraction method for ``engine/domain/catalogue.py`` (its content is imported, not parsed)."""
+    return _as_messages(catalogue_terms())
+
+
+def extract_bpmn(fileobj, keywords, comment_tags, options):
+    return _as_messages(bpmn_terms(fileobj.read()))
