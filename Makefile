@@ -7,7 +7,12 @@ STAMP  := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut 
 
 ASSETS := web/static/vendor/.installed
 
-.PHONY: install assets dist run test bench demo clean
+.PHONY: install assets dist run test bench demo clean messages
+
+# The interface's catalogues (web/translations/{kk,ru,en}/LC_MESSAGES/messages.po) are compiled
+# to .mo files here; the .mo files are build products, never committed.
+CATALOGUES := $(wildcard web/translations/*/LC_MESSAGES/messages.po)
+COMPILED   := $(CATALOGUES:.po=.mo)
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +21,17 @@ $(STAMP): setup.cfg pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) $(COMPILED)
+
+web/translations/%/LC_MESSAGES/messages.mo: web/translations/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -l $* -i $< -o $@
+
+# After changing a template, a message in Python, the catalogue's wording or a diagram: collect
+# the messages again and merge them into each language's catalogue (then translate what is new).
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project Habeas -o web/translations/messages.pot .
+	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations --no-fuzzy-matching --ignore-obsolete
 
 # Front-end libraries come from the npm registry (package.json + lockfile); their prebuilt
 # bundles are copied into web/static/vendor (not committed).

@@ -6,7 +6,7 @@ The engine stays language-neutral (it never imports Flask or Babel).  Things wit
 from the catalogue or a diagram (field labels, help, task names) is looked up by its English
 wording, which ``python -m web.i18n.terms`` collects into the catalogues.  A diagram may also
 name a task or label a field per language itself (``name_ru``, ``label_kk``): that wins."""
-from flask_babel import get_locale, gettext, lazy_gettext as _l, ngettext
+from flask_babel import get_locale, gettext, lazy_gettext as _l, ngettext, pgettext
 
 from engine.domain import catalogue
 from engine.domain.stages import STAGE_BY_ID
@@ -228,9 +228,11 @@ def field_help(form_field: dict) -> str:
     return _own(form_field, "help") or text(form_field.get("help") or "")
 
 
-def choice_label(value: str) -> str:
-    """A choice offered by a form (``detain``, ``jury``): its words, by the value's English."""
-    return text(str(value).replace("_", " "))
+def choice_label(value: str, field_name: str = "") -> str:
+    """A choice offered by a form (``detain``, ``jury``): its words, by the value's English, in
+    the context of its field (the catalogues hold choices per field name)."""
+    words = str(value).replace("_", " ")
+    return pgettext(field_name, words) if field_name else gettext(words)
 
 
 def evidence_labels(checkpoint_id: str) -> dict:

@@ -16,11 +16,13 @@ BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 
 
 def _field_terms(form_field: dict):
+    """A field's label and help, and its choices with the field's name as their context (the
+    same word reads differently per field: a complaint "upheld" is not a verdict "upheld")."""
     for key in ("label", "help"):
         if form_field.get(key):
             yield form_field[key]
     for choice in form_field.get("choices") or ():
-        yield str(choice).replace("_", " ")
+        yield (form_field.get("name", ""), str(choice).replace("_", " "))
 
 
 def catalogue_terms() -> list[str]:
@@ -31,7 +33,7 @@ def catalogue_terms() -> list[str]:
         out += [cp.right, cp.on_failure or ""]
         for form_field in cp.evidence:
             out += list(_field_terms(form_field.to_dict()))
-    return [term for term in out if term]
+    return [term for term in out if term and (not isinstance(term, tuple) or term[1])]
 
 
 def bpmn_terms(xml: bytes) -> list[str]:
@@ -58,8 +60,12 @@ def bpmn_terms(xml: bytes) -> list[str]:
 def _as_messages(terms):
     seen = set()
     for term in terms:
-        if term not in seen:
-            seen.add(term)
+        if term in seen:
+            continue
+        seen.add(term)
+        if isinstance(term, tuple):  # (context, message): a choice of one field
+            yield 0, "pgettext", term, []
+        else:
             yield 0, None, term, []
 
 
