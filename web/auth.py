@@ -14,7 +14,7 @@ from engine.services import logins, users
 from engine.services.context import Actor
 
 from .extensions import csrf, habeas
-from .i18n import keep_language_across, labels
+from .i18n import keep_language_across, labels, said
 
 bp = Blueprint("auth", __name__)
 
@@ -46,10 +46,11 @@ def require(*roles):
             actor = current_actor()
             if actor is None:
                 if request.path.startswith("/api/"):
-                    raise Unauthenticated(_("Log in or send 'Authorization: Bearer TOKEN'."))
+                    raise said(Unauthenticated(_("Log in or send 'Authorization: Bearer TOKEN'.")))
                 return redirect(url_for("auth.login", next=request.full_path))
             if roles and actor.role not in roles:
-                raise Forbidden(_("This is not open to your role (%(role)s).", role=labels.role_name(actor.role)))
+                raise said(Forbidden(_("This is not open to your role (%(role)s).",
+                                       role=labels.role_name(actor.role))))
             return view(*args, **kwargs)
         return wrapped
     return decorator

@@ -21,8 +21,8 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def _json(body: dict, status: int):
-    message = error_message(body)
+def _json(body: dict, status: int, error=None):
+    message = error_message(error if error is not None else body)
     if body.get("message") and message != body["message"]:
         body = {**body, "message": message, "detail": body["message"]}
     return jsonify(body), status
@@ -34,7 +34,7 @@ def register(app) -> None:
         status = STATUS.get(err.code, 400)
         _audit_denial(app, err, status)
         if wants_json():
-            return _json(err.to_dict(), status)
+            return _json(err.to_dict(), status, err)
         return render_template("error.html", error=err, status=status), status
 
     @app.errorhandler(CSRFError)
@@ -50,6 +50,9 @@ def register(app) -> None:
         if err.code == 413:
             body = {"error": "too_large", "message": _("The request is larger than %(size)s bytes.",
                                                      size=app.config["MAX_CONTENT_LENGTH"])}
+            if wants_json():
+                return jsonify(body), 413
+            return render_template("error.html", error=body, status=413), 413
         if wants_json():
             return _json(body, err.code)
         return render_template("error.html", error=body, status=err.code), err.code

@@ -38,6 +38,8 @@ def error_message(error) -> str:
     else what kind of error it is (the engine's English detail stays in the JSON's ``detail``)."""
     message = getattr(error, "message", None)
     code = getattr(error, "code", None)
+    if getattr(error, "translated", False):
+        return message
     if isinstance(error, dict):
         message, code = error.get("message"), error.get("error")
     translated = gettext(message) if message else ""

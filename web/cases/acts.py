@@ -13,7 +13,7 @@ from engine.services import cases, dashboards, queries, rights
 
 from ..auth import current_actor, require
 from ..extensions import habeas
-from ..i18n import labels
+from ..i18n import labels, said
 from . import bp, fields
 from .pages import ACTOR_ROLES
 
@@ -59,9 +59,9 @@ def _ready_task(view: dict, task_id: str, posting: bool) -> dict:
         if ready["id"] == task_id:
             return ready
     if posting:
-        raise Conflict(_("This task is no longer waiting: someone completed it meanwhile, or the case moved on. "
-                         "Nothing was saved; open the case to see where it stands."))
-    raise NotFound(_("This task is not waiting in this case (it may have been completed already)."))
+        raise said(Conflict(_("This task is no longer waiting: someone completed it meanwhile, or the case moved on. "
+                         "Nothing was saved; open the case to see where it stands.")))
+    raise said(NotFound(_("This task is not waiting in this case (it may have been completed already).")))
 
 
 def _task_page(view, ready, values, *, version, errors=None, refusal=None, conflict=None, status=200):
@@ -149,7 +149,7 @@ def _latest_evidence(view: dict, checkpoint_id: str) -> dict:
 
 def _checkpoint_or_404(checkpoint_id: str):
     if checkpoint_id not in catalogue.CATALOGUE:
-        raise NotFound(_("There is no such right in the catalogue."))
+        raise said(NotFound(_("There is no such right in the catalogue.")))
     return catalogue.get(checkpoint_id)
 
 

@@ -97,3 +97,10 @@ def keep_language_across(session_clear) -> None:
     session_clear()
     if language:
         session[SESSION_KEY] = language
+
+
+def said(error):
+    """Mark an error raised here with a message already in the reader's language, so that the
+    error handler shows it as it is (engine errors carry English and are translated there)."""
+    error.translated = True
+    return error

@@ -14,7 +14,7 @@ from engine.services import indicators, queries, reports
 
 from ..auth import current_actor, require
 from ..extensions import habeas
-from ..i18n import labels
+from ..i18n import labels, said
 from . import exports, filters as report_filters
 
 bp = Blueprint("reviewer", __name__, url_prefix="/compliance", template_folder="templates")
@@ -39,7 +39,7 @@ def _filters(drill_down: bool = False) -> report_filters.ReportFilters:
 def _refuse_bad_filters(chosen: report_filters.ReportFilters) -> None:
     """Exports and drill-downs answer bad input with a clear refusal, not a guess."""
     if chosen.errors:
-        raise InvalidData(_("The report filters are not valid."), chosen.errors)
+        raise said(InvalidData(_("The report filters are not valid."), chosen.errors))
 
 
 @bp.get("/")
@@ -96,7 +96,7 @@ def export_csv():
     if separator not in exports.SEPARATORS:
         problems["sep"] = [_("one of: %(choices)s", choices=", ".join(exports.SEPARATORS))]
     if problems:
-        raise InvalidData(_("The export options are not valid."), problems)
+        raise said(InvalidData(_("The export options are not valid."), problems))
     if table == "rights":
         report = reports.compliance(habeas(), current_actor(), **chosen.service_args())
     else:
