@@ -63,6 +63,16 @@ def register(app) -> None:
             return None
         return round((instant - habeas().now()).total_seconds() / 3600, 1)
 
+    @app.template_filter("as_entered")
+    def as_entered(value):
+        """What someone entered, as they would read it: an ISO time in the configured zone."""
+        if isinstance(value, str) and len(value) >= 16 and value[4] == "-" and value[10] == "T":
+            try:
+                return localtime(value)
+            except (TypeError, ValueError):
+                return value
+        return value
+
     @app.template_filter("decimal")
     def decimal(value, digits=1):
         """``12,5`` in Kazakh and Russian, ``12.5`` in English."""

@@ -115,14 +115,14 @@ def test_dashboard_shows_a_refusal_while_the_refused_task_still_waits(login_as, 
 def test_new_case_form_validates_then_opens_the_case(login_as, seeded, actors):
     client = login_as("investigator")
     page = _text(client.get("/cases/new"))
-    assert 'name="erdr_number"' in page and 'type="datetime-local"' in page
-    refused = _post(client, "/cases/new", {"suspect_name": "Gulnara Test", "suspect_birth_date": "11.02.1994",
+    assert 'name="erdr_number"' in page and 'data-kind="datetime"' in page
+    refused = _post(client, "/cases/new", {"suspect_name": "Gulnara Test", "suspect_birth_date": "31.02.1994",
                                            "prosecutor": "prosecutor"})
     assert refused.status_code == 422
     body = _text(refused)
     assert re.search(r'id="f-erdr_number-error">[^<]*required', body, re.I)
     assert re.search(r'id="f-suspect_birth_date-error">[^<]*date', body, re.I)
-    assert 'value="Gulnara Test"' in body and 'value="11.02.1994"' in body
+    assert 'value="Gulnara Test"' in body and 'value="31.02.1994"' in body
     assert queries.list_cases(seeded, actors["reviewer"]) == []
     data = {k: v for k, v in demo.registration(seeded.now()).items() if not isinstance(v, bool)}
     data.update(registered_at="2026-03-02T12:30", speaks_language_of_proceedings="yes", prosecutor="prosecutor",
@@ -144,7 +144,7 @@ def test_case_page_shows_diagram_rights_timeline_and_audit(login_as, driver):
         driver.complete(case_id, "interrogate_suspect")
     client = login_as("investigator")
     page = _text(client.get(f"/cases/{case_id}"))
-    assert f'data-diagram-url="/cases/{case_id}/diagram.xml"' in page
+    assert f'data-diagram-url="/cases/{case_id}/diagram.xml?lang=en"' in page
     marks = re.search(r'<script type="application/json" id="case-diagram-marks">(.*?)</script>', page, re.S).group(1)
     assert '"ready": ["interrogate_suspect"]' in marks and '"serve_suspicion_notice"' in marks
     panel = page[page.index('id="rights"'):page.index('id="timeline"')]
@@ -172,10 +172,10 @@ def test_task_form_is_built_from_the_form_definition_with_prefilled_facts(login_
     page = _text(login_as("investigator").get(f"/cases/{case_id}/tasks/{task_id}"))
     assert '<textarea id="f-report_summary"' in page and "Complete the task" in page
     assert '<select id="f-offence_category"' in page and '<option value="medium" selected>' in page
-    assert 'type="date" id="f-suspect_birth_date"' in page and 'value="1994-02-11"' in page
+    assert 'id="f-suspect_birth_date"' in page and 'value="11.02.1994"' in page  # dd.mm.yyyy
     assert '<select id="f-speaks_language_of_proceedings"' in page  # asked, never a silent unticked box
-    assert 'type="datetime-local" id="f-registered_at"' in page
-    assert 'value="2026-02-27T14:00"' in page  # 09:00 UTC three days ago, shown in Asia/Almaty
+    assert 'id="f-registered_at"' in page and 'data-kind="datetime"' in page
+    assert 'value="27.02.2026 14:00"' in page  # 09:00 UTC three days ago, shown in Asia/Almaty, 24-hour
     assert 'name="version" value="1"' in page
     judge_view = _text(login_as("judge").get(f"/cases/{case_id}/tasks/{task_id}"))
     assert "This task is for the investigator" in judge_view and 'name="version"' not in judge_view

@@ -9,7 +9,8 @@ from flask import current_app
 
 from engine.domain.clock import parse_instant
 
-LOCAL_INPUT = "%Y-%m-%dT%H:%M"
+LOCAL_INPUT = "%d.%m.%Y %H:%M"  # as people in Kazakhstan write it: 02.03.2026 14:00, 24-hour
+DATE_INPUT = "%d.%m.%Y"
 
 
 def zone() -> ZoneInfo:
@@ -21,23 +22,49 @@ def as_dicts(form_fields: Iterable) -> list[dict]:
     return [f if isinstance(f, Mapping) else f.to_dict() for f in form_fields]
 
 
+def _moment(text: str) -> datetime | None:
+    """``02.03.2026 14:00`` (or ISO-8601, as scripts and older forms send it), or None."""
+    try:
+        return datetime.strptime(text, LOCAL_INPUT)
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def local_to_utc(text: str) -> str:
-    """``2026-03-02T14:00`` entered in the configured zone -> UTC ISO-8601.  Anything that does
+    """``02.03.2026 14:00`` entered in the configured zone -> UTC ISO-8601.  Anything that does
     not parse is passed on untouched so that the engine reports it as a field error."""
     text = (text or "").strip()
     if not text:
         return ""
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
+    moment = _moment(text)
+    if moment is None:
         return text
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone())
     return moment.astimezone(ZoneInfo("UTC")).isoformat()
 
 
+def local_date_to_iso(text: str) -> str:
+    """``11.02.1994`` -> ``1994-02-11``; anything else untouched (the engine then says why)."""
+    try:
+        return datetime.strptime(text, DATE_INPUT).date().isoformat()
+    except ValueError:
+        return text
+
+
+def iso_date_to_local(value) -> str:
+    try:
+        return datetime.strptime(str(value)[:10], "%Y-%m-%d").strftime(DATE_INPUT)
+    except ValueError:
+        return str(value)
+
+
 def utc_to_local(value) -> str:
-    """A stored instant as the value of a ``datetime-local`` input in the configured zone."""
+    """A stored instant as people type it, in the configured zone (``02.03.2026 14:00``)."""
     try:
         moment = parse_instant(value)
     except (TypeError, ValueError):
@@ -57,7 +84,8 @@ def submitted(form_fields: list[dict], form: Mapping) -> dict:
         value = (form.get(name) or "").strip()
         if not value:
             continue
-        data[name] = local_to_utc(value) if kind == "datetime" else value
+        data[name] = (local_to_utc(value) if kind == "datetime" else
+                      local_date_to_iso(value) if kind == "date" else value)
     return data
 
 
@@ -79,7 +107,8 @@ def prefilled(form_fields: list[dict], known: Mapping) -> dict:
         if f["name"] not in known or known[f["name"]] is None:
             continue
         value = known[f["name"]]
-        values[f["name"]] = utc_to_local(value) if f["type"] == "datetime" else value
+        values[f["name"]] = (utc_to_local(value) if f["type"] == "datetime" else
+                             iso_date_to_local(value) if f["type"] == "date" else value)
     return values
 
 

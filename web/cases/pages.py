@@ -9,6 +9,7 @@ from engine.services import dashboards, queries
 
 from ..auth import current_actor, require
 from ..extensions import habeas
+from ..i18n import diagrams
 from . import bp, fields, liberty
 
 CASE_ROLES = ("investigator", "prosecutor", "supervising_prosecutor", "judge", "defence")
@@ -80,8 +81,9 @@ def case(case_id: int):
 @require(*READER_ROLES)
 def diagram(case_id: int):
     """The deployed BPMN the case runs on, for the viewer on the case page."""
-    xml = dashboards.diagram_xml(habeas(), current_actor(), case_id)
-    return Response(xml, mimetype="application/xml", headers={"Cache-Control": "private, max-age=300"})
+    xml = diagrams.localised(dashboards.diagram_xml(habeas(), current_actor(), case_id))
+    return Response(xml, mimetype="application/xml",
+                    headers={"Cache-Control": "private, max-age=300", "Vary": "Cookie, Accept-Language"})
 
 
 @bp.context_processor

@@ -6,6 +6,11 @@ The engine stays language-neutral (it never imports Flask or Babel).  Things wit
 from the catalogue or a diagram (field labels, help, task names) is looked up by its English
 wording, which ``python -m web.i18n.terms`` collects into the catalogues.  A diagram may also
 name a task or label a field per language itself (``name_ru``, ``label_kk``): that wins."""
+import re
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app
 from flask_babel import get_locale, gettext, lazy_gettext as _l, ngettext, pgettext
 
 from engine.domain import catalogue
@@ -253,12 +258,45 @@ def field_error(message: str) -> str:
     return gettext(message)
 
 
+# The engine's fixed reasons, word for word, so that the catalogues carry them.
+REASONS = (
+    _l("no evidence recorded yet"), _l("evidence incomplete"),
+    _l("no caution on the right to silence was given"), _l("no teacher or psychologist was present"),
+    _l("the child's age was not checked"), _l("the lawyer was not present at the interrogation"),
+    _l("the complaint challenges the lawfulness of detention: this blocks"),
+    _l("the complaint to the Commissioner was not forwarded unopened"),
+    _l("the defence's access ends before it begins"),
+    _l("the hearing time precedes the apprehension: check the recorded times"),
+    _l("the letter of rights is neither signed nor is a refusal to sign witnessed"),
+    _l("the procedural prosecutor refused approval: the decision has no legal force"),
+    _l("the right to appeal and its deadline were not explained"),
+    _l("waiver not allowed: defence is mandatory (minor or other CPC art 67 case)"),
+    _l("copy served after the appeal period ended: the time limit must be restored"),
+)
+_DUE_BY = re.compile(r"; due by (\d{4}-\d\d-\d\d \d\d:\d\d) UTC$")
+_NOT_BY_DEADLINE = re.compile(r"^evidence not recorded by the deadline \((\d{4}-\d\d-\d\d \d\d:\d\d) UTC\)$")
+
+
+def _local(utc_text: str) -> str:
+    """``2026-03-04 10:00`` (UTC, as the engine writes it) in the configured zone, dd.mm.yyyy."""
+    moment = datetime.strptime(utc_text, "%Y-%m-%d %H:%M").replace(tzinfo=timezone.utc)
+    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%d.%m.%Y %H:%M")
+
+
 def reason(sentence: str, checkpoint_id: str | None = None) -> str:
     """One of the engine's reasons, in the reader's words where we know them.
 
     The engine words its reasons in English, some with values formatted in.  ``evidence
-    incomplete: a, b`` is rebuilt from the field labels; a fixed sentence is looked up by its
-    English; anything else is shown as the engine wrote it (see ``reason_is_translated``)."""
+    incomplete: a, b`` is rebuilt from the field labels, a deadline in UTC is shown in the
+    configured zone, a fixed sentence is looked up by its English; anything else is shown as
+    the engine wrote it (see ``reason_is_translated``)."""
+    due = _DUE_BY.search(sentence)
+    if due:
+        main = reason(sentence[:due.start()], checkpoint_id)
+        return main + gettext("; due by %(when)s", when=_local(due.group(1)))
+    late = _NOT_BY_DEADLINE.match(sentence)
+    if late:
+        return gettext("evidence not recorded by the deadline (%(when)s)", when=_local(late.group(1)))
     prefix = "evidence incomplete: "
     if sentence.startswith(prefix) and checkpoint_id:
         names = [n.strip() for n in sentence[len(prefix):].split(",")]

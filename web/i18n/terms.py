@@ -38,10 +38,9 @@ def catalogue_terms() -> list[str]:
 
 def bpmn_terms(xml: bytes) -> list[str]:
     root = ElementTree.fromstring(xml)
-    out = [process.get("name") for process in root.iter(f"{BPMN}process") if process.get("name")]
+    out = [element.get("name") for element in root.iter() if isinstance(element.tag, str)
+           and element.tag.startswith(BPMN) and element.get("name") and element.tag != f"{BPMN}lane"]
     for task in root.iter(f"{BPMN}userTask"):
-        if task.get("name"):
-            out.append(task.get("name"))
         for node in task.iter(f"{SPIFF}instructionsForEndUser"):
             if node.text and node.text.strip():
                 out.append(node.text.strip())
