@@ -25,7 +25,7 @@ def test_designer_renames_a_task_fixes_an_unknown_stage_and_deploys(live_server,
     base = live_server["url"]
     log_in(page, base, "designer")
     expect(page.get_by_role("heading", name="Processes", exact=True)).to_be_visible()
-    page.get_by_role("link", name="Edit version 1 of complaint").click()
+    page.get_by_role("link", name="Edit version 1 of Complaint to the investigating judge").click()
     expect(page.locator("body[data-modeler-ready=true]")).to_have_count(1)
 
     page.locator('.djs-element[data-element-id="file_complaint"]').click()

@@ -90,10 +90,10 @@ def test_reviewer_dashboard_filter_drill_down_and_csv(page, seeded_server):
     page.get_by_role("link", name="Back to the compliance dashboard").click()
     expect(page.get_by_label("Unit", exact=True)).to_have_value("Astana")
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="CSV").click()
+        page.get_by_role("link", name="CSV (comma)").click()
     download = download_info.value
     assert download.suggested_filename.endswith(".csv")
-    lines = Path(download.path()).read_text().splitlines()
+    lines = Path(download.path()).read_text(encoding="utf-8-sig").splitlines()  # with a BOM, for Excel
     assert lines[0] == ("checkpoint,right,legal_basis,failure,total,passed,failed,waived,overridden,pending,overdue,"
                         "compliance_rate,failure_rate,override_rate,refused_attempts")
     assert len(lines) == 17
