@@ -102,3 +102,12 @@ def test_xlsx_export_has_one_sheet_per_table_headed_in_the_readers_language(logi
     rights = list(book["Құқықтар бойынша"].values)
     assert rights[0][:3] == ("Құқық (коды)", "Құқық", "Құқықтық негіз") and len(rights) == 17
     assert rights[1][1] == "ұстап алуды сотта кідіріссіз тексеру"
+
+
+def test_the_report_period_is_typed_as_dd_mm_yyyy(login_as):
+    client = login_as("reviewer")
+    page = client.get("/compliance/", query_string={"from": "01.02.2026", "to": "28.02.2026"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'value="01.02.2026"' in html and 'value="28.02.2026"' in html
+    assert "01.02.2026 – 28.02.2026" in html
+    assert client.get("/compliance/", query_string={"from": "31.02.2026"}).status_code == 422

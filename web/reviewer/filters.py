@@ -66,10 +66,20 @@ class ReportFilters:
         return {k: v for k, v in args.items() if v}
 
 
+def _iso_day(name: str, value: str) -> str:
+    """The period's days as people type them here (``01.03.2026``) or as links carry them (ISO)."""
+    if name in ("from", "to"):
+        try:
+            return datetime.strptime(value, "%d.%m.%Y").date().isoformat()
+        except ValueError:
+            return value
+    return value
+
+
 def parse(args, today: date, zone: ZoneInfo, drill_down: bool = False) -> ReportFilters:
     """Read the filters from a query string.  Bad input changes nothing: the defaults are used
     and the problems are returned for the page to show."""
-    raw = {k: v.strip() for k, v in args.items() if v and v.strip()}
+    raw = {k: _iso_day(k, v.strip()) for k, v in args.items() if v and v.strip()}
     schema = DrillDownSchema() if drill_down else FilterSchema()
     try:
         data, errors = schema.load(raw), {}
