@@ -8,7 +8,7 @@ from flask_babel import gettext, lazy_gettext as _l
 from engine.domain.clock import parse_instant
 
 from .extensions import habeas
-from .i18n import labels
+from .i18n import labels, scripts
 
 ZONE_NAMES = {"Asia/Almaty": _l("Almaty time (Asia/Almaty)"), "Asia/Aqtobe": _l("Aktobe time (Asia/Aqtobe)"),
               "UTC": _l("UTC")}
@@ -94,6 +94,6 @@ def register(app) -> None:
         field_help=labels.field_help, choice_label=labels.choice_label, term=labels.text,
         reason_text=labels.reason, reason_is_translated=labels.reason_is_translated,
         escalation_kind=labels.escalation_kind, process_name=labels.process_name,
-        filter_label=labels.filter_label, field_error=labels.field_error,
+        filter_label=labels.filter_label, field_error=labels.field_error, script_messages=scripts.translated,
         diff_action=labels.diff_action, evidence_labels=labels.evidence_labels)
     app.jinja_env.filters["field_error"] = labels.field_error

@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "web" / "translations"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "_l": None,
-            "lazy_gettext": None}
+            "lazy_gettext": None, "N_": None}
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)s")
 
 

@@ -1,6 +1,7 @@
 """In Chromium, once per language: one click on the language switch turns the login page to
 Kazakh or Russian; the investigator's dashboard, case page and refusal page, the reviewer's
-dashboard and the designer's process list read in that language (no English message left, as
+dashboard and the designer's process list read in that language, and so do the words the
+modeler's scripts write (no English message left, as
 tests/webapp/test_pages_in_every_language.py checks it); logging out keeps the language.
 Screenshots go to test-artifacts/lang-*.png."""
 from datetime import timedelta
@@ -18,11 +19,13 @@ WORDS = {
     "ru": {"switch": "Русский", "log_in": "Войти", "log_out": "Выйти", "my_cases": "Мои дела",
            "task": "Допросить подозреваемого", "complete": "Выполнить задачу",
            "refused": "Пока нельзя: соблюдение прав не подтверждено",
-           "compliance": "Соблюдение прав на контрольных точках", "processes": "Процессы"},
+           "compliance": "Соблюдение прав на контрольных точках", "processes": "Процессы",
+           "loaded": "Загружена версия", "pick": "Выберите задачу на схеме"},
     "kk": {"switch": "Қазақша", "log_in": "Кіру", "log_out": "Шығу", "my_cases": "Менің істерім",
            "task": "Күдіктіден жауап алу", "complete": "Тапсырманы орындау",
            "refused": "Әзірге болмайды: құқықтардың сақталғаны расталмаған",
-           "compliance": "Бақылау нүктелеріндегі құқықтардың сақталуы", "processes": "Процестер"},
+           "compliance": "Бақылау нүктелеріндегі құқықтардың сақталуы", "processes": "Процестер",
+           "loaded": "процесінің 1-нұсқасы жүктелді", "pick": "сызбадан (немесе жоғарыдағы тізімнен) тапсырманы таңдаңыз"},
 }
 
 
@@ -86,3 +89,9 @@ def test_the_roles_pages_read_in_the_chosen_language(page, live_server, language
     expect(page.get_by_role("heading", level=1, name=words["processes"])).to_be_visible()
     _reads_entirely_in(page, fragments, "processes")
     screenshot(page, f"lang-{language}-processes")
+
+    page.goto(f"{base}/processes/complaint/edit")
+    expect(page.locator("body[data-modeler-ready=true]")).to_be_attached()
+    expect(page.locator("#modeler-status")).to_contain_text(words["loaded"])   # written by the script
+    expect(page.locator("#panel-body")).to_contain_text(words["pick"])
+    screenshot(page, f"lang-{language}-modeler")

@@ -5,6 +5,7 @@ from engine.services import designs, processes
 
 from ..auth import current_actor, require
 from ..extensions import habeas
+from ..i18n import labels
 from . import DESIGNERS, bp
 
 
@@ -54,9 +55,18 @@ def edit(process_id: str):
         "process": deployed["process"], "version": deployed["version"],
         "xmlUrl": url_for("designer.bpmn", process_id=process_id, version=deployed["version"]),
         "validateUrl": url_for("designer.check"), "deployUrl": url_for("designer.deploy"),
-        "listUrl": url_for("designer.index"), "vocabulary": designs.modeler_vocabulary(),
+        "listUrl": url_for("designer.index"), "vocabulary": _vocabulary_in_words(designs.modeler_vocabulary()),
     }
     return render_template("designer/modeler.html", deployed=deployed, setup=setup)
+
+
+def _vocabulary_in_words(vocabulary: dict) -> dict:
+    """The panel's stages and rights named in the reader's language (their ids stay as they are)."""
+    for stage in vocabulary["stages"]:
+        stage["title"] = labels.stage_title(stage["id"])
+    for checkpoint in vocabulary["checkpoints"]:
+        checkpoint["right"] = labels.right_name(checkpoint["id"])
+    return vocabulary
 
 
 @bp.get("/<process_id>/diff")

@@ -9,7 +9,8 @@
 
   function fail(message) {
     host.setAttribute("data-state", "failed");
-    host.textContent = "The diagram could not be drawn: " + message + ". The tasks waiting now are listed above.";
+    host.textContent = window.HabeasI18n.t("The diagram could not be drawn: %(reason)s. The tasks waiting now are listed above.",
+                                           { reason: message });
   }
 
   if (typeof window.BpmnJS !== "function") { fail("the viewer did not load"); return; }

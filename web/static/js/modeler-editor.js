@@ -3,6 +3,7 @@
    and deploy (a new version; a model with errors never deploys). */
 (function () {
   "use strict";
+  var T = window.HabeasI18n.t;
 
   var dom = window.HabeasDom;
   var setup = JSON.parse(document.getElementById("modeler-setup").textContent);
@@ -41,7 +42,7 @@
 
   function fillPicker() {
     picker.textContent = "";
-    picker.appendChild(dom.el("option", { value: "", text: "Choose an element…" }));
+    picker.appendChild(dom.el("option", { value: "", text: T("Choose an element…") }));
     var nodes = registry().filter(function (e) {
       return e.businessObject && e.type !== "label" && /Task$|SubProcess$|Event$|Gateway$|CallActivity$/.test(e.type);
     });
@@ -85,12 +86,13 @@
     problemList.textContent = "";
     var errors = problems.filter(function (p) { return p.severity === "error"; }).length;
     problemSummary.textContent = problems.length
-      ? errors + " error(s), " + (problems.length - errors) + " warning(s)." : "No problems: the model can be deployed.";
+      ? T("%(errors)s error(s), %(warnings)s warning(s).", { errors: errors, warnings: problems.length - errors })
+      : T("No problems: the model can be deployed.");
     problems.forEach(function (problem) {
       var severity = problem.severity || "error";
       var text = problem.message;
       var item = dom.el("li", { className: "problem " + severity, "data-element": problem.element || "" });
-      var tag = dom.el("span", { className: "badge", text: severity });
+      var tag = dom.el("span", { className: "badge", text: T(severity) });
       markPath((problem.path || []).concat(problem.flows || []));
       if (problem.element && registry().get(problem.element)) {
         var cls = "habeas-" + severity;
@@ -151,7 +153,8 @@
     try { draft = JSON.parse(window.localStorage.getItem(draftKey) || "null"); } catch (err) { draft = null; }
     if (!draft || !draft.xml) { return; }
     var restore = document.getElementById("restore-button");
-    restore.textContent = "Restore the draft saved " + new Date(draft.at).toLocaleString() + " (from v" + draft.from + ")";
+    restore.textContent = T("Restore the draft saved %(when)s (from v%(version)s)",
+                            { when: new Date(draft.at).toLocaleString(document.documentElement.lang), version: draft.from });
     restore.hidden = false;
     restore.addEventListener("click", function () {
       modeler.importXML(draft.xml).then(function () {
@@ -159,34 +162,34 @@
         fillPicker();
         panel.show(null);
         restore.hidden = true;
-        say("Draft restored: save to check it.");
-      }).catch(function (err) { say("The draft could not be opened: " + err.message, "bad"); });
+        say(T("Draft restored: save to check it."));
+      }).catch(function (err) { say(T("The draft could not be opened: %(reason)s", { reason: err.message }), "bad"); });
     });
   }
 
   function check() {
-    say("Checking the model…", "busy");
+    say(T("Checking the model…"), "busy");
     return exportXml().then(function (xml) { keepDraft(xml); return post(setup.validateUrl, xml); }).then(function (answer) {
-      if (answer.status !== 200) { say(answer.body.message || "The check failed.", "bad"); return; }
+      if (answer.status !== 200) { say(answer.body.message || T("The check failed."), "bad"); return; }
       showProblems(answer.body.problems);
-      say(answer.body.ok ? "Saved and checked: no errors." : "Saved and checked: the model has errors; it cannot be deployed.",
+      say(answer.body.ok ? T("Saved and checked: no errors.") : T("Saved and checked: the model has errors; it cannot be deployed."),
           answer.body.ok ? "ok" : "bad");
-    }).catch(function (err) { say("Could not check the model: " + err.message, "bad"); });
+    }).catch(function (err) { say(T("Could not check the model: %(reason)s", { reason: err.message }), "bad"); });
   }
 
   function deploy() {
-    say("Deploying…", "busy");
+    say(T("Deploying…"), "busy");
     return exportXml().then(function (xml) { return post(setup.deployUrl, xml); }).then(function (answer) {
       var body = answer.body;
       if (answer.status === 201 || answer.status === 200) {
         showProblems(body.warnings || []);
         try { window.localStorage.removeItem(draftKey); } catch (err) { /* nothing kept */ }
-        var text = answer.status === 201 ? "Deployed as version " + body.version + " of " + body.process + "."
-          : "Nothing new: this model is already version " + body.version + ".";
+        var text = answer.status === 201 ? T("Deployed as version %(version)s of %(process)s.", body)
+          : T("Nothing new: this model is already version %(version)s.", body);
         say(text, "ok");
         var link = document.getElementById("deployed-link");
         link.href = body.url;
-        link.textContent = "Open version " + body.version;
+        link.textContent = T("Open version %(version)s", body);
         link.hidden = false;
         return;
       }
@@ -196,8 +199,8 @@
           return { element: c.element, message: c.message, severity: "warning" };
         }));
       }
-      say(body.message || "The model was not deployed.", "bad");
-    }).catch(function (err) { say("Could not deploy: " + err.message, "bad"); });
+      say(body.message || T("The model was not deployed."), "bad");
+    }).catch(function (err) { say(T("Could not deploy: %(reason)s", { reason: err.message }), "bad"); });
   }
 
   function download() {
@@ -225,7 +228,9 @@
     panel.show(null);
     offerDraft();
     var warnings = (result && result.warnings) || [];
-    say("Loaded version " + setup.version + " of " + setup.process + (warnings.length ? " (" + warnings.length + " import warnings)" : "") + ".");
+    say(warnings.length ? T("Loaded version %(version)s of %(process)s (%(warnings)s import warnings).",
+                            { version: setup.version, process: setup.process, warnings: warnings.length })
+      : T("Loaded version %(version)s of %(process)s.", setup));
     document.body.setAttribute("data-modeler-ready", "true");
-  }).catch(function (err) { say("Could not open the model: " + err.message, "bad"); });
+  }).catch(function (err) { say(T("Could not open the model: %(reason)s", { reason: err.message }), "bad"); });
 })();

@@ -2,6 +2,7 @@
    label, help, choices), written back as the task's 'form' property, a JSON list. */
 (function (global) {
   "use strict";
+  var T = global.HabeasI18n.t;
 
   var dom = global.HabeasDom;
 
@@ -10,7 +11,7 @@
     this.fields = fields.map(function (f) { return Object.assign({}, f); });
     this.list = dom.el("ol", { className: "form-fields" });
     var self = this;
-    var add = dom.el("button", { type: "button", className: "secondary", text: "Add a field", onclick: function () {
+    var add = dom.el("button", { type: "button", className: "secondary", text: T("Add a field"), onclick: function () {
       self.fields.push({ name: "", type: "string", required: true, label: "", help: "" });
       self.render();
       self.save();
@@ -18,8 +19,8 @@
       if (inputs.length) { inputs[inputs.length - 1].focus(); }
     } });
     this.node = dom.el("fieldset", { className: "form-editor" }, [
-      dom.el("legend", { text: "Form" }),
-      dom.el("p", { className: "help", text: "What the person completing the task fills in. Names are identifiers (letters, digits, _)." }),
+      dom.el("legend", { text: T("Form") }),
+      dom.el("p", { className: "help", text: T("What the person completing the task fills in. Names are identifiers (letters, digits, _).") }),
       this.list, add]);
     this.render();
   }
@@ -41,7 +42,7 @@
     this.list.textContent = "";
     this.fields.forEach(function (field, index) { this.list.appendChild(this.row(field, index)); }, this);
     if (!this.fields.length) {
-      this.list.appendChild(dom.el("li", { className: "help", text: "No fields: the task is completed with one click." }));
+      this.list.appendChild(dom.el("li", { className: "help", text: T("No fields: the task is completed with one click.") }));
     }
   };
 
@@ -69,7 +70,7 @@
       choicesRow.hidden = field.type !== "choice";
       self.save();
     });
-    return dom.labelled("Type", select);
+    return dom.labelled(T("Type"), select);
   };
 
   FormEditor.prototype.choicesInput = function (field) {
@@ -80,7 +81,7 @@
       field.choices = input.value.split(",").map(function (s) { return s.trim(); }).filter(Boolean);
       self.save();
     });
-    var row = dom.labelled("Choices (comma-separated)", input);
+    var row = dom.labelled(T("Choices (comma-separated)"), input);
     row.hidden = (field.type || "string") !== "choice";
     return row;
   };
@@ -89,23 +90,24 @@
     var self = this;
     var choicesRow = this.choicesInput(field);
     var remove = dom.el("button", { type: "button", className: "secondary small",
-      text: "Remove", "aria-label": "Remove field " + (field.name || index + 1), onclick: function () {
+      text: T("Remove"), "aria-label": T("Remove field %(field)s", { field: field.name || index + 1 }), onclick: function () {
         self.fields.splice(index, 1);
         self.render();
         self.save();
       } });
-    var up = index === 0 ? null : dom.el("button", { type: "button", className: "secondary small", text: "Move up",
-      "aria-label": "Move field " + (field.name || index + 1) + " up", onclick: function () {
+    var up = index === 0 ? null : dom.el("button", { type: "button", className: "secondary small", text: T("Move up"),
+      "aria-label": T("Move field %(field)s up", { field: field.name || index + 1 }), onclick: function () {
         self.fields.splice(index - 1, 0, self.fields.splice(index, 1)[0]);
         self.render();
         self.save();
       } });
     return dom.el("li", { className: "form-field" }, [
       dom.el("fieldset", {}, [
-        dom.el("legend", { text: "Field " + (index + 1) + (field.name ? ": " + field.name : "") }),
-        this.input(field, "name", "Name"), this.typeSelect(field, choicesRow),
-        this.input(field, "required", "Required", "checkbox"), this.input(field, "label", "Label"),
-        this.input(field, "help", "Help"), choicesRow,
+        dom.el("legend", { text: field.name ? T("Field %(number)s: %(name)s", { number: index + 1, name: field.name })
+                                            : T("Field %(number)s", { number: index + 1 }) }),
+        this.input(field, "name", T("Name")), this.typeSelect(field, choicesRow),
+        this.input(field, "required", T("Required"), "checkbox"), this.input(field, "label", T("Label")),
+        this.input(field, "help", T("Help")), choicesRow,
         dom.el("div", { className: "row-actions" }, [up, remove])])]);
   };
 

@@ -4,6 +4,7 @@
    Every edit goes through HabeasSpiff.Writer (bpmn-js commands: undoable, exported). */
 (function (global) {
   "use strict";
+  var T = global.HabeasI18n.t;
 
   var uid = 0;
 
@@ -66,7 +67,7 @@
     body.textContent = "";
     if (!this.element || !this.element.businessObject || this.element.type === "bpmn:Process"
         || this.element.type === "bpmn:Collaboration") {
-      body.appendChild(el("p", { className: "help", text: "Select a task in the diagram (or choose one above) to edit its name, stage, checkpoints and form." }));
+      body.appendChild(el("p", { className: "help", text: T("Select a task in the diagram (or choose one above) to edit its name, stage, checkpoints and form.") }));
       return;
     }
     var bo = this.element.businessObject;
@@ -76,10 +77,10 @@
     if (this.element.type === "bpmn:UserTask") {
       var props = global.HabeasSpiff.readProperties(bo);
       body.appendChild(this.stageField(props.stage || ""));
-      body.appendChild(this.checkpointField("checkpoints", "Checkpoints this task adds",
-        "A diagram can only add rights: those the catalogue enforces for the stage always apply.", props));
-      body.appendChild(this.checkpointField("evidence", "Records the evidence of",
-        "The task's form records these checkpoints' evidence (their fields are added to the form).", props));
+      body.appendChild(this.checkpointField("checkpoints", T("Checkpoints this task adds"),
+        T("A diagram can only add rights: those the catalogue enforces for the stage always apply."), props));
+      body.appendChild(this.checkpointField("evidence", T("Records the evidence of"),
+        T("The task's form records these checkpoints' evidence (their fields are added to the form)."), props));
       body.appendChild(this.instructionsField(bo));
       body.appendChild(this.formEditor(props.form));
     }
@@ -90,7 +91,7 @@
     var input = el("input", { id: "panel-name", type: "text", value: bo.name || "", onchange: function () {
       self.write(function (writer, element) { writer.setName(element, input.value.trim()); });
     } });
-    return labelled("Name", input);
+    return labelled(T("Name"), input);
   };
 
   Panel.prototype.stageField = function (stage) {
@@ -109,24 +110,25 @@
     });
     this.describeStage(note, stage);
     return el("div", { className: "field" }, [
-      el("label", { "for": input.id, text: "Stage this task enters" }), input, list, note]);
+      el("label", { "for": input.id, text: T("Stage this task enters") }), input, list, note]);
   };
 
   /* What the catalogue enforces on entry to the stage: shown, never editable from a diagram. */
   Panel.prototype.describeStage = function (note, stage) {
     note.textContent = "";
     if (!stage) {
-      note.appendChild(el("p", { className: "warn", text: "A user task must declare a stage." }));
+      note.appendChild(el("p", { className: "warn", text: T("A user task must declare a stage.") }));
       return;
     }
     var known = this.stages[stage];
     if (!known) {
-      note.appendChild(el("p", { className: "warn", text: "'" + stage + "' is not a stage the engine knows: saving will report it." }));
+      note.appendChild(el("p", { className: "warn", text: T("'%(stage)s' is not a stage the engine knows: saving will report it.", { stage: stage }) }));
       return;
     }
     var guarded = known.guarded_by;
-    note.appendChild(el("p", { className: "help", text: known.title + ". The catalogue enforces on entry: " +
-      (guarded.length ? guarded.join(", ") : "no checkpoint") + "." }));
+    var rights = guarded.map(function (id) { return (this.checkpoints[id] || {}).right || id; }, this);
+    note.appendChild(el("p", { className: "help", text: T("%(stage)s. The catalogue enforces on entry: %(rights)s.",
+      { stage: known.title, rights: rights.length ? rights.join("; ") : T("no checkpoint") }) }));
   };
 
   Panel.prototype.enforcedFor = function (stage) {
@@ -163,9 +165,10 @@
         box.dataset.declared = box.checked ? "true" : "false";
         self.writeCheckpoints(fieldset, property);
       });
-      var text = known ? id : id + " (unknown)";
+      /* the right in words; its id, which the diagram's property holds, beside it for the designer */
+      var words = known ? known.right : T("not in the catalogue");
       fieldset.appendChild(el("label", { "for": box.id, className: "check" + (isEnforced ? " enforced" : "") +
-        (known ? "" : " unknown"), title: known ? known.right : "not in the catalogue" }, [box, " " + text]));
+        (known ? "" : " unknown"), title: words }, [box, " " + words + " ", el("code", { text: id })]));
     });
     return fieldset;
   };
@@ -185,7 +188,7 @@
     area.addEventListener("change", function () {
       self.write(function (writer, element) { writer.setInstructions(element, area.value); });
     });
-    return labelled("Instructions for the person doing the task", area);
+    return labelled(T("Instructions for the person doing the task"), area);
   };
 
   Panel.prototype.formEditor = function (raw) {
@@ -203,9 +206,9 @@
     area.addEventListener("change", function () {
       self.write(function (writer, element) { writer.setProperty(element, "form", area.value || "[]"); });
     });
-    return el("fieldset", { className: "form-editor" }, [el("legend", { text: "Form" }),
-      el("p", { className: "warn", text: "The form is not a JSON list of fields; edit it as text." }),
-      labelled("Form (JSON)", area)]);
+    return el("fieldset", { className: "form-editor" }, [el("legend", { text: T("Form") }),
+      el("p", { className: "warn", text: T("The form is not a JSON list of fields; edit it as text.") }),
+      labelled(T("Form (JSON)"), area)]);
   };
 
   global.HabeasPanel = Panel;

@@ -10,5 +10,5 @@
       viewer.get("canvas").zoom("fit-viewport", "auto");
       document.body.setAttribute("data-viewer-ready", "true");
     })
-    .catch(function (err) { container.textContent = "The diagram could not be shown: " + err.message; });
+    .catch(function (err) { container.textContent = window.HabeasI18n.t("The diagram could not be shown: %(reason)s", { reason: err.message }); });
 })();
