@@ -1,10 +1,11 @@
 """What people read instead of the engine's ids and English: stages, rights, roles, statuses,
 audit actions, task names and form labels, in the reader's language.
 
-The engine stays language-neutral (it never imports Flask or Babel).  Things with a stable id
-(stage, checkpoint, role, status, audit action) are keyed by that id here; free text that comes
-from the catalogue or a diagram (field labels, help, task names) is looked up by its English
-wording, which ``python -m web.i18n.terms`` collects into the catalogues.  A diagram may also
+The engine stays language-neutral (it never imports Flask or Babel).  What only the web layer
+names (roles, statuses, audit actions, failure classes) is keyed by its id here; what the engine
+words itself (stage titles, rights and their explanations, field labels and help, task names) is
+looked up by its current English wording, which the extractors of ``web.i18n.terms`` collect
+into the catalogues, so a reworded right shows as untranslated instead of with stale words.  A diagram may also
 name a task or label a field per language itself (``name_ru``, ``label_kk``): that wins."""
 import re
 from datetime import datetime, timezone
@@ -38,41 +39,7 @@ STATUSES = {
 FAILURE_CLASSES = {"block": _l("blocks the step"), "escalate": _l("escalates"),
                    "flag": _l("flags the record")}
 
-STAGES = {
-    "registration": _l("Registration in the Unified Register (ERDR)"),
-    "investigation": _l("Pre-trial investigation"),
-    "detention": _l("Apprehension of a suspect"),
-    "suspicion": _l("Recognition as suspect"),
-    "interrogation": _l("Interrogation of the suspect"),
-    "custody": _l("Preventive measure of custody"),
-    "completion": _l("End of investigation"),
-    "indictment": _l("Prosecutor's review and indictment"),
-    "preliminary_hearing": _l("Preliminary hearing"),
-    "trial": _l("Main trial"),
-    "appeal": _l("Appeal"),
-    "cassation": _l("Cassation"),
-    "closed": _l("Closed"),
-    "complaint": _l("Complaint to the investigating judge"),
-}
 
-RIGHTS = {
-    "detention_judicial_review": _l("prompt judicial review of detention"),
-    "rights_information": _l("to be told of the suspicion and rights, in writing, in a language understood"),
-    "counsel_before_interrogation": _l("a lawyer from the first questioning"),
-    "silence_caution": _l("to remain silent and not to incriminate oneself"),
-    "interpreter": _l("free interpretation and translation of essential documents"),
-    "family_consular_notice": _l("family told of detention; a foreigner's consulate told"),
-    "medical_examination": _l("examination on admission to custody; investigation of ill-treatment allegations"),
-    "juvenile_safeguards": _l("special protection of a child suspect"),
-    "suspect_status_approval": _l("to know the accusation and its legal characterisation; prosecutor's approval"),
-    "custody_term_review": _l("detention only while necessary; periodic review; ceilings"),
-    "reasonable_time": _l("trial within a reasonable time"),
-    "complaint_review": _l("to complain of an investigator's or prosecutor's act to the investigating judge"),
-    "file_access_disclosure": _l("time and facilities for the defence; access to the file"),
-    "jury_right": _l("trial by jury for eligible offences, on request"),
-    "appeal_notice": _l("to know of the right and deadline to appeal"),
-    "ombudsperson_access": _l("to complain to the Commissioner for Human Rights; preventive-mechanism visits"),
-}
 
 RIGHTS_SHORT = {  # for a chart's axis, where a whole right does not fit
     "detention_judicial_review": _l("Judicial review of detention"),
@@ -93,24 +60,6 @@ RIGHTS_SHORT = {  # for a chart's axis, where a whole right does not fit
     "ombudsperson_access": _l("Human Rights Commissioner"),
 }
 
-ON_FAILURE = {
-    "detention_judicial_review": _l("Custody is blocked without a court order; at the deadline a mandatory-release task and a breach record are created and statements taken after it are flagged; no override."),
-    "rights_information": _l("Suspicion and interrogation are blocked until the letter of rights is signed or a refusal is witnessed."),
-    "counsel_before_interrogation": _l("Interrogation is blocked and protocols taken without counsel are flagged; only the suspect's written waiver after advice lifts it, never where defence is mandatory."),
-    "silence_caution": _l("The interrogation's statement is flagged for an admissibility ruling."),
-    "interpreter": _l("Interrogation and the service of detention orders, indictment and judgment are blocked until an interpreter is recorded."),
-    "family_consular_notice": _l("A task goes to the supervising prosecutor with a deadline and the case counts as non-compliant until the notice is given."),
-    "medical_examination": _l("Questioning of a detainee is blocked until examined; an allegation creates a mandatory referral task and linked statements are flagged."),
-    "juvenile_safeguards": _l("Every step with the child is blocked until the safeguards are recorded; counsel cannot be waived and there is no override."),
-    "suspect_status_approval": _l("Recognition as suspect is blocked: without the prosecutor's approval the decision has no legal force."),
-    "custody_term_review": _l("Escalates to the supervising prosecutor before the term expires; at expiry a release task is created."),
-    "reasonable_time": _l("Escalates to the supervising prosecutor; acts after the term expired are flagged."),
-    "complaint_review": _l("Escalates to the supervising prosecutor with a deadline; blocks where the lawfulness of detention is challenged."),
-    "file_access_disclosure": _l("The indictment is blocked until the defence has had access to the file and any withholding rests on a court ruling."),
-    "jury_right": _l("Trial scheduling is blocked until the accused has been told of the right to a jury and has chosen."),
-    "appeal_notice": _l("Escalates to the supervising prosecutor; late service restores the time limit to appeal."),
-    "ombudsperson_access": _l("Escalates to the supervising prosecutor until the complaint is shown forwarded unopened."),
-}
 
 ACTIONS = {
     "case.opened": _l("case opened"), "case.read": _l("case read by the defence"),
@@ -165,16 +114,13 @@ def failure_name(failure: str) -> str:
 
 
 def stage_title(stage: str | None) -> str:
-    if stage in STAGES:
-        return str(STAGES[stage])
     if stage in STAGE_BY_ID:
         return gettext(STAGE_BY_ID[stage].title)
     return gettext("Not yet registered") if not stage else stage
 
 
 def right_name(checkpoint_id: str) -> str:
-    if checkpoint_id in RIGHTS:
-        return str(RIGHTS[checkpoint_id])
+    """A right by its catalogue wording, translated (the catalogues carry the catalogue's English)."""
     cp = catalogue.CATALOGUE.get(checkpoint_id)
     return gettext(cp.right) if cp else str(checkpoint_id)
 
@@ -184,8 +130,6 @@ def right_short(checkpoint_id: str) -> str:
 
 
 def right_explanation(checkpoint_id: str) -> str:
-    if checkpoint_id in ON_FAILURE:
-        return str(ON_FAILURE[checkpoint_id])
     cp = catalogue.CATALOGUE.get(checkpoint_id)
     return gettext(cp.on_failure) if cp and cp.on_failure else ""
 
