@@ -34,7 +34,7 @@
         })
       },
       options: {
-        indexAxis: "y", responsive: true, maintainAspectRatio: false, animation: calm() ? false : { duration: 300 },
+        indexAxis: "y", locale: document.documentElement.lang, responsive: true, maintainAspectRatio: false, animation: calm() ? false : { duration: 300 },
         scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked: true } },
         plugins: {
           legend: { position: "bottom" },
@@ -54,7 +54,8 @@
         })
       },
       options: {
-        responsive: true, maintainAspectRatio: false, animation: calm() ? false : { duration: 300 },
+        locale: document.documentElement.lang, responsive: true, maintainAspectRatio: false,
+        animation: calm() ? false : { duration: 300 },
         scales: { y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } },
                   x: { stacked: true, title: { display: true, text: data.axis.week } } },
         plugins: { legend: { position: "bottom" } }
