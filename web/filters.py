@@ -94,6 +94,7 @@ def register(app) -> None:
         field_help=labels.field_help, choice_label=labels.choice_label, term=labels.text,
         reason_text=labels.reason, reason_is_translated=labels.reason_is_translated,
         escalation_kind=labels.escalation_kind, process_name=labels.process_name,
-        filter_label=labels.filter_label, field_error=labels.field_error, script_messages=scripts.translated,
+        filter_label=labels.filter_label, field_error=labels.field_error,
+        field_error_is_translated=labels.field_error_is_translated, script_messages=scripts.translated,
         diff_action=labels.diff_action, evidence_labels=labels.evidence_labels)
     app.jinja_env.filters["field_error"] = labels.field_error

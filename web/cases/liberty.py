@@ -3,12 +3,14 @@ release while the person is held, a custody extension by the investigating judge
 re-qualification of the suspicion, the counsel derogation.  The engine decides; a refusal comes
 back as a message that names the law, and nothing changes."""
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 
 from engine.domain.errors import CheckpointBlocked, Forbidden, InvalidData, OverrideRefused
 from engine.services import procedure
 
 from ..auth import current_actor, require
 from ..extensions import habeas
+from ..filters import error_message
 from . import bp, fields
 
 RELEASERS = ("investigator", "prosecutor", "supervising_prosecutor", "judge")
@@ -35,7 +37,7 @@ def _done(case_id: int, call, message: str):
     except CheckpointBlocked as err:  # a complaint against the detention awaits its ruling
         flash("Not recorded: " + ("; ".join(r for f in err.failures for r in f.get("reasons", ())) or err.message))
     except (InvalidData, OverrideRefused, Forbidden) as err:
-        flash(f"Not recorded: {err.message}")
+        flash(_("Not recorded: %(reason)s", reason=error_message(err)))
     else:
         flash(message)
     return redirect(url_for(".case", case_id=case_id, _anchor="liberty"))
@@ -52,7 +54,7 @@ def release(case_id: int):
     released_at = fields.local_to_utc(request.form.get("released_at", "")) or None
     return _done(case_id, lambda: procedure.release(habeas(), current_actor(), case_id, released_at,
                                                     request.form.get("ground", ""), expected_version=_version()),
-                 "The release is recorded. The case goes on without custody.")
+                 _("The release is recorded. The case goes on without custody."))
 
 
 @bp.post("/<int:case_id>/custody/extensions")
@@ -66,7 +68,7 @@ def extend_custody(case_id: int):
             "alternatives_considered": form.get("alternatives_considered", "")}
     return _done(case_id, lambda: procedure.extend_custody(habeas(), current_actor(), case_id, data,
                                                            expected_version=_version()),
-                 "The custody term is extended.")
+                 _("The custody term is extended."))
 
 
 @bp.post("/<int:case_id>/qualifications")
@@ -77,8 +79,8 @@ def requalify(case_id: int):
                                                       request.form.get("qualification", ""), decided,
                                                       graver=request.form.get("graver") == "on",
                                                       expected_version=_version()),
-                 "The new qualification is recorded: it needs the prosecutor's approval and a new letter of "
-                 "rights before the next act.")
+                 _("The new qualification is recorded: it needs the prosecutor's approval and a new letter of "
+                   "rights before the next act."))
 
 
 @bp.post("/<int:case_id>/derogations")
@@ -86,5 +88,5 @@ def requalify(case_id: int):
 def derogate(case_id: int):
     return _done(case_id, lambda: procedure.derogate(habeas(), current_actor(), case_id,
                                                      request.form.get("ground", ""), request.form.get("reason", "")),
-                 "The derogation is recorded for the next interrogation; its statement will be flagged for an "
-                 "admissibility ruling.")
+                 _("The derogation is recorded for the next interrogation; its statement will be flagged for an "
+                   "admissibility ruling."))

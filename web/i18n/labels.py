@@ -194,12 +194,37 @@ def filter_label(name: str) -> str:
     return str(REPORT_FILTERS.get(name, name))
 
 
+_FUTURE = re.compile(r"^must not be in the future \((\d{4}-\d\d-\d\d(?: \d\d:\d\d UTC)?) is after now, "
+                     r"(\d{4}-\d\d-\d\d(?: \d\d:\d\d UTC)?)\)$")
+_NOT_A_MOMENT = re.compile(r"^must be a date and time such as \S+, not '(.*)'$")
+_NOT_A_DAY = re.compile(r"^must be a date such as \S+, not '(.*)'$")
+
+
+def _moment_or_day(text: str) -> str:
+    return _local(text[:-4]) if text.endswith(" UTC") else ".".join(reversed(text.split("-")))
+
+
 def field_error(message: str) -> str:
-    """A validation message in the reader's words; ``Must be one of: a, b.`` loses its list of
-    internal values (the form offers the choices)."""
+    """A validation message in the reader's words.  ``Must be one of: a, b.`` loses its list of
+    internal values (the form offers the choices); the engine's checks of dates are rebuilt with
+    the times in the configured zone; any other sentence is looked up by its English."""
     if message.startswith("Must be one of"):
         return gettext("Must be one of the offered values.")
+    future = _FUTURE.match(message)
+    if future:
+        return gettext("must not be in the future (%(when)s is after now, %(now)s)",
+                       when=_moment_or_day(future.group(1)), now=_moment_or_day(future.group(2)))
+    moment = _NOT_A_MOMENT.match(message)
+    if moment:
+        return gettext("must be a date and time such as 02.03.2026 14:00, not “%(value)s”", value=moment.group(1))
+    day = _NOT_A_DAY.match(message)
+    if day:
+        return gettext("must be a date such as 17.05.1990, not “%(value)s”", value=day.group(1))
     return gettext(message)
+
+
+def field_error_is_translated(message: str) -> bool:
+    return language() == "en" or field_error(message) != message
 
 
 # The engine's fixed reasons, word for word, so that the catalogues carry them.
