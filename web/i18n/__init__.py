@@ -13,9 +13,15 @@ Which language a request is answered in, first match wins:
 The JSON API answers in ``Accept-Language`` only (its codes and field names stay English).
 The engine never translates: it hands over stable ids and English text, and ``labels`` turns
 them into the reader's words here, in the web layer."""
+from pathlib import Path
+from urllib.parse import urlencode
+
 from flask import current_app, g, request, session
 from flask_babel import Babel
 
+from engine.services import users
+
+from ..extensions import habeas
 from .catalogues import ensure_compiled
 
 LANGUAGES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
@@ -39,8 +45,7 @@ def init_app(app) -> None:
                 "language_url": _language_url}
 
 
-def _translations_dir(app):
-    from pathlib import Path
+def _translations_dir(app) -> Path:
     return Path(app.root_path) / "translations"
 
 
@@ -61,11 +66,10 @@ def current_language() -> str:
 def _saved_choice() -> str | None:
     """The logged-in person's saved language, remembered in the session once read."""
     username = session.get("user")
-    if not username:
+    if not username or session.get("lang_looked_up"):
         return None
-    from engine.services import users
-    from ..extensions import habeas
     saved = users.language_of(habeas(), username)
+    session["lang_looked_up"] = True  # once per login: no query on every page for those who never chose
     if saved:
         session[SESSION_KEY] = saved
     return saved
@@ -78,8 +82,6 @@ def _remember_requested_language() -> None:
     session[SESSION_KEY] = requested
     g.pop("language", None)
     if session.get("user"):
-        from engine.services import users
-        from ..extensions import habeas
         users.save_language(habeas(), session["user"], requested)
 
 
@@ -87,7 +89,6 @@ def _language_url(code: str) -> str:
     """This page again, in another language (other query arguments kept)."""
     args = request.args.to_dict(flat=False)
     args["lang"] = [code]
-    from urllib.parse import urlencode
     return request.path + "?" + urlencode(args, doseq=True)
 
 
