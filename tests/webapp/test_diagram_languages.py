@@ -3,9 +3,20 @@ the diagram itself (``name_ru``, ``instructions_kk``, ``label_ru``, ``help_kk``)
 keeps them as data, the web layer shows the reader's, and falls back to the catalogues."""
 from pathlib import Path
 
+import pytest
+
 from engine.domain.forms import FormField
 from engine.workflow.adapter import ProcessModel
+from tests.conftest import _empty
 from web.i18n import diagrams, labels
+
+
+@pytest.fixture
+def db_engine(sqlite_engine):
+    """Words do not depend on the database: these run on SQLite only (the suite stays fast)."""
+    _empty(sqlite_engine)
+    return sqlite_engine
+
 
 COMPLAINT = Path(__file__).resolve().parents[2] / "processes" / "complaint.bpmn"
 OWN_WORDS = ('<spiffworkflow:property name="stage" value="complaint" />',

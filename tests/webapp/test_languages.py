@@ -8,7 +8,15 @@ import pytest
 from openpyxl import load_workbook
 
 from engine.services import users
+from tests.conftest import _empty
 from tests.webapp.conftest import csrf_token, login
+
+
+@pytest.fixture
+def db_engine(sqlite_engine):
+    """Words do not depend on the database: these run on SQLite only (the suite stays fast)."""
+    _empty(sqlite_engine)
+    return sqlite_engine
 
 
 def _lang(response) -> str:

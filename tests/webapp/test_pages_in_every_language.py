@@ -8,15 +8,26 @@ code and legal citations, and looks for every English message of the catalogues 
 language translates differently, and for any Latin-script word that is not a name, a citation
 or a format (which catches English added to a template without a catalogue entry)."""
 import re
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 
+from engine.domain import catalogue
 from engine.domain.errors import CheckpointBlocked
 from engine.services import demo, queries
+from tests.conftest import _empty, all_actors
 from tests.webapp.conftest import csrf_token
+
+
+@pytest.fixture
+def db_engine(sqlite_engine):
+    """Words do not depend on the database: these run on SQLite only (the suite stays fast)."""
+    _empty(sqlite_engine)
+    return sqlite_engine
+
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "web" / "translations"
 READ_ATTRIBUTES = ("aria-label", "title", "placeholder", "alt")
@@ -79,8 +90,6 @@ def english_fragments(language: str) -> set[str]:
 def latin_words_allowed(seeded) -> set[str]:
     """Latin-script words a Kazakh or Russian page may show: names and data people entered, the
     legal citations, the brand and format names, the language switch."""
-    from engine.domain import catalogue
-    from tests.conftest import all_actors
     words = {"Habeas", "English", "CSV", "JSON", "XLSX", "Excel", "BPMN", "UTC", "Asia", "Almaty", "SHA", "CEPEJ",
              "ISO", "root", "demo", "Ctrl", "JavaScript"}
     words |= {actor.username for actor in all_actors().values()}
@@ -112,7 +121,6 @@ def walk(login_as, seeded, actors, client):
     detained = driver.open(demo.registration(now, suspect_citizenship="CN"), defence=["defence"])
     driver.complete(detained, "register_report")
     driver.complete(detained, "open_investigation", next_step="detain")
-    from datetime import timedelta
     driver.complete(detained, "apprehend_suspect", apprehended_at=(now - timedelta(hours=40)).isoformat())
     task = driver.task(refused, "interrogate_suspect")["id"]
     version = queries.show_case(seeded, actors["reviewer"], refused)["version"]
