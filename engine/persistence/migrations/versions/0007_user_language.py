@@ -1,15 +1,15 @@
 """user language: the interface language each user chose (kk, ru, en), empty until they choose
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006_harden_trail
 Create Date: 2026-12-02 03:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0006'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006_harden_trail'
 branch_labels = None
 depends_on = None
 
