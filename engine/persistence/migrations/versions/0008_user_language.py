@@ -1,15 +1,15 @@
 """user language: the interface language each user chose (kk, ru, en), empty until they choose
 
-Revision ID: 0007
-Revises: 0006_harden_trail
+Revision ID: 0008
+Revises: 0007_complaints
 Create Date: 2026-12-02 03:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0007'
-down_revision = '0006_harden_trail'
+revision = '0008'
+down_revision = '0007_complaints'
 branch_labels = None
 depends_on = None
 
