@@ -11,6 +11,7 @@ from engine.services import procedure
 from ..auth import current_actor, require
 from ..extensions import habeas
 from ..filters import error_message
+from ..i18n import labels
 from . import bp, fields
 
 RELEASERS = ("investigator", "prosecutor", "supervising_prosecutor", "judge")
@@ -35,7 +36,8 @@ def _done(case_id: int, call, message: str):
     try:
         call()
     except CheckpointBlocked as err:  # a complaint against the detention awaits its ruling
-        flash("Not recorded: " + ("; ".join(r for f in err.failures for r in f.get("reasons", ())) or err.message))
+        flash(_("Not recorded: %(reason)s", reason="; ".join(labels.reason(r, f.get("id")) for f in err.failures
+                                                             for r in f.get("reasons", ())) or error_message(err)))
     except (InvalidData, OverrideRefused, Forbidden) as err:
         flash(_("Not recorded: %(reason)s", reason=error_message(err)))
     else:

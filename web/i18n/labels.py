@@ -33,7 +33,8 @@ STATUSES = {
     "passed": _l("passed"), "failed": _l("failed"), "pending": _l("pending"),
     "waived": _l("waived"), "overridden": _l("overridden"), "not_applicable": _l("not applicable"),
     "overdue": _l("overdue"), "non_compliant": _l("non compliant"), "open": _l("open"),
-    "resolved": _l("resolved"), "closed": _l("closed"), "active": _l("active"),
+    "resolved": _l("resolved"), "closed": _l("closed"), "active": _l("active"), "refused": _l("refused"),
+    "awaiting_ruling": _l("awaiting ruling"), "upheld": _l("upheld"), "dismissed": _l("dismissed"),
 }
 
 FAILURE_CLASSES = {"block": _l("blocks the step"), "escalate": _l("escalates"),

@@ -24,7 +24,8 @@ HEADINGS = {
     "checkpoint": _l("Right (id)"), "right": _l("Right"), "legal_basis": _l("Legal basis"),
     "failure": _l("If not respected"), "total": _l("Evaluations"), "compliance_rate": _l("Compliance"),
     "failure_rate": _l("Failures"), "override_rate": _l("Overrides"), "unit": _l("Unit"),
-    "prosecutor": _l("Prosecutor"), "week": _l("Week starting (Monday, UTC)"), "stage": _l("Stage"),
+    "prosecutor": _l("Prosecutor"), "refused_attempts": _l("Refused attempts"),
+    "week": _l("Week starting (Monday, UTC)"), "stage": _l("Stage"),
     "incoming": _l("Incoming"), "resolved": _l("Resolved"), "pending_at_end": _l("Pending at end"),
     "clearance_rate": _l("Clearance rate, %"), "disposition_time_days": _l("Disposition time, days"),
     "indicator": _l("Indicator"), "measure": _l("Measure"), "value": _l("Value"),
@@ -37,7 +38,7 @@ TABLES = {"rights": _l("Per right"), "units": _l("By unit"), "prosecutors": _l("
 def _columns(table: str) -> list[str]:
     counts = [*STATUSES, *RATES]
     return {
-        "rights": ["checkpoint", "right", "legal_basis", "failure", "total", *counts],
+        "rights": ["checkpoint", "right", "legal_basis", "failure", "total", *counts, "refused_attempts"],
         "units": ["unit", "total", *counts], "prosecutors": ["prosecutor", "total", *counts],
         "weeks": ["week", *RECORDED],
         "stages": ["stage", "incoming", "resolved", "pending_at_end", "clearance_rate", "disposition_time_days"],
@@ -60,7 +61,7 @@ def _rows(report: dict, table: str) -> list[dict]:
         return [{**row, "pending_at_end": row.get("pending")} for row in rows + cepej.get("stages", [])]
     return [{"indicator": name, "measure": key, "value": value}
             for name, figures in report.get("indicators", {}).items() if name != "cepej"
-            for key, value in figures.items()]
+            for key, value in figures.items() if value is None or isinstance(value, (int, float, str))]
 
 
 def to_csv(report: dict, table: str = "rights", separator: str = "comma") -> str:
