@@ -1,15 +1,15 @@
 """user language: the interface language each user chose (kk, ru, en), empty until they choose
 
-Revision ID: 0008
-Revises: 0007_complaints
+Revision ID: 0009_user_language
+Revises: 0008_training
 Create Date: 2026-12-02 03:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0008'
-down_revision = '0007_complaints'
+revision = '0009_user_language'
+down_revision = '0008_training'
 branch_labels = None
 depends_on = None
 
