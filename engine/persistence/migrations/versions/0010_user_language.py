@@ -1,15 +1,15 @@
 """user language: the interface language each user chose (kk, ru, en), empty until they choose
 
-Revision ID: 0009_user_language
-Revises: 0008_training
+Revision ID: 0010_user_language
+Revises: 0009_incidents
 Create Date: 2026-12-02 03:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0009_user_language'
-down_revision = '0008_training'
+revision = '0010_user_language'
+down_revision = '0009_incidents'
 branch_labels = None
 depends_on = None
 
