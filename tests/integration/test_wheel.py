@@ -30,7 +30,8 @@ pytestmark = pytest.mark.slow
 
 def _sources(target: Path) -> None:
     """The checkout's files that git does not ignore (what a release is built from) plus the
-    bundles `make assets` built; never build/, .venv/ or node_modules/."""
+    bundles `make assets` built and the catalogues `make install` compiled; never build/, .venv/
+    or node_modules/."""
     listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
                             capture_output=True, check=True).stdout
     for name in filter(None, listed.decode().split("\0")):
@@ -39,6 +40,10 @@ def _sources(target: Path) -> None:
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)
     shutil.copytree(VENDOR, target / "web" / "static" / "vendor")
+    for compiled in (ROOT / "web" / "translations").glob("*/LC_MESSAGES/*.mo"):  # built by make install
+        destination = target / compiled.relative_to(ROOT)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(compiled, destination)
 
 
 @pytest.fixture(scope="session")
