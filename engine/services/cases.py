@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..domain import acts, catalogue, roles
+from ..domain import acts, catalogue, custody as custody_terms, roles
 from ..domain.errors import CheckpointBlocked, Conflict, InvalidData, NotFound, WorkflowError
 from ..domain.facts import CaseFacts
 from ..domain.rights import FailureClass, Status
@@ -22,11 +22,6 @@ from ..persistence.models import (AdmissibilityFlag, Case, CaseParty, Escalation
 from ..workflow.adapter import CaseRun, ReadyTask, TaskDefinition
 from . import access, checks, clocks, facts_check, forms, incidents
 from .context import Actor, Habeas
-
-try:
-    from ..domain import custody as custody_terms
-except ImportError:  # pragma: no cover - until the custody rules land
-    custody_terms = None
 
 
 def task_fields(definition: TaskDefinition, without: tuple[str, ...] = ()):
@@ -271,14 +266,10 @@ def _custody_order(kind, clean: dict, now, params) -> dict:
                           {"expires_at": ["not an ISO-8601 time"]}) from None
     if ordered is None:
         raise InvalidData("say when custody was ordered", {"ordered_at": ["required for a custody order"]})
-    if custody_terms is not None:
-        limit = custody_terms.first_term_limit(ordered, params)
-        expires = expires or limit
-        errors = custody_terms.check_first_term(ordered, expires, now, params)
-        if errors:
-            raise InvalidData("; ".join(errors), {"expires_at": errors})
-    if expires is None:
-        raise InvalidData("say when the custody term expires", {"expires_at": ["required for a custody order"]})
+    expires = expires or custody_terms.first_term_limit(ordered, params)
+    errors = custody_terms.check_first_term(ordered, expires, now, params)
+    if errors:
+        raise InvalidData("; ".join(errors), {"expires_at": errors})
     clean["expires_at"] = expires.isoformat()
     return {"custody_ordered_at": ordered.isoformat(), "custody_expires_at": expires.isoformat(),
             "detained": True, "released_at": None}

@@ -72,6 +72,13 @@ class EvidenceBook:
                 return rec
         return candidates[-1]
 
+    def in_scope(self, checkpoint_id: str, scope: str | None, facts: CaseFacts, now: datetime,
+                 params: Params) -> EvidenceRecord | None:
+        """The record a right reads in a scope: its own scope for a right bound to acts,
+        qualifications or episodes; the best of any scope for a right of the whole case."""
+        scoped = scope is not None and checkpoint_id in acts.PER_ACT | acts.PER_QUALIFICATION | acts.PER_EPISODE
+        return self.best(checkpoint_id, scope, facts, now, params, any_scope=not scoped)
+
     def for_act(self, checkpoints, kind: str | None, procedure: acts.Procedure, facts: CaseFacts,
                 now: datetime, params: Params) -> dict[str, EvidenceRecord]:
         """The evidence each checkpoint reads for an act of ``kind``."""
@@ -84,9 +91,7 @@ class EvidenceBook:
                 if found:
                     out[cid] = found[-1]
                 continue
-            scope = acts.scope_of(cid, kind, procedure)
-            scoped = cid in acts.PER_ACT | acts.PER_QUALIFICATION | acts.PER_EPISODE and scope is not None
-            rec = self.best(cid, scope, facts, now, params, any_scope=not scoped)
+            rec = self.in_scope(cid, acts.scope_of(cid, kind, procedure), facts, now, params)
             if rec is not None:
                 out[cid] = rec
         return out

@@ -5,21 +5,14 @@ order, a birth date that makes sense, codes from lists.  A wrong fact is refused
 ``InvalidData`` error naming each field, and the case stays as it was."""
 from datetime import datetime
 
+from ..domain import fact_checks
 from ..domain.errors import InvalidData
-
-try:
-    from ..domain import fact_checks
-except ImportError:  # pragma: no cover - until the rules land
-    fact_checks = None
 
 
 def require(values: dict, *, now: datetime, known: dict | None = None, fields=()) -> dict:
     """Refuse ``values`` when a fact is wrong; return them normalised (country codes upper case)."""
-    if fact_checks is None:
-        return values
     types = {f.name: f.type for f in fields}
-    normalise = getattr(fact_checks, "normalise_facts", None)
-    values = normalise(values) if normalise else values
+    values = fact_checks.normalise_facts(values)
     errors = fact_checks.check_facts(values, now=now, known=known or {}, field_types=types)
     if errors:
         first = next(iter(errors))

@@ -6,7 +6,7 @@ derogation from counsel of Directive 2013/48 art 3(6).
 
 Each runs in one transaction like a step: load the case, check, change, save with the case's
 optimistic lock, evaluate, sync the clocks, audit."""
-from ..domain import acts, catalogue, roles
+from ..domain import acts, catalogue, custody as custody_terms, roles
 from ..domain.clock import parse_instant
 from ..domain.errors import CheckpointBlocked, Conflict, Forbidden, InvalidData, OverrideRefused
 from ..domain.facts import CaseFacts
@@ -18,10 +18,6 @@ from .cases import load_case, load_run, procedure_of
 from .context import Actor, Habeas
 
 RELEASERS = frozenset({roles.INVESTIGATOR, roles.PROSECUTOR, roles.SUPERVISING_PROSECUTOR, roles.JUDGE})
-try:
-    from ..domain import custody as custody_terms
-except ImportError:  # pragma: no cover - until the custody rules land
-    custody_terms = None
 
 
 def release(ctx: Habeas, actor: Actor, case_id: int, released_at: str | None, ground: str,
@@ -142,8 +138,6 @@ def _extend(ctx, session, actor, case_id, fields, expected_version, now) -> dict
 
 
 def _extension_errors(first, current, fields, category, params) -> list[str]:
-    if custody_terms is None:
-        return []
     return custody_terms.check_extension(first, current, _instant("petition_at", fields["petition_at"]),
                                          _instant("extended_until", fields["extended_until"]), category, params)
 
@@ -206,22 +200,13 @@ def derogate(ctx: Habeas, actor: Actor, case_id: int, ground: str, reason: str) 
 
 
 DEROGATION_BASIS = "Directive 2013/48 art 3(6)"
-DEROGATION_GROUNDS = ("urgent_risk_to_life_liberty_or_physical_integrity",
-                      "prevent_substantial_jeopardy_to_proceedings")
+DEROGATION_GROUNDS = catalogue.DEROGATION_GROUNDS
 
 
 def _derogation_refusal(case, ground, role, now, params) -> str | None:
-    facts = CaseFacts.from_data(case.facts, params)
-    rule = getattr(catalogue, "derogation_refusal", None)
-    if rule is not None:
-        return rule(facts, ground, role, now, params)
-    if role != roles.SUPERVISING_PROSECUTOR:
-        return f"only the supervising prosecutor may derogate from counsel ({DEROGATION_BASIS})"
-    if ground not in DEROGATION_GROUNDS:
-        return f"a derogation needs one of the grounds of {DEROGATION_BASIS}: {', '.join(DEROGATION_GROUNDS)}"
-    if facts.defence_is_mandatory(now, params):
-        return f"no derogation where defence is mandatory (CPC art 67; {DEROGATION_BASIS})"
-    return None
+    """The law's answer (catalogue.derogation_refusal), at the case's stage: never in court."""
+    return catalogue.derogation_refusal(CaseFacts.from_data(case.facts, params), ground, role, now, params,
+                                        case.stage)
 
 
 def is_derogation(override: Override) -> bool:

@@ -1,5 +1,7 @@
 """Read models: what a user sees of a case.  Reading never changes the case; a defence
 lawyer's reads are logged in the audit trail."""
+from typing import NamedTuple
+
 from sqlalchemy import select
 
 from ..domain import acts, catalogue, roles
@@ -10,7 +12,7 @@ from ..persistence.models import (AdmissibilityFlag, AuditEntry, Case, CaseParty
                                   ProcessVersion, StageEntry)
 from ..workflow.adapter import Unloadable
 from . import access, allegations, checks, complaints, incidents
-from .cases import load_case, reading_run, task_fields
+from .cases import load_case, procedure_of, reading_run, task_fields
 from .context import Actor, Habeas
 
 
@@ -22,6 +24,8 @@ def show_case(ctx: Habeas, actor: Actor, case_id: int) -> dict:
         now = ctx.now()
         evidence = session.execute(select(Evidence).where(Evidence.case_id == case.id)
                                    .order_by(Evidence.id)).scalars().all()
+        reading = _Reading(procedure_of(case), CaseFacts.from_data(case.facts or {}, ctx.params),
+                           checks.EvidenceBook(evidence), now, ctx.params)
         try:
             with reading_run(ctx, session, case) as run:
                 tasks, path = [_task(t) for t in run.ready_tasks()], run.path_taken()
@@ -35,8 +39,7 @@ def show_case(ctx: Habeas, actor: Actor, case_id: int) -> dict:
             "opened_at": case.opened_at.isoformat(), "updated_at": case.updated_at.isoformat(),
             "facts": case.facts,
             "tasks": tasks,
-            "checkpoints": _checkpoints(case, _next_act_evidence(case, evidence, tasks, now, ctx.params),
-                                        now, ctx.params),
+            "checkpoints": _checkpoints(case, _next_act_evidence(reading, tasks), now, ctx.params),
             "deadlines": _rows(session, Deadline, case.id, ("checkpoint", "kind", "starts_at", "due_at", "status", "basis",
                                                            "action_taken"), "due_at"),
             "escalations": _rows(session, Escalation, case.id, ("id", "kind", "assigned_role", "checkpoint", "stage", "reason", "status",
@@ -49,7 +52,7 @@ def show_case(ctx: Habeas, actor: Actor, case_id: int) -> dict:
             "path": path,
             "incidents": incidents.open_for(session, [case.id]).get(case.id, []),
         }
-        view.update(_procedure_view(session, case, evidence, now, ctx.params))
+        view.update(_procedure_view(session, case, reading))
         view["about_case_id"] = case.about_case_id
         view["complaints"] = complaints.of_case(session, case, now, ctx.params)
         view["allegations"] = allegations.of_case(session, case.id)
@@ -58,31 +61,35 @@ def show_case(ctx: Habeas, actor: Actor, case_id: int) -> dict:
     return view
 
 
-def _next_act_evidence(case: Case, evidence, tasks: list[dict], now, params) -> dict:
+class _Reading(NamedTuple):
+    """What a case view reads once: the procedure, the facts, the evidence, the time."""
+    procedure: acts.Procedure
+    facts: CaseFacts
+    book: checks.EvidenceBook
+    now: object
+    params: object
+
+
+def _next_act_evidence(reading: _Reading, tasks: list[dict]) -> dict:
     """The evidence each right reads for the next act it guards: the rights panel shows where the
     next interrogation (or notice, or hearing) stands, not where the last one stood."""
-    from .cases import procedure_of
-    procedure = procedure_of(case)
-    facts = CaseFacts.from_data(case.facts or {}, params)
-    book = checks.EvidenceBook(evidence)
     ready = [acts.act_of(t.get("act"), {}) for t in tasks]
     out = {}
     for cid in catalogue.CATALOGUE:
-        scope = acts.scope_for_record(cid, procedure, ready)
-        scoped = cid in acts.PER_ACT | acts.PER_QUALIFICATION | acts.PER_EPISODE and scope is not None
-        rec = book.best(cid, scope, facts, now, params, any_scope=not scoped)
+        scope = acts.scope_for_record(cid, reading.procedure, ready)
+        rec = reading.book.in_scope(cid, scope, reading.facts, reading.now, reading.params)
         if rec is not None:
             out[cid] = rec
     return out
 
 
-def _procedure_view(session, case: Case, evidence, now, params) -> dict:
+EVALUATIONS_SHOWN = 200  # a case view lists the latest evaluations; a long case keeps the rest in reports
+
+
+def _procedure_view(session, case: Case, reading: _Reading) -> dict:
     """The case in acts: its detention episodes (each with its judicial-review clock and status),
-    the qualification in force, and each right's latest evaluation per act."""
-    from .cases import procedure_of
-    procedure = procedure_of(case)
-    facts = CaseFacts.from_data(case.facts or {}, params)
-    book = checks.EvidenceBook(evidence)
+    the qualification in force, and each right's latest evaluations per act."""
+    procedure, facts, book, now, params = reading
     episodes = []
     for episode in procedure.episodes:
         scope = f"episode:{episode.no}"
@@ -94,14 +101,15 @@ def _procedure_view(session, case: Case, evidence, now, params) -> dict:
             "status": "ended" if ended else ev.status.value, "due_at": _iso(ev.due_at),
             "reasons": [f"the detention ended by {episode.ended_by} before a judicial order"] if ended
             else list(ev.reasons)}})
-    rows = session.execute(select(CheckpointEvaluation).where(CheckpointEvaluation.case_id == case.id)
-                           .order_by(CheckpointEvaluation.id)).scalars().all()
+    latest = session.execute(select(CheckpointEvaluation).where(CheckpointEvaluation.case_id == case.id)
+                             .order_by(CheckpointEvaluation.id.desc()).limit(EVALUATIONS_SHOWN)).scalars().all()
+    rows = list(reversed(latest))
     return {"episodes": episodes, "qualification_no": procedure.qualification,
             "acts_done": dict(procedure.done),
             "evaluations": [{"checkpoint": r.checkpoint, "status": r.status, "task": r.task, "stage": r.stage,
                              "act": (r.detail or {}).get("act"), "scope": (r.detail or {}).get("scope"),
                              "evaluated_at": _iso(r.evaluated_at), "reasons": (r.detail or {}).get("reasons", [])}
-                            for r in rows[-200:]]}
+                            for r in rows]}
 
 
 def _iso(moment):

@@ -4,7 +4,6 @@ from ..domain import acts, catalogue, roles
 from ..domain.clock import parse_instant
 from ..domain.errors import Forbidden, InvalidData, NotFound, OverrideRefused
 from ..domain.facts import CaseFacts
-from ..domain.stages import COURT_STAGES
 from ..domain.rights import OverridePolicy, Status
 from ..persistence import audit
 from ..persistence.models import CheckpointEvaluation, Escalation, Evidence, Override
@@ -113,8 +112,7 @@ def _reassess(ctx, session, case, cp, now, actor, scope=None):
     satisfied one closes its escalation."""
     facts = CaseFacts.from_data(case.facts, ctx.params)
     book = checks.evidence_book(session, case.id)
-    scoped = cp.id in acts.PER_ACT | acts.PER_QUALIFICATION | acts.PER_EPISODE and scope is not None
-    rec = book.best(cp.id, scope, facts, now, ctx.params, any_scope=not scoped)
+    rec = book.in_scope(cp.id, scope, facts, now, ctx.params)
     assessment = checks.assess([cp], facts, {cp.id: rec} if rec else {}, now, ctx.params, case.stage)[0]
     session.add_all(checks.evaluation_rows(case, [assessment], now=now, stage=case.stage, task=None,
                                            actor=actor.username))
@@ -161,12 +159,7 @@ def override(ctx: Habeas, actor: Actor, case_id: int, checkpoint_id: str, reason
 
 def _override_roles(cp, stage: str | None) -> frozenset:
     """Who may override: the court at the court stages, the supervising prosecutor before them."""
-    chooser = getattr(catalogue, "override_roles", None)
-    if chooser is not None:
-        return frozenset(chooser(cp, stage))
-    if stage in COURT_STAGES:
-        return frozenset({roles.JUDGE})
-    return cp.override_roles
+    return frozenset(catalogue.override_roles(cp, stage))
 
 
 def resolve_escalation(ctx: Habeas, actor: Actor, escalation_id: int, resolution: str) -> None:

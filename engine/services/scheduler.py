@@ -268,9 +268,8 @@ def breach(ctx: Habeas, session, row: Deadline, case: Case, clock: LegalClock, n
 def _escalation_role(checkpoint_id: str, stage: str | None) -> str:
     """At the court stages escalations belong to the court, elsewhere to the supervising
     prosecutor (the brief's precisions on overrides and escalations)."""
-    chooser = getattr(catalogue, "escalation_role", None)
-    if chooser is not None and checkpoint_id in catalogue.CATALOGUE:
-        return chooser(checkpoint_id, stage)
+    if checkpoint_id in catalogue.CATALOGUE:
+        return catalogue.escalation_role(checkpoint_id, stage)
     return roles.JUDGE if stage in COURT_STAGES else roles.SUPERVISING_PROSECUTOR
 
 
