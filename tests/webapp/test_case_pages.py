@@ -404,7 +404,7 @@ def test_defence_files_a_complaint_and_an_allegation_from_the_case_page(login_as
     assert f"/allegations/{allegation['id']}/referral" in _text(prosecutor.get(f"/cases/{own}"))
     assert f"/allegations/{allegation['id']}/referral" not in _text(client.get(f"/cases/{own}"))
     empty = _post(prosecutor, f"/cases/{own}/allegations/{allegation['id']}/referral", {"referred_to": " "})
-    assert empty.status_code == 302 and "Not recorded: referred_to" in _text(prosecutor.get(f"/cases/{own}"))
+    assert empty.status_code == 302 and "Not recorded: Referred to: required" in _text(prosecutor.get(f"/cases/{own}"))
     done = _post(prosecutor, f"/cases/{own}/allegations/{allegation['id']}/referral",
                  {"referred_to": "regional prosecutor, special unit"})
     assert done.status_code == 302

@@ -94,6 +94,17 @@ FIELD_ERRORS = (
     _l("the period must not end before it starts"), _l("the period must not start after today"),
     _l("required"), _l("not an ISO-8601 time"), _l("required: when the fact happened"), _l("no such record"),
     _l("already resolved"),
+    # complaints (CPC 105-106) and ill-treatment allegations (UNCAT 12-13), as the services word them
+    _l("required: which act or decision, by whom, and why it is unlawful"),
+    _l("required: when the complainant learned of the act (their 15 days run from it)"),
+    _l("in the future: a complaint is about what already happened"),
+    _l("a complaint is filed after the complainant learned of the act"),
+    _l("must be true or false"), _l("must be an object"),
+    _l("required: what is alleged, by whom, when and where"),
+    _l("required: the body that checks the allegation independently"), _l("before the allegation"),
+    _l("the complaint cannot be filed as given"), _l("the allegation cannot be recorded as given"),
+    _l("the referral cannot be recorded as given"), _l("this allegation was already referred"),
+    _l("a referral follows the allegation"),
 )
 
 

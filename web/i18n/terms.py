@@ -33,6 +33,10 @@ def catalogue_terms() -> list[str]:
         out += [cp.right, cp.on_failure or ""]
         for form_field in cp.evidence:
             out += list(_field_terms(form_field.to_dict()))
+    from web.cases.filings import FORMS  # the complaint and allegation forms the web layer words
+    for form in FORMS:
+        for form_field in form:
+            out += list(_field_terms(form_field))
     return [term for term in out if term and (not isinstance(term, tuple) or term[1])]
 
 
