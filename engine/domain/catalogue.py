@@ -22,6 +22,7 @@ from .rights import (CheckContext, Checkpoint, Evaluation, EvidenceRecord, Failu
                      OverridePolicy, Status)
 from .roles import JUDGE, PROSECUTOR, SUPERVISING_PROSECUTOR
 from .stages import COURT_STAGES, STAGE_IDS
+from .wording import N_, say, span as _duration, when as _when
 
 __all__ = ["CATALOGUE", "CHECKPOINT_IDS", "get", "guarding", "evaluate", "failure_class",
            "judicial_review_limit_hours", "investigation_term_days", "override_roles",
@@ -95,14 +96,37 @@ def _plus(start: datetime | None, **delta) -> datetime | None:
     return None if start is None else start + timedelta(**delta)
 
 
-def _when(moment: datetime) -> str:
-    return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _duration(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
+# The reasons with values in them, as message ids with named placeholders (``wording``): the
+# engine says them in English; the web and the CLI say them in the reader's language.
+NOT_BY_DEADLINE = N_("evidence not recorded by the deadline (%(when)s)")
+DUE_BY = N_("%(reason)s; due by %(when)s")
+RELEASED_IN_TIME = N_("released %(held)s after apprehension, within the %(hours)s h limit")
+HELD_TOO_LONG = N_("held %(held)s without a judicial order before release, beyond the %(hours)s h limit "
+                   "(CPC art 131(4); ICCPR 9(3))")
+NO_ORDER = N_("no judicial order within %(hours)s h of apprehension (%(started)s): release is mandatory")
+HEARING_LATE = N_("hearing held %(elapsed)s after apprehension, beyond the %(hours)s h limit")
+HEARING_IN_TIME = N_("hearing held %(elapsed)s after apprehension, within the %(hours)s h limit")
+CUSTODY_ENDED = N_("custody ended at %(when)s, within the term (%(citation)s)")
+CUSTODY_EXPIRED_UNLESS = N_("custody term expired at %(when)s: release is mandatory unless the term was lawfully "
+                            "extended (%(citation)s)")
+CUSTODY_NO_PETITION = N_("no extension petition %(warning_days)s days before the custody term expires (%(due)s): "
+                         "escalation due since %(escalate)s; petition or release (%(citation)s)")
+CUSTODY_ESCALATION_AHEAD = N_("an escalation is due at %(escalate)s unless an extension petition is filed; the "
+                              "term expires at %(expires)s")
+TERM_ENDED = N_("the investigation term ended at %(due)s: acts after expiry are flagged")
+FAMILY_LATE = N_("family told %(late)s after apprehension, beyond the limit of %(limit)s (%(due)s; %(citation)s)")
+CONSULATE_LATE = N_("consulate told %(late)s after apprehension, beyond the limit of %(limit)s (%(due)s; %(citation)s)")
+FAMILY_NOT_TOLD = N_("family not told within %(limit)s of apprehension (%(due)s; %(citation)s)")
+CONSULATE_NOT_TOLD = N_("consulate not told within %(limit)s of apprehension (%(due)s; %(citation)s)")
+FAMILY_PENDING = N_("family not yet told")
+CONSULATE_PENDING = N_("consulate not yet told")
+REFERRED_LATE = N_("the ill-treatment allegation of %(started)s was referred at %(when)s, beyond %(hours)s h "
+                   "(%(citation)s)")
+NOT_REFERRED = N_("the ill-treatment allegation of %(started)s was not referred within %(hours)s h (%(citation)s)")
+AWAITS_REFERRAL = N_("the ill-treatment allegation of %(started)s awaits its referral by the prosecutor for an "
+                     "independent check (UNCAT art 12)")
+NOT_EXAMINED_SINCE = N_("no medical examination since the ill-treatment allegation of %(started)s (%(citation)s)")
+NOTICE_DELAYED = N_("family notice lawfully delayed until %(until)s (%(citation)s; authorised by %(who)s)")
 
 
 def _outstanding(checkpoint_id: str, ctx: CheckContext, missing: tuple[str, ...],
@@ -110,7 +134,7 @@ def _outstanding(checkpoint_id: str, ctx: CheckContext, missing: tuple[str, ...]
                  overdue: str = "") -> Evaluation:
     """Evidence absent or incomplete: pending until the deadline, failed once it has passed."""
     if due_at is not None and _now(ctx) > due_at:
-        reason = overdue or f"evidence not recorded by the deadline ({_when(due_at)})"
+        reason = overdue or say(NOT_BY_DEADLINE, when=_when(due_at))
         return Evaluation(checkpoint_id, Status.FAILED, (reason,), missing, due_at,
                           clock_started_at)
     if ctx.evidence is None:
@@ -118,7 +142,7 @@ def _outstanding(checkpoint_id: str, ctx: CheckContext, missing: tuple[str, ...]
     else:
         reason = "evidence incomplete: " + ", ".join(missing) if missing else "evidence incomplete"
     if due_at is not None:
-        reason += f"; due by {_when(due_at)}"
+        reason = say(DUE_BY, reason=reason, when=_when(due_at))
     return Evaluation(checkpoint_id, Status.PENDING, (reason,), missing, due_at, clock_started_at)
 
 
@@ -215,16 +239,13 @@ def judge_detention_review(ctx: CheckContext) -> Evaluation:
         held = released - apprehended
         if due is not None and released <= due:
             return Evaluation(cid, Status.PASSED,
-                              (f"released {_duration(held)} after apprehension, within the "
-                               f"{limit_hours} h limit",),
+                              (say(RELEASED_IN_TIME, held=_duration(held), hours=limit_hours),),
                               due_at=due, clock_started_at=apprehended, satisfied_at=released)
         return Evaluation(cid, Status.FAILED,
-                          (f"held {_duration(held)} without a judicial order before release, "
-                           f"beyond the {limit_hours} h limit (CPC art 131(4); ICCPR 9(3))",),
+                          (say(HELD_TOO_LONG, held=_duration(held), hours=limit_hours),),
                           missing, due, apprehended)
     if missing:
-        overdue = (f"no judicial order within {limit_hours} h of apprehension "
-                   f"({_when(apprehended)}): release is mandatory") if apprehended else ""
+        overdue = say(NO_ORDER, hours=limit_hours, started=_when(apprehended)) if apprehended else ""
         return _outstanding(cid, ctx, missing, due, apprehended, overdue)
     hearing = _instant(data, "hearing_at")
     elapsed = hearing - apprehended
@@ -233,12 +254,10 @@ def judge_detention_review(ctx: CheckContext) -> Evaluation:
                                                "check the recorded times",),
                           due_at=due, clock_started_at=apprehended)
     if elapsed > timedelta(hours=limit_hours):
-        reason = (f"hearing held {_duration(elapsed)} after apprehension, beyond the "
-                  f"{limit_hours} h limit")
+        reason = say(HEARING_LATE, elapsed=_duration(elapsed), hours=limit_hours)
         return Evaluation(cid, Status.FAILED, (reason,), due_at=due, clock_started_at=apprehended)
     return Evaluation(cid, Status.PASSED,
-                      (f"hearing held {_duration(elapsed)} after apprehension, within the "
-                       f"{limit_hours} h limit",),
+                      (say(HEARING_IN_TIME, elapsed=_duration(elapsed), hours=limit_hours),),
                       due_at=due, clock_started_at=apprehended, satisfied_at=hearing)
 
 
@@ -616,17 +635,19 @@ def judge_family_notice(ctx: CheckContext) -> Evaluation:
         if done is not None:
             done_times.append(done)
             if due is not None and done > due:
-                failures.append(f"{who} told {_duration(done - apprehended)} after apprehension, "
-                                f"beyond the limit of {limit} ({_when(due)}; {NOTICE_BASIS})")
+                failures.append(say(FAMILY_LATE if who == "family" else CONSULATE_LATE,
+                                    late=_duration(done - apprehended), limit=limit, due=_when(due),
+                                    citation=NOTICE_BASIS))
         elif due is not None and now > due:
-            failures.append(f"{who} not told within {limit} of apprehension ({_when(due)}; "
-                            f"{NOTICE_BASIS})")
+            failures.append(say(FAMILY_NOT_TOLD if who == "family" else CONSULATE_NOT_TOLD, limit=limit,
+                                due=_when(due), citation=NOTICE_BASIS))
         else:
-            pending.append(f"{who} not yet told" + (f"; due by {_when(due)}" if due else ""))
+            waiting = say(FAMILY_PENDING if who == "family" else CONSULATE_PENDING)
+            pending.append(say(DUE_BY, reason=waiting, when=_when(due)) if due else waiting)
     notes = tuple(f"the delay is not lawful and does not count: {p}" for p in delay_problems)
     if delayed_until is not None:
-        notes += (f"family notice lawfully delayed until {_when(delayed_until)} "
-                  f"({DELAY_BASIS}; authorised by {data.get('delay_authorised_by')})",)
+        notes += (say(NOTICE_DELAYED, until=_when(delayed_until), citation=DELAY_BASIS,
+                      who=data.get("delay_authorised_by")),)
     due_at = _notice_deadline(ctx)
     if failures:
         return Evaluation(cid, Status.FAILED, tuple(failures) + notes, tuple(missing), due_at,
@@ -694,24 +715,20 @@ def judge_medical(ctx: CheckContext) -> Evaluation:
     missing = tuple(missing)
     if referral is not None and due is not None and referral > due:
         return Evaluation(cid, Status.FAILED,
-                          (f"the ill-treatment allegation of {_when(alleged)} was referred at "
-                           f"{_when(referral)}, beyond {ctx.params.ill_treatment_referral_hours} h "
-                           f"({basis})",), missing, due, alleged)
+                          (say(REFERRED_LATE, started=_when(alleged), when=_when(referral),
+                               hours=ctx.params.ill_treatment_referral_hours, citation=basis),), missing, due, alleged)
     if missing:
         outcome = _outstanding(cid, ctx, missing, due, alleged,
-                               f"the ill-treatment allegation of {_when(alleged)} was not referred "
-                               f"within {ctx.params.ill_treatment_referral_hours} h ({basis})"
-                               if alleged else "")
+                               say(NOT_REFERRED, started=_when(alleged), hours=ctx.params.ill_treatment_referral_hours,
+                                   citation=basis) if alleged else "")
         if ctx.facts.ill_treatment_referral_from is not None and outcome.status is Status.PENDING:
-            waiting = (f"the ill-treatment allegation of {_when(ctx.facts.ill_treatment_referral_from)} "
-                       "awaits its referral by the prosecutor for an independent check (UNCAT art 12)",)
+            waiting = (say(AWAITS_REFERRAL, started=_when(ctx.facts.ill_treatment_referral_from)),)
             return Evaluation(cid, outcome.status, waiting + outcome.reasons, outcome.missing, due, alleged)
         return outcome
     examined = _instant(data, "examined_at")
     if alleged is not None and examined is not None and examined < alleged:
         return _outstanding(cid, ctx, ("examined_at",), due, alleged,
-                            f"no medical examination since the ill-treatment allegation of "
-                            f"{_when(alleged)} ({basis})")
+                            say(NOT_EXAMINED_SINCE, started=_when(alleged), citation=basis))
     return Evaluation(cid, Status.PASSED, due_at=due, clock_started_at=alleged,
                       satisfied_at=_occurred(ctx, "examined_at"))
 
@@ -888,13 +905,11 @@ def judge_custody_term(ctx: CheckContext) -> Evaluation:
     first, expires, errors = _custody_terms(ctx)
     ended = custody_ended_at(ctx.facts, ordered)
     if ended is not None and expires is not None and ended <= expires:
-        return Evaluation(cid, Status.PASSED, (f"custody ended at {_when(ended)}, within the "
-                                               f"term ({CUSTODY_BASIS})",),
+        return Evaluation(cid, Status.PASSED, (say(CUSTODY_ENDED, when=_when(ended), citation=CUSTODY_BASIS),),
                           due_at=expires, clock_started_at=first, satisfied_at=ended)
     if expires is not None and now >= expires:
         return Evaluation(cid, Status.FAILED,
-                          (f"custody term expired at {_when(expires)}: release is mandatory "
-                           f"unless the term was lawfully extended ({CUSTODY_BASIS})",)
+                          (say(CUSTODY_EXPIRED_UNLESS, when=_when(expires), citation=CUSTODY_BASIS),)
                           + tuple(errors),
                           _missing(data, ("order_number", "ordered_at", "reasons",
                                           "alternatives_considered")),
@@ -909,12 +924,11 @@ def judge_custody_term(ctx: CheckContext) -> Evaluation:
     escalate = custody_escalation_at(ctx)
     if escalate is not None and now >= escalate:
         return Evaluation(cid, Status.FAILED,
-                          (f"no extension petition {ctx.params.custody_warning_days} days before "
-                           f"the custody term expires ({_when(expires)}): escalation due since "
-                           f"{_when(escalate)}; petition or release ({CUSTODY_BASIS})",),
+                          (say(CUSTODY_NO_PETITION, warning_days=ctx.params.custody_warning_days,
+                               due=_when(expires), escalate=_when(escalate), citation=CUSTODY_BASIS),),
                           due_at=expires, clock_started_at=first)
-    reasons = ((f"an escalation is due at {_when(escalate)} unless an extension petition is "
-                f"filed; the term expires at {_when(expires)}",) if escalate else ())
+    reasons = ((say(CUSTODY_ESCALATION_AHEAD, escalate=_when(escalate), expires=_when(expires)),)
+               if escalate else ())
     return Evaluation(cid, Status.PASSED, reasons, due_at=expires, clock_started_at=first,
                       satisfied_at=_occurred(ctx, "ordered_at"))
 
@@ -981,8 +995,7 @@ def judge_reasonable_time(ctx: CheckContext) -> Evaluation:
         missing = _missing(data, ("extended_until", "approved_by", "grounds"))
         reasons.append("the recorded extension lacks " + ", ".join(missing) + ": not counted")
     if _now(ctx) > end:
-        reasons.insert(0, f"the investigation term ended at {_when(end)}: acts after expiry "
-                          "are flagged")
+        reasons.insert(0, say(TERM_ENDED, due=_when(end)))
         return Evaluation(cid, Status.FAILED, tuple(reasons), missing, end, registered)
     return Evaluation(cid, Status.PASSED, tuple(reasons), missing, end, registered)
 

@@ -38,6 +38,7 @@ from .clock import as_utc, parse_instant
 from .facts import CaseFacts
 from .params import Params
 from .rights import CheckContext, EvidenceRecord
+from .wording import N_, number, say, when as _when
 
 CHECKPOINT = "checkpoint"   # a catalogue checkpoint's deadline
 PROCEDURE = "procedure"     # a procedural time limit that is not a checkpoint
@@ -76,24 +77,24 @@ class ClockRule:
 
 RULES: dict[str, ClockRule] = {r.id: r for r in (
     ClockRule("detention_judicial_review", CHECKPOINT, Action.RELEASE_AND_BREACH,
-              "judicial review of detention",
-              "bring the detainee before the investigating judge, or release them",
+              N_("judicial review of detention"),
+              N_("bring the detainee before the investigating judge, or release them"),
               flags_acts_after=True),
     ClockRule("family_consular_notice", CHECKPOINT, Action.ESCALATE,
-              "family and consular notice", "tell the family (and a foreigner's consulate)"),
-    ClockRule("custody_term_review", CHECKPOINT, Action.RELEASE, "custody term",
-              "petition for an extension before the term expires, or release the detainee"),
-    ClockRule("reasonable_time", CHECKPOINT, Action.ESCALATE_AND_FLAG, "investigation term",
-              "extend the investigation term or complete the investigation",
+              N_("family and consular notice"), N_("tell the family (and a foreigner's consulate)")),
+    ClockRule("custody_term_review", CHECKPOINT, Action.RELEASE, N_("custody term"),
+              N_("petition for an extension before the term expires, or release the detainee")),
+    ClockRule("reasonable_time", CHECKPOINT, Action.ESCALATE_AND_FLAG, N_("investigation term"),
+              N_("extend the investigation term or complete the investigation"),
               flags_acts_after=True),
-    ClockRule("complaint_review", CHECKPOINT, Action.ESCALATE, "ruling on a complaint",
-              "register the complaint, route it and rule on it"),
-    ClockRule("medical_examination", CHECKPOINT, Action.ESCALATE, "referral of an ill-treatment allegation",
-              "refer the allegation to the prosecutor for an independent check"),
-    ClockRule("appeal_notice", CHECKPOINT, Action.ESCALATE, "appeal period",
-              "serve the verdict with the right and the deadline to appeal explained"),
-    ClockRule("preliminary_hearing", PROCEDURE, Action.ESCALATE, "preliminary hearing",
-              "have the preliminary hearing held"),
+    ClockRule("complaint_review", CHECKPOINT, Action.ESCALATE, N_("ruling on a complaint"),
+              N_("register the complaint, route it and rule on it")),
+    ClockRule("medical_examination", CHECKPOINT, Action.ESCALATE, N_("referral of an ill-treatment allegation"),
+              N_("refer the allegation to the prosecutor for an independent check")),
+    ClockRule("appeal_notice", CHECKPOINT, Action.ESCALATE, N_("appeal period"),
+              N_("serve the verdict with the right and the deadline to appeal explained")),
+    ClockRule("preliminary_hearing", PROCEDURE, Action.ESCALATE, N_("preliminary hearing"),
+              N_("have the preliminary hearing held")),
 )}
 
 
@@ -186,9 +187,7 @@ def _checkpoint_clock(rule, facts, data, evidence, stage, closed, now, params) -
         state = State.MET if (closed or (ended is not None and ended <= due)) else State.OPEN
         escalate_at = catalogue.custody_escalation_at(ctx)
         if escalate_at is not None and state is State.OPEN:
-            escalation_reason = (f"no extension petition {params.custody_warning_days} days "
-                                 f"before the custody term expires ({_when(due)}): petition "
-                                 "or release (CPC arts 151-152)")
+            escalation_reason = say(NO_PETITION, warning_days=params.custody_warning_days, due=_when(due))
         else:
             escalate_at = None
     if rule.id == "medical_examination":
@@ -203,28 +202,56 @@ def _checkpoint_clock(rule, facts, data, evidence, stage, closed, now, params) -
                       catalogue.escalation_role(rule.id, stage))
 
 
+# How each clock's deadline was computed, and why it is unmet: English message ids with named
+# placeholders (``wording``), so that the web and the CLI say them in the reader's language.
+NO_PETITION = N_("no extension petition %(warning_days)s days before the custody term expires (%(due)s): "
+                 "petition or release (CPC arts 151-152)")
+BASIS_APPREHENSION = N_("apprehension %(started)s + %(hours)s h")
+BASIS_CUSTODY = N_("custody term to expire %(due)s (at most %(months)s calendar months from the order, "
+                   "extensions within the tiers and ceilings)")
+BASIS_FAMILY = N_("apprehension %(started)s: family within %(family_hours)s h")
+BASIS_FAMILY_CONSULATE = N_("apprehension %(started)s: family within %(family_hours)s h, consulate within "
+                            "%(consulate_hours)s h")
+BASIS_COMPLAINT = N_("complaint filed %(started)s + %(days)s days to rule")
+BASIS_ALLEGATION = N_("ill-treatment allegation %(started)s + %(hours)s h to refer it (UNCAT arts 12-13)")
+BASIS_VERDICT_COPY = N_("pronouncement %(started)s + %(days)s days to serve the copy on the detainee (the "
+                        "%(appeal_days)s-day appeal period runs from service)")
+BASIS_APPEAL = N_("pronouncement %(started)s + %(days)s days")
+BASIS_DUE = N_("due %(due)s")
+BASIS_TERM = N_("registration %(started)s + %(days)s days")
+BASIS_TERM_EXTENDED = N_("extended until %(due)s")
+BASIS_INTERRUPTED_DAY = N_("%(basis)s + 1 day interrupted")
+BASIS_INTERRUPTED = N_("%(basis)s + %(days)s days interrupted")
+BASIS_INTERRUPTED_NOW = N_("%(basis)s; interrupted now")
+TERM_ENDED = catalogue.TERM_ENDED
+BASIS_HEARING = N_("case sent to court %(started)s + %(days)s days")
+NO_HEARING = N_("no preliminary hearing within %(days)s days of the decision to hold it")
+NO_ORDER = catalogue.NO_ORDER
+CUSTODY_EXPIRED = N_("custody term expired at %(due)s without an extension: release is mandatory")
+NOT_RESPECTED = N_("%(title)s not respected by %(due)s (%(basis)s)")
+
+
 def _basis(clock_id, facts, started, due, params) -> str:
     if clock_id == "detention_judicial_review":
         hours = catalogue.judicial_review_limit_hours(facts, started, params)
-        return f"apprehension {_when(started)} + {hours} h"
+        return say(BASIS_APPREHENSION, started=_when(started), hours=hours)
     if clock_id == "custody_term_review":
-        return (f"custody term to expire {_when(due)} (at most {params.custody_first_term_months} "
-                "calendar months from the order, extensions within the tiers and ceilings)")
+        return say(BASIS_CUSTODY, due=_when(due), months=params.custody_first_term_months)
     if clock_id == "family_consular_notice":
-        return f"apprehension {_when(started)}: family within {params.family_notice_hours} h" + (
-            f", consulate within {params.consulate_notice_hours} h" if facts.is_foreigner(params) else "")
+        if facts.is_foreigner(params):
+            return say(BASIS_FAMILY_CONSULATE, started=_when(started), family_hours=params.family_notice_hours,
+                       consulate_hours=params.consulate_notice_hours)
+        return say(BASIS_FAMILY, started=_when(started), family_hours=params.family_notice_hours)
     if clock_id == "complaint_review":
-        return f"complaint filed {_when(started)} + {params.complaint_ruling_days} days to rule"
+        return say(BASIS_COMPLAINT, started=_when(started), days=params.complaint_ruling_days)
     if clock_id == "medical_examination":
-        return (f"ill-treatment allegation {_when(started)} + {params.ill_treatment_referral_hours} h "
-                "to refer it (UNCAT arts 12-13)")
+        return say(BASIS_ALLEGATION, started=_when(started), hours=params.ill_treatment_referral_hours)
     if clock_id == "appeal_notice":
         if facts.in_custody_at_verdict:
-            return (f"pronouncement {_when(started)} + {params.verdict_copy_days} days to serve "
-                    f"the copy on the detainee (the {params.appeal_days}-day appeal period runs "
-                    "from service)")
-        return f"pronouncement {_when(started)} + {params.appeal_days} days"
-    return f"due {_when(due)}"
+            return say(BASIS_VERDICT_COPY, started=_when(started), days=params.verdict_copy_days,
+                       appeal_days=params.appeal_days)
+        return say(BASIS_APPEAL, started=_when(started), days=params.appeal_days)
+    return say(BASIS_DUE, due=_when(due))
 
 
 def interruptions(data: dict) -> tuple[timedelta, bool]:
@@ -256,18 +283,20 @@ def _investigation_term(facts, data, evidence, stage, closed, now, params) -> Le
     due = base + paused
     days = catalogue.investigation_term_days(facts.investigation_form, params)
     extended = base != facts.registered_at + timedelta(days=days)
-    basis = (f"extended until {_when(base)}" if extended else
-             f"registration {_when(facts.registered_at)} + {days} days")
+    basis = (say(BASIS_TERM_EXTENDED, due=_when(base)) if extended else
+             say(BASIS_TERM, started=_when(facts.registered_at), days=days))
     if paused:
-        basis += f" + {_days(paused)} interrupted"
+        paused_days = paused.total_seconds() / 86400
+        basis = (say(BASIS_INTERRUPTED_DAY, basis=basis) if paused_days == 1 else
+                 say(BASIS_INTERRUPTED, basis=basis, days=number(paused_days)))
     if closed or stage in AFTER_INVESTIGATION:
         state = State.MET
     elif running:
         state = State.SUSPENDED
-        basis += "; interrupted now"
+        basis = say(BASIS_INTERRUPTED_NOW, basis=basis)
     else:
         state = State.OPEN
-    reasons = (f"the investigation term ended at {_when(due)}: acts after expiry are flagged",)
+    reasons = (say(TERM_ENDED, due=_when(due)),)
     return LegalClock("reasonable_time", CHECKPOINT, facts.registered_at, due, state,
                       warning_times(due, warning_offsets("reasonable_time", params)), basis, reasons)
 
@@ -287,9 +316,8 @@ def _preliminary_hearing(data, stage, now, params) -> LegalClock | None:
     state = State.OPEN if stage == "indictment" else State.MET
     return LegalClock("preliminary_hearing", PROCEDURE, decided, due, state,
                       warning_times(due, warning_offsets("preliminary_hearing", params)),
-                      f"case sent to court {_when(decided)} + {params.preliminary_hearing_days} days",
-                      (f"no preliminary hearing within {params.preliminary_hearing_days} days of "
-                       "the decision to hold it",))
+                      say(BASIS_HEARING, started=_when(decided), days=params.preliminary_hearing_days),
+                      (say(NO_HEARING, days=params.preliminary_hearing_days),))
 
 
 def breach_reasons(clock: LegalClock, params: Params, facts_data: dict) -> tuple[str, ...]:
@@ -297,19 +325,8 @@ def breach_reasons(clock: LegalClock, params: Params, facts_data: dict) -> tuple
     if clock.id == "detention_judicial_review":
         facts = CaseFacts.from_data(facts_data, params)
         hours = catalogue.judicial_review_limit_hours(facts, clock.starts_at, params)
-        return (f"no judicial order within {hours} h of apprehension ({_when(clock.starts_at)}): "
-                "release is mandatory",)
+        return (say(NO_ORDER, hours=hours, started=_when(clock.starts_at)),)
     if clock.id == "custody_term_review":
-        return (f"custody term expired at {_when(clock.due_at)} without an extension: release is "
-                "mandatory",)
+        return (say(CUSTODY_EXPIRED, due=_when(clock.due_at)),)
     reasons = tuple(r for r in clock.reasons if r)
-    return reasons or (f"{clock.rule.title} not respected by {_when(clock.due_at)} ({clock.basis})",)
-
-
-def _when(moment: datetime | None) -> str:
-    return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC") if moment else "unknown"
-
-
-def _days(delta: timedelta) -> str:
-    days = delta.total_seconds() / 86400
-    return f"{days:g} days" if days != 1 else "1 day"
+    return reasons or (say(NOT_RESPECTED, title=clock.rule.title, due=_when(clock.due_at), basis=clock.basis),)

@@ -13,6 +13,7 @@ from typing import Callable
 from .facts import CaseFacts
 from .forms import FormField
 from .params import Params
+from .wording import CITED, say
 
 
 class Status(StrEnum):
@@ -109,7 +110,7 @@ class Checkpoint:
         one already."""
         if evaluation.status is not Status.FAILED:
             return evaluation
-        reasons = tuple(r if CITATION.search(r) else f"{r} ({self.right}; {self.legal_basis})"
+        reasons = tuple(r if CITATION.search(r) else say(CITED, reason=r, right=self.right, citation=self.legal_basis)
                         for r in evaluation.reasons)
         return replace(evaluation, reasons=reasons)
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from ..domain import catalogue, roles
 from ..domain.clock import parse_instant
+from ..domain.wording import N_, say, when
 from ..domain.errors import InvalidData, NotFound
 from ..persistence import audit
 from ..persistence.models import AdmissibilityFlag, Allegation, Case, Escalation, StageEntry
@@ -28,6 +29,12 @@ RECORDERS = frozenset({roles.INVESTIGATOR, roles.PROSECUTOR, roles.SUPERVISING_P
 REFERRERS = frozenset({roles.PROSECUTOR, roles.SUPERVISING_PROSECUTOR})
 MADE_BY = ("person", "defence", "representative", "official")
 REFERRAL = "referral"  # the Escalation kind of a referral task: a duty with a deadline, not yet a failure
+REFERRAL_TASK = N_("REFERRAL: ill-treatment alleged at %(started)s (allegation %(number)s): refer it for an "
+                   "independent check by %(due)s; questioning waits for a medical examination made after it "
+                   "(%(citation)s)")
+REFERRED = N_("referred to %(body)s at %(when)s")
+STATEMENT_IN_PERIOD = N_("statement taken in the period of an ill-treatment allegation (%(started)s to %(until)s); "
+                         "a statement made as a result of torture is inadmissible (%(right)s; %(citation)s)")
 
 
 def record(ctx: Habeas, actor: Actor, case_id: int, data: dict, expected_version: int | None = None) -> dict:
@@ -47,9 +54,8 @@ def record(ctx: Habeas, actor: Actor, case_id: int, data: dict, expected_version
         session.flush()
         task = Escalation(case_id=case.id, checkpoint="medical_examination", stage=case.stage, kind=REFERRAL,
                           assigned_role=roles.PROSECUTOR, created_at=now, due_at=due,
-                          reason=f"REFERRAL: ill-treatment alleged at {_iso(clean['alleged_at'])} (allegation "
-                                 f"{row.id}): refer it for an independent check by {_iso(due)}; questioning waits "
-                                 f"for a medical examination made after it ({BASIS})")
+                          reason=say(REFERRAL_TASK, started=when(clean["alleged_at"]), number=row.id, due=when(due),
+                                     citation=BASIS))
         session.add(task)
         session.flush()
         row.task_id = task.id
@@ -90,7 +96,7 @@ def refer(ctx: Habeas, actor: Actor, case_id: int, allegation_id: int, data: dic
         if referred_at < row.alleged_at:
             raise InvalidData("a referral follows the allegation", {"referred_at": ["before the allegation"]})
         row.referred_at, row.referred_by, row.referred_to = referred_at, actor.username, referred_to
-        done = f"referred to {referred_to} at {_iso(referred_at)}"
+        done = say(REFERRED, body=referred_to, when=when(referred_at))
         tasks = session.execute(select(Escalation).where(Escalation.id == row.task_id)).scalars().all()
         for task in tasks:
             task.status, task.resolved_at, task.resolved_by, task.resolution = "resolved", now, actor.username, done
@@ -190,8 +196,7 @@ def _flag_statements(session, case: Case, row: Allegation, now) -> list[int]:
         session.add(AdmissibilityFlag(
             case_id=case.id, checkpoint=cp.id, task=entry.task, task_id=f"alleg:{row.id}:entry:{entry.id}"[:40],
             record={"stage_entry": entry.id, "entered_at": _iso(at), "allegation": row.id},
-            reason=f"statement taken in the period of an ill-treatment allegation ({_iso(start)} to {_iso(end)}); "
-                   f"a statement made as a result of torture is inadmissible ({cp.right}; {BASIS})",
+            reason=say(STATEMENT_IN_PERIOD, started=when(start), until=when(end), right=cp.right, citation=BASIS),
             created_at=now))
         flagged.append(entry.id)
     return flagged

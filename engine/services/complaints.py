@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from ..domain import acts, catalogue, roles
 from ..domain.clock import parse_instant
+from ..domain.wording import N_, say, when
 from ..domain.errors import InvalidData, NotFound
 from ..domain.facts import CaseFacts
 from ..domain.rights import FailureClass
@@ -35,6 +36,10 @@ ROUTES = ("judge", "prosecutor")
 DETENTION_ACTS = frozenset({acts.ActKind.APPREHENSION, acts.ActKind.CUSTODY_DECISION,
                             acts.ActKind.CUSTODY_EXTENSION})
 OUTCOMES = ("upheld", "dismissed")
+AWAITS_RULING = N_("complaint %(complaint)s challenges the lawfulness of the detention and awaits its ruling (due "
+                   "%(due)s): the next custody decision on that detention waits for it (%(citation)s); a release is "
+                   "always possible")
+ON_COMPLAINT = N_("complaint %(complaint)s: %(reasons)s")
 
 
 def file(ctx: Habeas, actor: Actor, case_id: int, data: dict) -> dict:
@@ -222,9 +227,8 @@ def blocking_failures(session, case: Case, now, params) -> list[dict]:
         out.append({"id": cp.id, "right": cp.right, "legal_basis": cp.legal_basis, "status": "pending",
                     "missing": ["ruled_at"], "override": "never", "due_at": info["ruling_due_at"],
                     "complaint": row.number, "complaint_id": row.id,
-                    "reasons": [f"complaint {row.number} challenges the lawfulness of the detention and awaits "
-                                f"its ruling (due {info['ruling_due_at']}): the next custody decision on that "
-                                f"detention waits for it ({cp.legal_basis}); a release is always possible"]})
+                    "reasons": [say(AWAITS_RULING, complaint=row.number, due=when(parse_instant(info["ruling_due_at"])),
+                                    citation=cp.legal_basis)]})
     return out
 
 
@@ -261,7 +265,7 @@ def escalate_on_case(session, complaint: Case, reason: str, now) -> None:
         return
     session.add(Escalation(case_id=parent.id, checkpoint="complaint_review", stage=parent.stage, kind="escalation",
                            assigned_role=catalogue.escalation_role("complaint_review", parent.stage),
-                           created_at=now, reason=f"complaint {complaint.number}: {reason}"))
+                           created_at=now, reason=say(ON_COMPLAINT, complaint=complaint.number, reasons=reason)))
     parent.non_compliant = True
     parent.updated_at = now
 

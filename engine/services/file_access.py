@@ -2,6 +2,7 @@
 320): the request is a task for the investigator who holds the file, dated, in the audit
 trail.  Granting it is recorded as the file_access_disclosure evidence, as before."""
 from ..domain import catalogue, roles
+from ..domain.wording import N_, say, when
 from ..domain.errors import InvalidData
 from ..persistence import audit
 from ..persistence.models import Escalation
@@ -10,6 +11,10 @@ from .cases import load_case
 from .context import Actor, Habeas
 
 REQUEST = "request"  # the Escalation kind of a request to act: a duty, not a failure
+REQUEST_TASK = N_("REQUEST: defence counsel %(who)s asks to read the case file; give access with time and facilities "
+             "and record it (%(right)s; %(citation)s)")
+REQUEST_TASK_NOTE = N_("REQUEST: defence counsel %(who)s asks to read the case file (%(note)s); give access with time "
+                  "and facilities and record it (%(right)s; %(citation)s)")
 
 
 def request_access(ctx: Habeas, actor: Actor, case_id: int, note: str = "") -> dict:
@@ -25,9 +30,8 @@ def request_access(ctx: Habeas, actor: Actor, case_id: int, note: str = "") -> d
         access.require_act(session, actor, case, what="request access to this case's file")
         task = Escalation(case_id=case.id, checkpoint=cp.id, stage=case.stage, kind=REQUEST,
                           assigned_role=roles.INVESTIGATOR, created_at=now,
-                          reason=f"REQUEST: defence counsel {actor.username} asks to read the case file"
-                                 + (f" ({note})" if note else "") + f"; give access with time and facilities "
-                                 f"and record it ({cp.right}; {cp.legal_basis})")
+                          reason=say(REQUEST_TASK_NOTE if note else REQUEST_TASK, who=actor.username, note=note,
+                                     right=cp.right, citation=cp.legal_basis))
         session.add(task)
         session.flush()
         audit.append(session, at=now, actor=actor.username, action="file_access.requested", case_id=case.id,

@@ -26,6 +26,7 @@ from sqlalchemy import select, update
 
 from ..domain import catalogue, roles
 from ..domain.stages import COURT_STAGES
+from ..domain.wording import N_, say, when
 from ..domain.deadlines import (CHECKPOINT, PROCEDURE, TIMER, Action, LegalClock, State, breach_reasons,
                                 legal_clocks)
 from ..domain.display import time_left
@@ -63,6 +64,16 @@ class TickReport:
             outcomes[d["outcome"]] = outcomes.get(d["outcome"], 0) + 1
         return {"now": self.now.isoformat(), "processed": self.processed, "outcomes": outcomes,
                 "done": self.done, "failed": self.failed}
+
+# What the tasks of a clock say, as message ids with named placeholders (``domain.wording``): the
+# English is stored; the web says it in the reader's language.
+ESCALATION = N_("ESCALATION: %(reason)s")
+WARNING = N_("WARNING: %(title)s due %(due)s (%(left)s left; %(basis)s): %(advice)s.")
+HEADLINES = {(True, True): N_("MANDATORY RELEASE: %(reasons)s (%(citation)s)"),
+             (True, False): N_("MANDATORY RELEASE: %(reasons)s"),
+             (False, True): N_("DEADLINE MISSED: %(reasons)s (%(citation)s)"),
+             (False, False): N_("DEADLINE MISSED: %(reasons)s")}
+RELEASE_NOTICE = N_("FOR INFORMATION: the investigator must release the person now: %(reasons)s")
 
 
 def tick(ctx: Habeas, now: datetime | None = None, limit: int | None = None, *,
@@ -193,10 +204,10 @@ def warn(session, row: Deadline, case: Case, clock: LegalClock, now: datetime) -
         rule = clock.rule
         escalating = clock.escalate_at is not None and now >= clock.escalate_at
         if escalating:
-            reason = f"ESCALATION: {clock.escalation_reason}"
+            reason = say(ESCALATION, reason=clock.escalation_reason)
         else:
-            reason = (f"WARNING: {rule.title} due {clock.due_at:%Y-%m-%d %H:%M} UTC "
-                      f"({time_left(clock.due_at, now)} left; {clock.basis}): {rule.advice}.")
+            reason = say(WARNING, title=rule.title, due=when(clock.due_at), left=time_left(clock.due_at, now),
+                         basis=clock.basis, advice=rule.advice)
         task = Escalation(case_id=case.id, checkpoint=row.checkpoint, stage=case.stage, reason=reason,
                           kind="escalation" if escalating else "warning", deadline_id=row.id, created_at=now,
                           due_at=clock.due_at, assigned_role=clock.escalate_to or roles.SUPERVISING_PROSECUTOR)
@@ -229,14 +240,13 @@ def breach(ctx: Habeas, session, row: Deadline, case: Case, clock: LegalClock, n
             Escalation.case_id == case.id, Escalation.checkpoint == row.checkpoint,
             Escalation.kind == "escalation", Escalation.status == "open")).scalars().first()
     if task is None:
-        headline = "MANDATORY RELEASE" if release else "DEADLINE MISSED"
         # A release task goes to those who hold the person (the investigator and the facility);
         # the prosecutor is informed.  Other failures escalate to whoever supervises the stage.
         task = Escalation(case_id=case.id, checkpoint=row.checkpoint, stage=case.stage,
                           assigned_role=roles.INVESTIGATOR if release else _escalation_role(row.checkpoint, case.stage),
                           kind="release" if release else "escalation", deadline_id=row.id, created_at=now,
                           due_at=now if release else None,
-                          reason=f"{headline}: " + "; ".join(reasons) + (f" ({basis})" if basis else ""))
+                          reason=say(HEADLINES[release, bool(basis)], reasons="; ".join(reasons), citation=basis))
         session.add(task)
     if row.kind == CHECKPOINT:
         session.add(CheckpointEvaluation(
@@ -251,8 +261,7 @@ def breach(ctx: Habeas, session, row: Deadline, case: Case, clock: LegalClock, n
     if release:
         session.add(Escalation(case_id=case.id, checkpoint=row.checkpoint, stage=case.stage, kind="warning",
                                assigned_role=roles.PROSECUTOR, deadline_id=row.id, created_at=now,
-                               reason="FOR INFORMATION: the investigator must release the person now: "
-                                      + "; ".join(reasons)))
+                               reason=say(RELEASE_NOTICE, reasons="; ".join(reasons))))
     case.non_compliant = True
     case.updated_at = now
     if row.checkpoint == "complaint_review" and case.about_case_id is not None:

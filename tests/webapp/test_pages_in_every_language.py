@@ -17,7 +17,7 @@ from babel.messages.pofile import read_po
 
 from engine.domain import catalogue
 from engine.domain.errors import CheckpointBlocked
-from engine.services import demo, queries
+from engine.services import allegations, complaints, demo, queries
 from tests.conftest import _empty, all_actors
 from tests.webapp.conftest import csrf_token
 
@@ -94,6 +94,9 @@ def latin_words_allowed(seeded) -> set[str]:
              "ISO", "root", "demo", "Ctrl", "JavaScript"}
     words |= {actor.username for actor in all_actors().values()}
     texts = [cp.legal_basis for cp in catalogue.CATALOGUE.values()]
+    # the citations the engine's translated sentences carry (they stay as written)
+    texts += [value for module in (catalogue, allegations, complaints) for name, value in vars(module).items()
+              if name.endswith("BASIS") and isinstance(value, str)]
     texts += [str(v) for v in demo.registration(seeded.now()).values()]
     for text in texts:
         words |= set(re.findall(r"[A-Za-z]{3,}", text))
@@ -167,7 +170,61 @@ def walk(login_as, seeded, actors, client):
         yield get("designer", "/processes/criminal_case/edit")
         yield get("designer", "/processes/complaint/diff?from=1&to=1")
         yield get("designer", "/processes/criminal_case/migrate")
+        yield from filings(sessions, get, refused, lambda: queries.show_case(seeded, actors["reviewer"], refused))
+        yield from incident_pages(login_as("admin"), get, language, seeded, (refused, detained))
     return pages
+
+
+def post(browser, path, form, data):
+    """A form sent as a person sends it (with the form's token), the page it leads to read."""
+    return browser.post(path, data={"csrf_token": csrf_token(browser, form), **data}, follow_redirects=True)
+
+
+def filings(sessions, get, case_id, view):
+    """The defence complains and alleges ill-treatment from the case page; the prosecutor refers
+    the allegation; every page and message on the way, with their errors."""
+    defence, prosecutor = sessions["defence"], sessions["prosecutor"]
+    complaint, allegation = f"/cases/{case_id}/complaints/new", f"/cases/{case_id}/allegations/new"
+    yield get("defence", complaint)
+    yield get("defence", allegation)
+    yield "defence", "complaint refused", post(defence, complaint, complaint, {"act_complained_of": "",
+                                                                               "learned_of_act_at": "завтра"})
+    yield "defence", "allegation refused", post(defence, allegation, allegation, {"description": ""})
+    yield "defence", "complaint filed", post(defence, complaint, complaint, {
+        "act_complained_of": "Обыск без постановления", "about_act": "apprehension", "complainant": "defence",
+        "learned_of_act_at": "01.03.2026 10:00"})
+    yield "defence", "allegation recorded", post(defence, allegation, allegation, {
+        "description": "Избит при задержании", "made_by": "defence"})
+    yield "defence", "file access asked", post(defence, f"/cases/{case_id}/file-access-requests",
+                                               f"/cases/{case_id}", {"note": "том 2"})
+    case_page = prosecutor.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'id="complaints"' in case_page and "referred_to" in case_page
+    yield "prosecutor", f"/cases/{case_id} with a complaint and an allegation", prosecutor.get(f"/cases/{case_id}")
+    referral = re.search(r'action="(/cases/\d+/allegations/\d+/referral)"', case_page).group(1)
+    yield "prosecutor", "referral refused", post(prosecutor, referral, f"/cases/{case_id}", {"referred_to": ""})
+    yield "prosecutor", "referral recorded", post(prosecutor, referral, f"/cases/{case_id}",
+                                                  {"referred_to": "Прокуратура области"})
+    [filed] = view()["complaints"]
+    yield get("judge", f"/cases/{filed['id']}")
+    yield get("defence", f"/cases/{case_id}")
+
+
+def incident_pages(admin, get, language, habeas, case_ids):
+    """A case that failed to load and one whose step failed; one retried and resolved, the other open."""
+    from engine.services import incidents
+    admin.get(f"/login?lang={language}")
+    yield "admin", "/incidents/ (none)", admin.get("/incidents/")
+    yield "admin", "/incidents/?status=resolved (none)", admin.get("/incidents/?status=resolved")
+    incidents.record(habeas, case_ids[0], incidents.LOAD_FAILED, "KeyError: 'typename'")
+    incidents.record(habeas, case_ids[1], incidents.STEP_FAILED, "ZeroDivisionError: division by zero")
+    yield "admin", "/incidents/", admin.get("/incidents/")
+    yield get("reviewer", "/incidents/")
+    first = re.search(r'action="(/incidents/(\d+)/retry)"', admin.get("/incidents/").get_data(as_text=True))
+    yield "admin", "incident retried", post(admin, first.group(1), "/incidents/", {})
+    yield "admin", "incident retried again", post(admin, first.group(1), "/incidents/", {})
+    second = re.search(r'action="(/incidents/\d+/resolve)"', admin.get("/incidents/").get_data(as_text=True))
+    yield "admin", "incident not resolved", post(admin, second.group(1), "/incidents/", {"note": ""})
+    yield "admin", "/incidents/?status=resolved", admin.get("/incidents/?status=resolved")
 
 
 @pytest.mark.parametrize("language", ["kk", "ru"])
@@ -181,9 +238,9 @@ def test_no_page_of_any_role_shows_an_english_message(walk, language, seeded):
         assert f'<html lang="{language}">' in html, (who, path, response.status_code)
         text = readable(html)
         left = sorted(f for f in fragments if re.search(r"(?<![\w])" + re.escape(f) + r"(?![\w])", text))
-        assert not left, f"{who} {path}: English left: {left[:8]}"
+        assert not left, f"{who} {path}: English left: {left[:8]}" + str([text[max(0, text.find(f)-150):text.find(f)+150] for f in left])
         # text no catalogue knows yet (a template someone added in English) shows as Latin words
         stray = sorted(latin_words(text) - allowed)
-        assert not stray, f"{who} {path}: words not in {language}: {stray[:12]}"
+        assert not stray, f"{who} {path}: words not in {language}: {stray[:12]}" + str([text[max(0, text.find(w)-150):text.find(w)+150] for w in stray[:3]])
         seen += 1
     assert seen >= 30

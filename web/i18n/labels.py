@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import get_locale, gettext, lazy_gettext as _l, ngettext, pgettext
 
-from engine.domain import catalogue
+from engine.domain import catalogue, wording
 from engine.domain.stages import STAGE_BY_ID
 
 ROLES = {
@@ -72,6 +72,19 @@ ACTIONS = {
     "deadline.breached": _l("deadline missed"), "deadlines.recomputed": _l("deadlines recomputed"),
     "timer.fired": _l("process timer fired"), "process.deployed": _l("process version deployed"),
     "user.added": _l("user added"),
+    "complaint.filed": _l("complaint filed"), "complaint.ruled": _l("ruling on a complaint"),
+    "allegation.recorded": _l("ill-treatment allegation recorded"),
+    "allegation.referred": _l("ill-treatment allegation referred for an independent check"),
+    "file_access.requested": _l("access to the file requested"),
+    "incident.opened": _l("incident opened"), "incident.retried": _l("incident retried"),
+    "incident.repaired": _l("incident repaired"), "incident.resolved": _l("incident resolved"),
+    "deadline.escalated": _l("escalated to the supervising prosecutor"), "deadline.met": _l("deadline met"),
+    "deadline.cancelled": _l("deadline cancelled"), "person.released": _l("person released"),
+    "custody.extended": _l("custody term extended"), "custody.extension_refused": _l("custody extension refused"),
+    "counsel.derogated": _l("temporary derogation from the right to a lawyer"),
+    "suspicion.requalified": _l("act requalified"), "access.denied": _l("access refused"),
+    "auth.login_failed": _l("failed login"), "process.deploy_requested": _l("deployment requested"),
+    "process.deploy_confirmed": _l("deployment confirmed"), "schema.upgraded": _l("database upgraded"),
 }
 
 PROCESSES = {"criminal_case": _l("Criminal case"), "complaint": _l("Complaint to the investigating judge")}
@@ -254,36 +267,38 @@ REASONS = (
     _l("waiver not allowed: defence is mandatory (minor or other CPC art 67 case)"),
     _l("copy served after the appeal period ended: the time limit must be restored"),
 )
-_DUE_BY = re.compile(r"; due by (\d{4}-\d\d-\d\d \d\d:\d\d) UTC$")
-_NOT_BY_DEADLINE = re.compile(r"^evidence not recorded by the deadline \((\d{4}-\d\d-\d\d \d\d:\d\d) UTC\)$")
-
-
 def _local(utc_text: str) -> str:
-    """``2026-03-04 10:00`` (UTC, as the engine writes it) in the configured zone, dd.mm.yyyy."""
-    moment = datetime.strptime(utc_text, "%Y-%m-%d %H:%M").replace(tzinfo=timezone.utc)
+    """``2026-03-04 10:00`` or ``2026-03-04 10:00 UTC`` (as the engine writes it) in the
+    configured zone, dd.mm.yyyy."""
+    moment = datetime.strptime(utc_text.removesuffix(" UTC"), "%Y-%m-%d %H:%M").replace(tzinfo=timezone.utc)
     return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%d.%m.%Y %H:%M")
 
 
-def reason(sentence: str, checkpoint_id: str | None = None) -> str:
-    """One of the engine's reasons, in the reader's words where we know them.
+_INCOMPLETE = "evidence incomplete: "
 
-    The engine words its reasons in English, some with values formatted in.  ``evidence
-    incomplete: a, b`` is rebuilt from the field labels, a deadline in UTC is shown in the
-    configured zone, a fixed sentence is looked up by its English; anything else is shown as
-    the engine wrote it (see ``reason_is_translated``)."""
-    due = _DUE_BY.search(sentence)
-    if due:
-        main = reason(sentence[:due.start()], checkpoint_id)
-        return main + gettext("; due by %(when)s", when=_local(due.group(1)))
-    late = _NOT_BY_DEADLINE.match(sentence)
-    if late:
-        return gettext("evidence not recorded by the deadline (%(when)s)", when=_local(late.group(1)))
-    prefix = "evidence incomplete: "
-    if sentence.startswith(prefix) and checkpoint_id:
-        names = [n.strip() for n in sentence[len(prefix):].split(",")]
-        labels = evidence_labels(checkpoint_id)
-        return gettext("Evidence missing: %(fields)s", fields=", ".join(labels.get(n, n) for n in names))
-    return gettext(sentence)
+
+def _evidence_missing(sentence: str, checkpoint_id: str | None) -> str | None:
+    """``evidence incomplete: a, b`` with the fields by their labels (the engine names keys)."""
+    if not (sentence.startswith(_INCOMPLETE) and checkpoint_id):
+        return None
+    names = [n.strip() for n in sentence[len(_INCOMPLETE):].split(",")]
+    labels = evidence_labels(checkpoint_id)
+    return gettext("Evidence missing: %(fields)s", fields=", ".join(labels.get(n, n) for n in names))
+
+
+def reason(sentence: str, checkpoint_id: str | None = None) -> str:
+    """One of the engine's sentences (a reason, a deadline's basis, an escalation), in the
+    reader's words where we know them.
+
+    A sentence with values in it is recognised by its message id (``engine.domain.wording``)
+    and said again with the values in the reader's form (times in the configured zone); a fixed
+    sentence is looked up by its English; ``evidence incomplete: a, b`` names the fields by their
+    labels; anything else is shown as the engine wrote it (see ``reason_is_translated``)."""
+    if not sentence:
+        return ""
+    own = lambda text: _evidence_missing(text, checkpoint_id)  # noqa: E731
+    said = own(sentence) or wording.translate(sentence, gettext, _local, own, english=language() == "en")
+    return said if said is not None else gettext(sentence)
 
 
 def reason_is_translated(sentence: str, checkpoint_id: str | None = None) -> bool:

@@ -9,6 +9,7 @@
 (``name_ru``, ``instructions_kk``, ``label_ru`` ...): see processes/README.md."""
 import json
 
+from babel.messages.extract import extract_python
 from defusedxml import ElementTree
 
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
@@ -73,8 +74,10 @@ def _as_messages(terms):
 
 
 def extract_catalogue(fileobj, keywords, comment_tags, options):
-    """Babel extraction method for ``engine/domain/catalogue.py`` (its content is imported, not parsed)."""
-    return _as_messages(catalogue_terms())
+    """Babel extraction method for ``engine/domain/catalogue.py``: its content (imported), and the
+    sentences its source marks with ``N_`` (``engine.domain.wording``)."""
+    yield from extract_python(fileobj, keywords, comment_tags, options)
+    yield from _as_messages(catalogue_terms())
 
 
 def extract_bpmn(fileobj, keywords, comment_tags, options):
