@@ -162,6 +162,6 @@ def test_an_admin_repairs_a_poisoned_case_from_the_incidents_page(api, app, habe
     retried = admin.post(f"/incidents/{incident_id}/retry", data={"csrf_token": token}, follow_redirects=True)
     assert "still does not load" in retried.get_data(as_text=True)
     repaired = admin.post(f"/incidents/{incident_id}/repair", data={"csrf_token": token}, follow_redirects=True)
-    assert "repair done" in repaired.get_data(as_text=True)
+    assert f"Incident {incident_id} repaired; it is resolved." in repaired.get_data(as_text=True)
     assert "No open incidents" in admin.get("/incidents/").get_data(as_text=True)
     assert 'data-incident=' not in admin.get(f"/cases/{poisoned['id']}").get_data(as_text=True)
