@@ -11,6 +11,7 @@ from . import settings as installation
 from .domain.acts import ACT_KINDS
 from .domain import catalogue, roles
 from .domain.clock import parse_instant
+from .language import english, gettext as _, ngettext
 from .domain.errors import (CheckpointBlocked, ConfirmationRequired, Conflict, Forbidden, HabeasError, InvalidBpmn,
                             InvalidData, NotFound)
 from .persistence.audit_key import AuditKeyError
@@ -401,14 +402,55 @@ def cmd_deadlines(args):
     if args.format == "json":
         _print(listing.to_dict())
         return
-    rows = [("CASE", "CLOCK", "KIND", f"DUE ({listing.zone})", "TIME LEFT", "STATUS")]
-    rows += [(d["case"], d["clock"], d["kind"], d["due_local"], d["time_left"], d["status"]
-              + (f" ({d['action_taken']})" if d["action_taken"] else "")
-              + (f" [error after {d['attempts']} attempt(s)]" if d["last_error"] else ""))
+    rows = [(_("CASE"), _("CLOCK"), _("KIND"), _("DUE (%(zone)s)", zone=listing.zone), _("TIME LEFT"), _("STATUS"))]
+    rows += [(d["case"], _(d["title"]) if d["kind"] != "timer" else d["title"], _(KINDS.get(d["kind"], d["kind"])),
+              _moment(d["due_local"]), _left(d["time_left"]), _(DEADLINE_STATUSES.get(d["status"], d["status"]))
+              + (f" ({_action(d['action_taken'])})" if d["action_taken"] else "")
+              + (" [" + ngettext("error after %(num)s attempt", "error after %(num)s attempts", d["attempts"]) + "]"
+                 if d["last_error"] else ""))
              for d in listing.deadlines]
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         print("  ".join(str(v).ljust(w) for v, w in zip(r, widths)).rstrip())
+
+
+def N_(message: str) -> str:
+    """A word of the text output, marked for the catalogues and translated where printed."""
+    return message
+
+
+KINDS = {"checkpoint": N_("right"), "procedure": N_("procedure"), "timer": N_("timer")}
+DEADLINE_STATUSES = {"open": N_("running"), "met": N_("met"), "breached": N_("breached"), "cancelled": N_("cancelled"),
+                     "suspended": N_("suspended"), "fired": N_("fired")}
+ACTIONS_TAKEN = {"release_task": N_("release task"), "escalation": N_("escalation"), "breach": N_("breach")}
+
+
+def _action(taken: str) -> str:
+    """``release_task+breach`` -> ``release task + breach``, in the operator's words."""
+    return " + ".join(_(ACTIONS_TAKEN.get(part, part)) for part in taken.split("+"))
+
+
+def _moment(local: str) -> str:
+    """``2026-03-04 14:00 +05`` as read in Kazakhstan (``04.03.2026 14:00 +05``); English keeps ISO."""
+    if english() or len(local) < 10:
+        return local
+    day, rest = local[:10], local[10:]
+    return ".".join(reversed(day.split("-"))) + rest
+
+
+def _left(text: str) -> str:
+    """``1 d 03 h 05 min`` or ``overdue by 2 h 10 min`` (``engine.domain.display``) in the operator's words."""
+    from .domain import wording
+    overdue = text.startswith("overdue by ")
+    span = text.removeprefix("overdue by ")
+    numbers = span.replace("d", " ").replace("h", " ").replace("min", " ").split()
+    if len(numbers) == 3:
+        shown = _(wording.N_DAYS_SPAN, days=numbers[0], hours=numbers[1], minutes=numbers[2])
+    elif len(numbers) == 2:
+        shown = _(wording.N_SPAN, hours=numbers[0], minutes=numbers[1])
+    else:
+        return text
+    return _("overdue by %(span)s", span=shown) if overdue else shown
 
 
 def cmd_case_migrate(args):
@@ -442,8 +484,10 @@ def cmd_serve(args):
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     argv = [sys.executable, "-m", "gunicorn", "--bind", bind, "--workers", str(workers), "--threads", str(threads),
             "--access-logfile", "-", "--graceful-timeout", "10", "web:create_app()"]
-    print(f"Habeas {__version__} on http://{bind}/ ({workers} worker(s), database "
-          f"{bootstrap.describe_url(args.database)})", flush=True)
+    print(ngettext("Habeas %(version)s on %(url)s (%(num)s worker, database %(database)s)",
+                   "Habeas %(version)s on %(url)s (%(num)s workers, database %(database)s)", int(workers),
+                   version=__version__, url=f"http://{bind}/", database=bootstrap.describe_url(args.database)),
+          flush=True)
     os.execv(sys.executable, argv)
 
 
@@ -462,16 +506,26 @@ def cmd_config_check(args):
     return 0 if report["ok"] else EXIT_CODES["unsafe_configuration"]
 
 
+REVIEW_KINDS = {"invalid": N_("INVALID: %(problem)s"), "unsafe": N_("UNSAFE: %(problem)s"),
+                "warnings": N_("WARNING: %(problem)s")}
+
+
 def _print_review(report: dict) -> None:
+    """The settings review in the operator's words (the settings' names and the engine's own
+    sentences about them stay as written: they are the configuration's vocabulary)."""
     width = max(len(name) for name in report["settings"])
-    print(f"Habeas {report['version']}, serving on {report['host']}"
-          f"{' (loopback)' if report['loopback'] else ' (reachable beyond this machine)'}")
+    if report["loopback"]:
+        print(_("Habeas %(version)s, serving on %(host)s (loopback)", version=report["version"], host=report["host"]))
+    else:
+        print(_("Habeas %(version)s, serving on %(host)s (reachable beyond this machine)", version=report["version"],
+                host=report["host"]))
+    default = "  " + _("(default)")
     for name, shown in report["settings"].items():
-        print(f"  {name.ljust(width)}  {shown['value']}{'' if shown['source'] == 'environment' else '  (default)'}")
+        print(f"  {name.ljust(width)}  {shown['value']}{'' if shown['source'] == 'environment' else default}")
     for kind in ("invalid", "unsafe", "warnings"):
         for line in report[kind]:
-            print(f"{kind.rstrip('s').upper()}: {line}")
-    print("OK" if report["ok"] else "NOT SAFE TO SERVE")
+            print(_(REVIEW_KINDS[kind], problem=line))
+    print(_("OK") if report["ok"] else _("NOT SAFE TO SERVE"))
 
 
 def cmd_upgrade(args):

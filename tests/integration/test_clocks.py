@@ -327,7 +327,7 @@ def test_done_when_the_demo_detention_warns_and_a_tick_after_48_hours_releases(t
     assert any(e["reason"].startswith("MANDATORY RELEASE") and e["status"] == "open" for e in view["escalations"])
     assert {d["checkpoint"]: d["status"] for d in view["deadlines"]}["detention_judicial_review"] == "breached"
     overdue = cli("deadlines", "--overdue", "--now", later)
-    assert view["number"] in overdue and "breached (release_task+breach)" in overdue
+    assert view["number"] in overdue and "breached (release task + breach)" in overdue
     report = {l["checkpoint"]: l for l in json.loads(cli("report", "compliance"))["checkpoints"]}
     assert report["detention_judicial_review"]["failed"] >= 1
     cli("audit", "verify")
