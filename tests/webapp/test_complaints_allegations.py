@@ -227,3 +227,17 @@ def test_the_judges_extension_form_names_the_complaint_that_blocks_it(api, login
     page = judge.get(f"/cases/{case_id}").get_data(as_text=True)
     assert f"Not recorded: complaint {filed['number']} challenges the lawfulness of the detention" in page
     assert api.case(case_id)["facts"]["custody_expires_at"] == iso(NOW + timedelta(days=59))
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_a_refused_complaint_or_allegation_answers_in_the_readers_language_with_english_codes(api, language):
+    """The JSON API keeps its code and field names; its ``message`` follows Accept-Language."""
+    case_id = in_custody(api)
+    said = {"Accept-Language": language}
+    for path, body in ((f"/cases/{case_id}/complaints", {"learned_of_act_at": iso(NOW)}),
+                       (f"/cases/{case_id}/allegations", {"description": " "})):
+        english = api.post(path, "defence", json=body).get_json()
+        answer = api.post(path, "defence", json=body, headers=said).get_json()
+        assert answer["error"] == english["error"] == "invalid_data"
+        assert set(answer["fields"]) == set(english["fields"])
+        assert answer["message"] != english["message"] and not answer["message"].isascii()
