@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from ..domain import catalogue, roles
 from ..domain.clock import parse_instant
-from ..domain.wording import N_, say, when
 from ..domain.errors import InvalidData, NotFound
+from ..domain.wording import N_, say, when
 from ..persistence import audit
 from ..persistence.models import AdmissibilityFlag, Allegation, Case, Escalation, StageEntry
 from . import access, checks, clocks, facts_check

@@ -16,12 +16,16 @@ from ..domain.rights import FailureClass, Status
 from ..domain.clock import parse_instant
 from ..domain.stages import is_entry
 from ..domain import payload
+from ..domain.wording import N_, say
 from ..persistence import audit
 from ..persistence.models import (AdmissibilityFlag, Case, CaseParty, Escalation, Evidence, ProcessVersion,
                                   StageEntry, User)
 from ..workflow.adapter import CaseRun, ReadyTask, TaskDefinition
 from . import access, checks, clocks, facts_check, forms, incidents
 from .context import Actor, Habeas
+NOT_SHOWN = N_("%(right)s: not shown respected")
+NOT_SHOWN_BARE = N_("not shown respected")
+FLAGGED = N_("%(right)s (%(citation)s): %(reasons)s")
 
 
 def task_fields(definition: TaskDefinition, without: tuple[str, ...] = ()):
@@ -365,7 +369,7 @@ def _escalate(ctx, session, case, assessments, now) -> list[str]:
         if a.checkpoint.id in open_ids:
             continue
         session.add(Escalation(case_id=case.id, checkpoint=a.checkpoint.id, stage=case.stage,
-                               reason="; ".join(a.evaluation.reasons) or f"{a.checkpoint.right}: not shown respected",
+                               reason="; ".join(a.evaluation.reasons) or say(NOT_SHOWN, right=a.checkpoint.right),
                                created_at=now, due_at=now + timedelta(days=ctx.params.escalation_days)))
     case.non_compliant = True
     return out
@@ -384,8 +388,8 @@ def _flag(session, case, assessments, task: ReadyTask, clean, now) -> list[str]:
             session.add(AdmissibilityFlag(
                 case_id=case.id, checkpoint=a.checkpoint.id, task=task.definition.title, task_id=task.id,
                 record=clean, created_at=now,
-                reason=f"{a.checkpoint.right} ({a.checkpoint.legal_basis}): "
-                       + ("; ".join(a.evaluation.reasons) or "not shown respected")))
+                reason=say(FLAGGED, right=a.checkpoint.right, citation=a.checkpoint.legal_basis,
+                           reasons="; ".join(a.evaluation.reasons) or NOT_SHOWN_BARE)))
     return out
 
 

@@ -10,6 +10,7 @@ from ..domain.facts import CaseFacts
 from ..domain.params import Params
 from ..domain.clock import as_utc
 from ..domain.rights import CheckContext, Checkpoint, EvidenceRecord, Evaluation, FailureClass, Status
+from ..domain.wording import N_, say
 from ..persistence.models import CheckpointEvaluation, Escalation, Evidence, Override
 
 
@@ -28,6 +29,7 @@ class Assessment:
         return {"id": cp.id, "right": cp.right, "legal_basis": cp.legal_basis, "status": ev.status.value,
                 "missing": list(ev.missing), "reasons": list(ev.reasons),
                 "override": cp.override.value, "due_at": ev.due_at.isoformat() if ev.due_at else None}
+OVERRIDDEN = N_("overridden by %(who)s: %(note)s (legal ground: %(citation)s)")
 
 
 def entry_checkpoints(stage: str, extra: tuple[str, ...] = ()) -> list[Checkpoint]:
@@ -177,8 +179,8 @@ def assess(checkpoints: list[Checkpoint], facts: CaseFacts, evidence: dict[str, 
         override = (overrides or {}).get(cp.id)
         if not ev.satisfied and override is not None:
             ev = replace(ev, status=Status.OVERRIDDEN,
-                         reasons=ev.reasons + (f"overridden by {override.actor}: {override.reason} "
-                                               f"(legal ground: {override.legal_ground})",))
+                         reasons=ev.reasons + (say(OVERRIDDEN, who=override.actor, note=override.reason,
+                                                   citation=override.legal_ground),))
         out.append(Assessment(cp, ev))
     return out
 

@@ -12,6 +12,7 @@ from ..domain import deadlines, roles
 from ..domain.deadlines import CHECKPOINT, PROCEDURE, TIMER, LegalClock, State
 from ..domain.display import display_zone, local_time, time_left
 from ..domain.params import Params
+from ..domain.wording import N_, say, when
 from ..persistence import audit
 from ..persistence.models import AdmissibilityFlag, Case, Deadline, Escalation, StageEntry
 from ..workflow.adapter import CaseRun, saved_timers
@@ -24,6 +25,7 @@ OPEN, MET, BREACHED, CANCELLED, SUSPENDED, FIRED = "open", "met", "breached", "c
 RUNNING = (OPEN, SUSPENDED)
 AUDITED = frozenset({"moved", "reopened", "cancelled"})
 _MODELS = ModelCache()   # for anchoring timers when a service hands us no engine object
+TAKEN_AFTER = N_("statement taken after the %(title)s deadline (%(due)s) had passed unmet")
 
 
 def sync(session, case: Case, assessments=(), now: datetime | None = None, params: Params | None = None,
@@ -193,7 +195,7 @@ def flag_acts_after(session, case: Case, row: Deadline, now) -> list[int]:
         session.add(AdmissibilityFlag(
             case_id=case.id, checkpoint=row.checkpoint, task=entry.task, task_id=ref,
             record={"stage_entry": entry.id, "entered_at": _iso(entry.entered_at), "actor": entry.actor},
-            reason=f"statement taken after the {rule.title} deadline ({_iso(row.due_at)}) had passed unmet",
+            reason=say(TAKEN_AFTER, title=rule.title, due=when(row.due_at)),
             created_at=now))
         flagged.append(entry.id)
     return flagged

@@ -16,10 +16,10 @@ from sqlalchemy import select
 
 from ..domain import acts, catalogue, roles
 from ..domain.clock import parse_instant
-from ..domain.wording import N_, say, when
 from ..domain.errors import InvalidData, NotFound
 from ..domain.facts import CaseFacts
 from ..domain.rights import FailureClass
+from ..domain.wording import N_, say, when
 from ..persistence import audit
 from ..persistence.models import Case, CaseParty, Escalation, ProcessVersion, StageEntry
 from ..workflow.adapter import CaseRun

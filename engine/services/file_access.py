@@ -2,8 +2,8 @@
 320): the request is a task for the investigator who holds the file, dated, in the audit
 trail.  Granting it is recorded as the file_access_disclosure evidence, as before."""
 from ..domain import catalogue, roles
-from ..domain.wording import N_, say, when
 from ..domain.errors import InvalidData
+from ..domain.wording import N_, say
 from ..persistence import audit
 from ..persistence.models import Escalation
 from . import access

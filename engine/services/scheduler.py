@@ -26,10 +26,10 @@ from sqlalchemy import select, update
 
 from ..domain import catalogue, roles
 from ..domain.stages import COURT_STAGES
-from ..domain.wording import N_, say, when
 from ..domain.deadlines import (CHECKPOINT, PROCEDURE, TIMER, Action, LegalClock, State, breach_reasons,
                                 legal_clocks)
 from ..domain.display import time_left
+from ..domain.wording import N_, say, when
 from ..persistence import audit
 from ..persistence.database import is_postgres
 from ..persistence.models import Case, CheckpointEvaluation, Deadline, Escalation
