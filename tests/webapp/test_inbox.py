@@ -184,3 +184,40 @@ def test_waiting_for_you_lists_only_tasks_the_role_may_act_on_or_urgent_items_fo
     scheduler.tick(habeas)  # the release is addressed to the investigator: waiting for them again
     investigator = login(app.test_client(), "investigator")  # a new session: nine hours have passed
     assert "Daniyar Omarov" in investigator.get("/cases/").get_data(as_text=True)
+
+
+def csrf(page: str) -> str:
+    import re
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def test_the_inbox_page_puts_the_release_first_claims_and_comments_through_forms(app, habeas, actors, clock):
+    driver = Driver(habeas, actors)
+    ordinary = waiting_for_prosecutor(driver, suspect_name="Asel Nurlanova")
+    held = detained(driver, hours_ago=40, suspect_name="Daniyar Omarov")
+    clock.advance(hours=9)
+    scheduler.tick(habeas)
+    supervisor = login(app.test_client(), "supervisor")
+    page = supervisor.get("/cases/inbox").get_data(as_text=True)
+    first = page.index('class="inbox-item')
+    assert page[first:].startswith('class="inbox-item severity-critical" data-kind="release" data-case="%d"' % held)
+    assert "Severity: critical" in page
+
+    prosecutor = login(app.test_client(), "prosecutor")
+    page = prosecutor.get("/cases/inbox").get_data(as_text=True)
+    task = driver.task(ordinary, "approve_suspicion")
+    response = prosecutor.post(f"/cases/{ordinary}/tasks/{task['id']}/claim",
+                               data={"csrf_token": csrf(page), "back": "/cases/inbox?q=Asel"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/cases/inbox?q=Asel")
+    page = prosecutor.get("/cases/inbox?q=Asel").get_data(as_text=True)
+    assert "You hold the task now." in page and "Held by prosecutor" in page
+
+    response = prosecutor.post(f"/cases/{ordinary}/comments", data={"csrf_token": csrf(page), "body": "Call me first."})
+    assert response.status_code == 303
+    case_page = prosecutor.get(f"/cases/{ordinary}").get_data(as_text=True)
+    assert "Your comment is added." in case_page and "Call me first." in case_page
+    assert "1 comment on the case" in prosecutor.get("/cases/inbox").get_data(as_text=True)
+
+    bad = prosecutor.get("/cases/inbox?stage=nowhere&due_within=7")
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "Choose a stage from the list." in text and "Choose a deadline window" in text
