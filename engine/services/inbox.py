@@ -274,10 +274,11 @@ def claim(ctx: Habeas, actor: Actor, case_id: int, task_id: str, expected_versio
     access.require_role(actor, INBOX_ROLES, "claim a task")
     now = ctx.now()
     with ctx.unit_of_work() as session:
-        case, task = _ready_task(ctx, session, actor, case_id, task_id, expected_version)
+        case, task = _ready_task(ctx, session, actor, case_id, task_id)
         lane = task.definition.lane
         if not roles.may_work_lane(actor.role, lane):
             raise Forbidden(NOT_YOUR_LANE)
+        _current(case, expected_version)
         row = _claim_row(session, case.id, task.id)
         if row is not None and row.holder == actor.username:
             return _claim_view(row, task)
@@ -300,13 +301,13 @@ def reassign(ctx: Habeas, actor: Actor, case_id: int, task_id: str, to: str,
     access.require_role(actor, INBOX_ROLES, "reassign a task")
     now = ctx.now()
     with ctx.unit_of_work() as session:
-        case, task = _ready_task(ctx, session, actor, case_id, task_id, expected_version)
+        case, task = _ready_task(ctx, session, actor, case_id, task_id)
         lane = task.definition.lane
         row = _claim_row(session, case.id, task.id)
         holder = row.holder if row is not None else None
-        if not (holder == actor.username or actor.role == roles.SUPERVISING_PROSECUTOR
-                or (holder is None and roles.may_work_lane(actor.role, lane))):
+        if not may_reassign(actor, lane, holder):
             raise Forbidden(MAY_NOT_REASSIGN)
+        _current(case, expected_version)
         target = session.execute(select(User).where(User.username == (to or "").strip(),
                                                     User.active.is_(True))).scalar_one_or_none()
         if target is None:
@@ -329,11 +330,20 @@ def reassign(ctx: Habeas, actor: Actor, case_id: int, task_id: str, to: str,
         return _claim_view(row, task)
 
 
-def _ready_task(ctx, session, actor, case_id, task_id, expected_version):
-    case = load_case(session, case_id)
-    access.require_act(session, actor, case, what="claim or reassign a task")
+def may_reassign(actor: Actor, lane: str | None, holder: str | None) -> bool:
+    """The holder, a supervising prosecutor, or (while nobody holds the task) anyone of its lane."""
+    return (holder == actor.username or actor.role == roles.SUPERVISING_PROSECUTOR
+            or (holder is None and roles.may_work_lane(actor.role, lane)))
+
+
+def _current(case: Case, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != case.lock_version:
         raise Conflict(STALE)
+
+
+def _ready_task(ctx, session, actor, case_id, task_id):
+    case = load_case(session, case_id)
+    access.require_act(session, actor, case, what="claim or reassign a task")
     try:
         with reading_run(ctx, session, case) as run:
             found = [t for t in run.ready_tasks() if t.id == task_id]
@@ -382,7 +392,7 @@ def add_comment(ctx: Habeas, actor: Actor, case_id: int, body: str, task_id: str
         case = load_case(session, case_id)
         access.require_act(session, actor, case, what="comment on a case")
         if task_id:
-            _ready_task(ctx, session, actor, case_id, task_id, None)
+            _ready_task(ctx, session, actor, case_id, task_id)
         row = CaseComment(case_id=case.id, author=actor.username, role=actor.role, body=text,
                           task_id=task_id or None, created_at=now)
         session.add(row)

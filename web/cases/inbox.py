@@ -1,11 +1,12 @@
 """The inbox page: what waits for the user, urgent items first, with filters and a search, claim
 and reassign; and the comments form of the case page.  Every rule is the engine's
-(``engine.services.inbox``); a refusal comes back as a message and changes nothing."""
+(``engine.services.inbox``); a stale or invalid attempt comes back as a message, a forbidden one
+as the refusal page (403), and neither changes anything."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from engine.domain import roles
-from engine.domain.errors import Conflict, Forbidden, InvalidData, NotFound
+from engine.domain.errors import Conflict, InvalidData, NotFound
 from engine.domain.stages import STAGE_IDS
 from engine.services import inbox
 
@@ -31,10 +32,7 @@ def inbox_page():
     return render_template("cases/inbox.html", result=result, filters=filters, errors=errors,
                            stages=sorted(STAGE_IDS), windows=DUE_WINDOWS, whose=WHOSE, reassign_to=reassign_to,
                            may_claim=lambda i: roles.may_work_lane(actor.role, i["lane"]),
-                           may_reassign=lambda i: (i["holder"] == actor.username
-                                                   or actor.role == roles.SUPERVISING_PROSECUTOR
-                                                   or (i["holder"] is None
-                                                       and roles.may_work_lane(actor.role, i["lane"])))), \
+                           may_reassign=lambda i: inbox.may_reassign(actor, i["lane"], i["holder"])), \
         422 if errors else 200
 
 
@@ -74,7 +72,7 @@ def claim_task(case_id: int, task_id: str):
     try:
         inbox.claim(habeas(), current_actor(), case_id, task_id[:64],
                     expected_version=request.form.get("version", type=int))
-    except (Conflict, Forbidden, NotFound, InvalidData) as refused:
+    except (Conflict, NotFound, InvalidData) as refused:
         flash(_("Not claimed: %(why)s", why=error_message(refused)))
     else:
         flash(_("You hold the task now."))
@@ -88,7 +86,7 @@ def reassign_task(case_id: int, task_id: str):
     try:
         inbox.reassign(habeas(), current_actor(), case_id, task_id[:64], to,
                        expected_version=request.form.get("version", type=int))
-    except (Conflict, Forbidden, NotFound, InvalidData) as refused:
+    except (Conflict, NotFound, InvalidData) as refused:
         flash(_("Not reassigned: %(why)s", why=error_message(refused)))
     else:
         flash(_("The task is reassigned to %(name)s.", name=to))
