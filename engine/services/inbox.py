@@ -24,7 +24,8 @@ from sqlalchemy import func, select
 from ..domain import roles
 from ..domain.errors import Conflict, Forbidden, InvalidData, NotFound
 from ..persistence import audit
-from ..persistence.models import AdmissibilityFlag, Case, CaseComment, CaseParty, Escalation, TaskClaim, User
+from ..persistence.models import (AdmissibilityFlag, Case, CaseComment, CaseParty, Deadline, Escalation, TaskClaim,
+                                  User)
 from ..workflow.adapter import Unloadable
 from . import access, dashboards, incidents
 from .cases import load_case, reading_run
@@ -121,7 +122,7 @@ def urgent_items(session, actor: Actor, now: datetime, case_ids: list[int] | Non
 
 
 def _deadline_due(session):
-    from ..persistence.models import Deadline
+    """An escalation's due time: its own, else its legal clock's."""
     cache: dict[int, datetime | None] = {}
 
     def due_of(e: Escalation):
