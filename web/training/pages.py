@@ -83,7 +83,7 @@ def evidence(case_id, checkpoint):
 ACTS = {
     "release": [{"name": "released_at", "type": "datetime", "required": False, "label": N_("Released at")},
                 {"name": "ground", "type": "text", "required": True, "label": N_("Ground of release")}],
-    "derogate": [{"name": "ground", "type": "choice", "required": True,
+    "derogate": [{"name": "derogation_ground", "type": "choice", "required": True,
                   "label": N_("Ground (Directive 2013/48 art 3(6))"),
                   "choices": ["urgent_risk_to_life_liberty_or_physical_integrity",
                               "prevent_substantial_jeopardy_to_proceedings"]},
@@ -117,6 +117,8 @@ def act(case_id, kind):
         flash(_("Refused: no such act."))
         return redirect(url_for("training.case", case_id=case_id))
     data = submitted(fields, request.form)
+    if kind == "derogate":  # the field is named as on the case page, whose choices it shares
+        data["ground"] = data.pop("derogation_ground", None)
     step = {"do": kind, "data": data} if kind == "extend_custody" else {"do": kind, **data}
     return _play(case_id, step)
 
