@@ -126,6 +126,20 @@ NOT_REFERRED = N_("the ill-treatment allegation of %(started)s was not referred 
 AWAITS_REFERRAL = N_("the ill-treatment allegation of %(started)s awaits its referral by the prosecutor for an "
                      "independent check (UNCAT art 12)")
 NOT_EXAMINED_SINCE = N_("no medical examination since the ill-treatment allegation of %(started)s (%(citation)s)")
+DEROGATION_GRANTED = N_("temporary derogation granted by %(who)s (%(citation)s)")
+WAIVER_BY_INTERROGATOR = N_("the waiver was advised by the interrogator (%(who)s): a waiver needs advice from an "
+                            "independent lawyer (right to a lawyer from the first questioning; Directive 2013/48 "
+                            "arts 3, 9; Ibrahim v UK)")
+WAIVED = N_("counsel waived in writing after advice from %(who)s (bar number %(bar)s; %(citation)s)")
+NO_DELAY_FOR_CHILD = N_("no delay of the notice is lawful for a child (the right to have the family told of the "
+                        "detention; Directive 2016/800 art 5; CRC art 37)")
+DELAY_UNAUTHORISED = N_("a delay must be authorised by a named prosecutor (the right to have the family told of the "
+                        "detention; Directive 2013/48 art 5(3))")
+DELAY_UNBOUNDED = N_("a delay must say until when it lasts (the right to have the family told of the detention; "
+                     "Directive 2013/48 art 5(3))")
+DELAY_TOO_LONG = N_("a delay may last at most %(hours)s h from apprehension (until %(bound)s), not until %(until)s "
+                    "(the right to have the family told of the detention; Directive 2013/48 art 5(3))")
+DELAY_NOT_COUNTED = N_("the delay is not lawful and does not count: %(reason)s")
 NOTICE_DELAYED = N_("family notice lawfully delayed until %(until)s (%(citation)s; authorised by %(who)s)")
 
 
@@ -408,8 +422,8 @@ def judge_counsel(ctx: CheckContext) -> Evaluation:
                 f"({DEROGATION_BASIS}, ground: {data['derogation_ground']}): admissibility "
                 f"to be ruled on")
         return Evaluation(cid, Status.OVERRIDDEN,
-                          (f"temporary derogation granted by {data['derogation_granted_by']} "
-                           f"({DEROGATION_BASIS})",), flags=(flag,))
+                          (say(DEROGATION_GRANTED, who=data["derogation_granted_by"], citation=DEROGATION_BASIS),),
+                          flags=(flag,))
     if _flag(data, "waived") is True:
         grounds = ctx.facts.mandatory_defence_grounds(now, ctx.params)
         if grounds:
@@ -424,13 +438,10 @@ def judge_counsel(ctx: CheckContext) -> Evaluation:
         if any(_same_person(adviser, other)
                for other in (ctx.actor, data.get("interrogator"), recorder)):
             return Evaluation(cid, Status.FAILED,
-                              (f"the waiver was advised by the interrogator ({adviser}): a "
-                               f"waiver needs advice from an independent lawyer ({right}; "
-                               f"Directive 2013/48 arts 3, 9; Ibrahim v UK)",),
+                              (say(WAIVER_BY_INTERROGATOR, who=adviser),),
                               missing=("waiver_advised_by",))
         return Evaluation(cid, Status.WAIVED,
-                          (f"counsel waived in writing after advice from {adviser} "
-                           f"(bar number {data['waiver_adviser_bar_number']}; {COUNSEL_BASIS})",),
+                          (say(WAIVED, who=adviser, bar=data["waiver_adviser_bar_number"], citation=COUNSEL_BASIS),),
                           satisfied_at=_occurred(ctx, "consulted_at"))
     missing = _missing(data, ("lawyer_name", "bar_number", "consulted_at",
                               "present_at_interrogation"))
@@ -575,25 +586,22 @@ def notice_delay(ctx: CheckContext) -> tuple[datetime | None, tuple[str, ...]]:
     right = "the right to have the family told of the detention"
     problems = []
     if is_child(ctx):
-        problems.append(f"no delay of the notice is lawful for a child ({right}; Directive "
-                        f"2016/800 art 5; CRC art 37)")
+        problems.append(say(NO_DELAY_FOR_CHILD))
     if data.get("delay_ground") not in NOTICE_DELAY_GROUNDS:
         problems.append(f"a delay needs a ground of {DELAY_BASIS} "
                         f"({', '.join(NOTICE_DELAY_GROUNDS)}), not "
                         f"'{data.get('delay_ground') or 'none'}' ({right})")
     if _absent(data.get("delay_authorised_by")) or \
             data.get("delay_authoriser_role") not in NOTICE_DELAY_ROLES:
-        problems.append(f"a delay must be authorised by a named prosecutor ({right}; "
-                        f"{DELAY_BASIS})")
+        problems.append(say(DELAY_UNAUTHORISED))
     until = _instant(data, "delay_until")
     apprehended = ctx.facts.apprehended_at
     bound = _plus(apprehended, hours=ctx.params.notice_delay_max_hours)
     if until is None:
-        problems.append(f"a delay must say until when it lasts ({right}; {DELAY_BASIS})")
+        problems.append(say(DELAY_UNBOUNDED))
     elif bound is not None and until > bound:
-        problems.append(f"a delay may last at most {ctx.params.notice_delay_max_hours} h from "
-                        f"apprehension (until {_when(bound)}), not until {_when(until)} "
-                        f"({right}; {DELAY_BASIS})")
+        problems.append(say(DELAY_TOO_LONG, hours=ctx.params.notice_delay_max_hours, bound=_when(bound),
+                            until=_when(until)))
     if problems:
         return None, tuple(problems)
     return until, ()
@@ -644,7 +652,7 @@ def judge_family_notice(ctx: CheckContext) -> Evaluation:
         else:
             waiting = say(FAMILY_PENDING if who == "family" else CONSULATE_PENDING)
             pending.append(say(DUE_BY, reason=waiting, when=_when(due)) if due else waiting)
-    notes = tuple(f"the delay is not lawful and does not count: {p}" for p in delay_problems)
+    notes = tuple(say(DELAY_NOT_COUNTED, reason=p) for p in delay_problems)
     if delayed_until is not None:
         notes += (say(NOTICE_DELAYED, until=_when(delayed_until), citation=DELAY_BASIS,
                       who=data.get("delay_authorised_by")),)
