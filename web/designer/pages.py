@@ -80,22 +80,3 @@ def diff(process_id: str):
     from_version = _version_arg("from") or max(1, to_version - 1)
     result = designs.diff_versions(habeas(), current_actor(), process_id, from_version, to_version)
     return render_template("designer/diff.html", result=result, versions=versions)
-
-
-@bp.route("/<process_id>/migrate", methods=["GET", "POST"])
-@require(*DESIGNERS)
-def migrate(process_id: str):
-    versions = [v for v in processes.list_versions(habeas()) if v["process"] == process_id]
-    if not versions:
-        abort(404, f"no process '{process_id}' is deployed")
-    open_cases = designs.open_cases_by_version(habeas(), current_actor(), process_id)
-    outcome, chosen = None, versions[-1]["version"]
-    if request.method == "POST":
-        try:
-            chosen = int(request.form.get("to_version", ""))
-        except ValueError:
-            abort(400, "choose a version to migrate to")
-        outcome = designs.migrate(habeas(), current_actor(), process_id, chosen)
-        open_cases = designs.open_cases_by_version(habeas(), current_actor(), process_id)
-    return render_template("designer/migrate.html", process_id=process_id, versions=versions,
-                           open_cases=open_cases, outcome=outcome, chosen=chosen)
