@@ -155,6 +155,7 @@ MATRIX = [
     Row("designer.confirm_migration", "POST", DESIGNERS, form(to_version="not a number")),
     Row("designer.run_migration", "POST", DESIGNERS, form(to_version="not a number")),
     Row("designer.check", "POST", DESIGNERS, form(bpmn="<not-bpmn/>")),
+    Row("designer.compare", "POST", DESIGNERS, form(bpmn="<not-bpmn/>")),
     Row("designer.deploy", "POST", DESIGNERS, form(bpmn="<not-bpmn/>")),
     # ---- pages: training (web/training) ---------------------------------------------------------
     Row("training.index", "GET", TRAINING),

@@ -55,6 +55,7 @@ def edit(process_id: str):
         "process": deployed["process"], "version": deployed["version"],
         "xmlUrl": url_for("designer.bpmn", process_id=process_id, version=deployed["version"]),
         "validateUrl": url_for("designer.check"), "deployUrl": url_for("designer.deploy"),
+        "compareUrl": url_for("designer.compare", process_id=process_id, version=deployed["version"]),
         "listUrl": url_for("designer.index"), "vocabulary": _vocabulary_in_words(designs.modeler_vocabulary()),
     }
     return render_template("designer/modeler.html", deployed=deployed, setup=setup)

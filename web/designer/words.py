@@ -12,25 +12,24 @@ from ..i18n import labels
 
 # The modeler's own lint rules (engine.workflow.connections), by rule id.
 RULES = {
-    "unreachable": _l("Nothing leads to %(element)s: no sequence flow comes into it, so no case can ever reach it. "
+    "unreachable": _l("Nothing leads to this element: no sequence flow comes into it, so no case can ever reach it. "
                       "Connect a flow into it, or remove it."),
-    "dead_end": _l("Nothing leaves %(element)s: no sequence flow goes out of it, so a case that reaches it stops "
+    "dead_end": _l("Nothing leaves this element: no sequence flow goes out of it, so a case that reaches it stops "
                    "there without an end event. Connect it onwards, or end the path with an end event."),
-    "untyped_task": _l("%(element)s is a plain Task (no type): the engine completes it at once, nobody acts on it "
-                       "and no right is checked there. Make it a user task with a lane and a stage if a person "
-                       "acts, or a script task if the system does."),
+    "untyped_task": _l("This is a plain Task (no type): the engine completes it at once, nobody acts on it and no "
+                       "right is checked there. Make it a user task with a lane and a stage if a person acts, or a "
+                       "script task if the system does."),
 }
 
 _LACKS = "the new version lacks elements this case has run or waits at: "
 
 
-def problem(item: dict, names: dict[str, str] | None = None) -> dict:
-    """A problem of the check, its message in words when the rule is one we word ourselves."""
+def problem(item: dict) -> dict:
+    """A problem of the check, its message in words when the rule is one we word ourselves
+    (the modeler shows the element's name and id beside it)."""
     rule = item.get("rule")
     if rule in RULES:
-        element = item.get("element") or ""
-        shown = (names or {}).get(element) or element
-        return {**item, "message": str(RULES[rule]) % {"element": f"«{shown}»"}}
+        return {**item, "message": str(RULES[rule])}
     return item
 
 
