@@ -80,4 +80,21 @@ def diff(process_id: str):
     to_version = _version_arg("to") or latest
     from_version = _version_arg("from") or max(1, to_version - 1)
     result = designs.diff_versions(habeas(), current_actor(), process_id, from_version, to_version)
-    return render_template("designer/diff.html", result=result, versions=versions)
+    return render_template("designer/diff.html", result=result, versions=versions, marks=_diff_marks(result["changes"]),
+                           from_url=url_for("designer.bpmn", process_id=process_id, version=from_version),
+                           to_url=url_for("designer.bpmn", process_id=process_id, version=to_version))
+
+
+def _diff_marks(changes: list[dict]) -> dict:
+    """Which element to colour how on each side: added on the newer diagram, removed on the
+    older one, changed (or renamed) on both."""
+    newer, older = {}, {}
+    for change in changes:
+        if change["action"] == "added":
+            newer[change["element"]] = "added"
+        elif change["action"] == "removed":
+            older[change["element"]] = "removed"
+        else:
+            newer.setdefault(change["element"], "changed")
+            older.setdefault(change["element"], "changed")
+    return {"newer": newer, "older": older}
