@@ -11,7 +11,7 @@ migration is audited; designers, admins and supervising prosecutors may migrate.
 """
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..domain import catalogue, roles
 from ..domain.errors import Conflict, InvalidData, NotFound, WorkflowError
@@ -119,7 +119,6 @@ def migrate_chosen(ctx: Habeas, actor: Actor, process_id: str, to_version: int, 
 
 
 def _latest(session, process_id: str) -> int:
-    from sqlalchemy import func
     return session.execute(select(func.max(ProcessVersion.version))
                            .where(ProcessVersion.process_id == process_id)).scalar() or 0
 
