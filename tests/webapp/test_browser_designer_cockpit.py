@@ -69,6 +69,21 @@ def test_the_modeler_fills_the_window_zooms_to_elements_lints_and_colours_the_dr
     expect(page.locator('#draft-problems li[data-rule="unreachable"]')).to_contain_text("Nothing leads to this element")
     expect(page.locator('#draft-problems li[data-rule="dead_end"]')).to_contain_text("Nothing leaves this element")
 
+    # the toolbar, the element list and each problem are reachable by keyboard; Enter on a problem zooms
+    page.evaluate("() => window.HabeasModeler.get('selection').select([])")
+    page.locator("#save-button").focus()
+    assert "compare-button" in tab_until(page, "compare-button")
+    page.locator("#element-picker").focus()
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => !!document.activeElement.closest('#draft-problems')"):
+            break
+    else:
+        raise AssertionError("no problem of the live lint is reachable by Tab")
+    page.evaluate("() => window.HabeasModeler.get('canvas').zoom('fit-viewport')")
+    page.keyboard.press("Enter")
+    assert selected(page) == ["forgotten_task"] and centred_on(page, "forgotten_task")
+
     # each problem zooms to its element (from a fitted view)
     page.evaluate("() => window.HabeasModeler.get('canvas').zoom('fit-viewport')")
     page.evaluate("() => window.HabeasModeler.get('selection').select([])")
