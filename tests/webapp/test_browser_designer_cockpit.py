@@ -49,6 +49,10 @@ def test_the_modeler_fills_the_window_zooms_to_elements_lints_and_colours_the_dr
     assert inner["x"] + inner["width"] <= shown["x"] + shown["width"] + 1
     assert inner["y"] + inner["height"] <= shown["y"] + shown["height"] + 1
     fitted = page.evaluate(ZOOM)
+    palette = page.locator("#canvas .djs-palette").bounding_box()
+    leftmost = min(b["x"] for b in (page.locator(".djs-element.djs-shape").nth(i).bounding_box()
+                                    for i in range(page.locator(".djs-element.djs-shape").count())) if b)
+    assert leftmost >= palette["x"] + palette["width"], "the fitted diagram starts under the palette"
     screenshot(page, "designer-modeler-fitted")
 
     # the element list zooms to what is chosen

@@ -40,6 +40,20 @@
   }
   window.addEventListener("resize", fitToWindow);
 
+  /* The whole diagram in view, clear of the palette on the left, never above 100 %. */
+  function fitDiagram() {
+    var canvas = modeler.get("canvas");
+    canvas.zoom("fit-viewport", "auto");
+    var box = canvas.viewbox(), inner = box.inner, outer = box.outer;
+    if (!inner || !inner.width || !inner.height) { return; }
+    var palette = canvasNode.querySelector(".djs-palette");
+    var left = (palette ? palette.getBoundingClientRect().right - canvasNode.getBoundingClientRect().left : 0) + 16;
+    var pad = 16;
+    var scale = Math.min(1, (outer.width - left - pad) / inner.width, (outer.height - 2 * pad) / inner.height);
+    canvas.viewbox({ x: inner.x - left / scale, y: inner.y - (outer.height / scale - inner.height) / 2,
+                     width: outer.width / scale, height: outer.height / scale });
+  }
+
   /* Zoom to an element: centre it at a readable scale (100 %, or smaller when it is too big to
      fit), opening the subprocess plane it sits in. */
   function zoomTo(element) {
@@ -213,7 +227,7 @@
     restore.hidden = false;
     restore.addEventListener("click", function () {
       modeler.importXML(draft.xml).then(function () {
-        modeler.get("canvas").zoom("fit-viewport", "auto");
+        fitDiagram();
         fillPicker();
         lintDraft();
         panel.show(null);
@@ -328,7 +342,7 @@
     return modeler.importXML(xml);
   }).then(function (result) {
     fitToWindow();
-    modeler.get("canvas").zoom("fit-viewport", "auto");
+    fitDiagram();
     fillPicker();
     lintDraft();
     panel.show(null);
