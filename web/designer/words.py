@@ -43,7 +43,10 @@ def reason(item) -> dict:
         cp = catalogue.CATALOGUE.get(checkpoint)
         names = labels.evidence_labels(checkpoint)
         missing = [names.get(m, m.replace("_", " ")) for m in item.get("missing") or ()]
-        details = [labels.reason(r, checkpoint) for r in item.get("reasons") or ()]
+        # the engine's own sentences, in the reader's words where the catalogues have them (else
+        # marked as English for screen readers)
+        details = [{"text": labels.reason(r, checkpoint), "lang": None if labels.reason_is_translated(r, checkpoint) else "en"}
+                   for r in item.get("reasons") or ()]
         words = {"right": labels.right_name(checkpoint), "legal_basis": cp.legal_basis if cp else "",
                  "stage": labels.stage_title(item.get("stage")), "status": labels.status_name(item.get("status", "")),
                  "missing": missing, "details": details}
