@@ -35,6 +35,8 @@ def selected(page) -> list[str]:
 
 def test_the_modeler_fills_the_window_zooms_to_elements_lints_and_colours_the_draft(live_server, page):
     from playwright.sync_api import expect
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     base = live_server["url"]
     log_in(page, base, "designer")
     page.goto(f"{base}/processes/complaint/edit")
@@ -122,6 +124,8 @@ def test_the_modeler_fills_the_window_zooms_to_elements_lints_and_colours_the_dr
     screenshot(page, "designer-modeler-visual-diff")
     page.get_by_role("button", name="Clear the colours").click()
     expect(page.locator(".djs-element.habeas-diff-added")).to_have_count(0)
+    # a clean console: no configuration error from bpmn-js, no script error
+    assert not [e for e in errors if "unsupported configuration" in e or "TypeError" in e], errors
 
 
 def tab_until(page, target_id: str, limit: int = 40) -> list[str]:

@@ -16,7 +16,7 @@
 
   var modeler = new window.BpmnJS({
     container: "#canvas",
-    keyboard: { bindTo: document },
+    /* diagram-js 15 binds the keyboard to the focused canvas itself (an explicit bindTo is an error) */
     moddleExtensions: { spiffworkflow: window.HabeasSpiffDescriptor }
   });
   var panel = new window.HabeasPanel(modeler, document.getElementById("panel-body"), setup.vocabulary);
