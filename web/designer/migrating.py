@@ -84,7 +84,7 @@ def confirm_migration(process_id: str):
     preview = _in_words(migration.preview(habeas(), current_actor(), process_id, to_version))
     problem = None
     if preview["latest_version"] != latest:
-        problem = words.stale(process_id, preview["latest_version"], latest)
+        problem = words.stale(preview["latest_version"], latest)
     elif not chosen:
         problem = words.none_chosen()
     else:

@@ -62,7 +62,7 @@ def reason(item) -> dict:
     return {"text": gettext(raw) if raw else gettext("refused by the workflow engine")}
 
 
-def stale(process_id: str, latest: int, previewed: int) -> str:
+def stale(latest: int, previewed: int) -> str:
     return gettext("The preview is out of date: version %(latest)s of this process was deployed after you previewed "
                    "against version %(previewed)s. Nothing was moved; check the new preview below.",
                    latest=latest, previewed=previewed)
