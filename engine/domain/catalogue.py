@@ -126,6 +126,23 @@ NOT_REFERRED = N_("the ill-treatment allegation of %(started)s was not referred 
 AWAITS_REFERRAL = N_("the ill-treatment allegation of %(started)s awaits its referral by the prosecutor for an "
                      "independent check (UNCAT art 12)")
 NOT_EXAMINED_SINCE = N_("no medical examination since the ill-treatment allegation of %(started)s (%(citation)s)")
+# a document's language (a letter of rights, a copy of the verdict) and the interpreter's
+LETTER_UNREADABLE = N_("the letter of rights cannot be shown to be in a language the person understands: the person "
+                       "needs an interpreter and their language (suspect_language) is not recorded (the right to be "
+                       "told of the suspicion and rights in a language understood (ICCPR 9(2), 14(3)(a); Directive "
+                       "2012/13 art 4(5); CPC art 64(2)))")
+LETTER_IN_OTHER = N_("the letter of rights is in '%(given)s', which the person is not shown to understand "
+                     "(understood: %(understood)s; the right to be told of the suspicion and rights in a language "
+                     "understood (ICCPR 9(2), 14(3)(a); Directive 2012/13 art 4(5); CPC art 64(2)))")
+COPY_UNREADABLE = N_("the copy of the verdict cannot be shown to be in a language the person understands: the person "
+                     "needs an interpreter and their language (suspect_language) is not recorded (the right to know "
+                     "of the appeal in a language understood; Directive 2010/64 art 3; ICCPR 14(5); ECHR Protocol 7 "
+                     "art 2; CPC arts 414-417)")
+COPY_IN_OTHER = N_("the copy of the verdict is in '%(given)s', which the person is not shown to understand "
+                   "(understood: %(understood)s; the right to know of the appeal in a language understood; Directive "
+                   "2010/64 art 3; ICCPR 14(5); ECHR Protocol 7 art 2; CPC arts 414-417)")
+INTERPRETER_LANGUAGE = N_("the interpreter works in '%(given)s', not the person's language '%(own)s' (the right to "
+                          "free interpretation; Directive 2010/64 arts 2-3; CPC art 210)")
 DEROGATION_GRANTED = N_("temporary derogation granted by %(who)s (%(citation)s)")
 WAIVER_BY_INTERROGATOR = N_("the waiver was advised by the interrogator (%(who)s): a waiver needs advice from an "
                             "independent lawyer (right to a lawyer from the first questioning; Directive 2013/48 "
@@ -303,29 +320,23 @@ def judge_rights_information(ctx: CheckContext) -> Evaluation:
         return Evaluation(cid, Status.FAILED, ("the letter of rights is neither signed nor is a "
                                                "refusal to sign witnessed",),
                           missing=("refusal_witnessed_by",))
-    problem = language_problem(ctx.facts, data.get("language"), ctx.params,
-                               "the letter of rights", "the right to be told of the suspicion "
-                               "and rights in a language understood (ICCPR 9(2), 14(3)(a); "
-                               "Directive 2012/13 art 4(5); CPC art 64(2))")
+    problem = language_problem(ctx.facts, data.get("language"), ctx.params, LETTER_UNREADABLE, LETTER_IN_OTHER)
     if problem:
         return Evaluation(cid, Status.FAILED, (problem,), missing=("language",))
     return Evaluation(cid, Status.PASSED, satisfied_at=_occurred(ctx, "informed_at"))
 
 
-def language_problem(facts: CaseFacts, language, params: Params, document: str,
-                     right: str) -> str | None:
+def language_problem(facts: CaseFacts, language, params: Params, unreadable: str,
+                     in_other: str) -> str | None:
     """Why a document's language is not one the person understands, or ``None``: the person's
     own language when they need an interpreter, otherwise a language of proceedings or their
     own (Directive 2010/64 art 3; Directive 2012/13 art 4(5))."""
     given = str(language or "").strip().lower()
     understood = facts.understood_languages(params)
     if not understood:
-        return (f"{document} cannot be shown to be in a language the person understands: the "
-                f"person needs an interpreter and their language (suspect_language) is not "
-                f"recorded ({right})")
+        return say(unreadable)
     if given not in understood:
-        return (f"{document} is in '{given or 'no language'}', which the person is not shown to "
-                f"understand (understood: {', '.join(sorted(understood))}; {right})")
+        return say(in_other, given=given or "no language", understood=", ".join(sorted(understood)))
     return None
 
 
@@ -515,10 +526,8 @@ def judge_interpreter(ctx: CheckContext) -> Evaluation:
     own = ctx.facts.suspect_language
     given = str(_data(ctx).get("language") or "").strip().lower()
     if own and given != own:
-        return Evaluation(cid, Status.FAILED,
-                          (f"the interpreter works in '{given}', not the person's language "
-                           f"'{own}' (the right to free interpretation; Directive 2010/64 "
-                           f"arts 2-3; CPC art 210)",), missing=("language",))
+        return Evaluation(cid, Status.FAILED, (say(INTERPRETER_LANGUAGE, given=given, own=own),),
+                          missing=("language",))
     return Evaluation(cid, Status.PASSED, satisfied_at=_occurred(ctx, "assessed_at"))
 
 
@@ -1192,10 +1201,7 @@ def judge_appeal_notice(ctx: CheckContext) -> Evaluation:
                           (f"the right to appeal and its deadline were not explained "
                            f"({APPEAL_BASIS})", counted),
                           due_at=due, clock_started_at=pronounced)
-    problem = language_problem(ctx.facts, data.get("language"), ctx.params,
-                               "the copy of the verdict",
-                               f"the right to know of the appeal in a language understood; "
-                               f"Directive 2010/64 art 3; {APPEAL_BASIS}")
+    problem = language_problem(ctx.facts, data.get("language"), ctx.params, COPY_UNREADABLE, COPY_IN_OTHER)
     if problem:
         return Evaluation(cid, Status.FAILED, (problem, counted), missing=("language",),
                           due_at=due, clock_started_at=pronounced)
