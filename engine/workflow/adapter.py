@@ -257,10 +257,9 @@ class CaseRun:
         waits at, or a subprocess it is in.  SpiffWorkflow resets waiting tasks when it
         migrates; the timers' due times are carried over by element id, so a model change
         never restarts a timer."""
-        from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
         dues = {t.bpmn_id: t.due_at for t in self.timers() if t.due_at is not None}
         registry = _SPEC_SERIALIZER.registry
-        top, subs = diff_workflow(registry, self.workflow, new.spec, new.subprocess_specs)
+        top, subs = spiff.diff_workflow(registry, self.workflow, new.spec, new.subprocess_specs)
         lost = [t for t in top.removed if t.state & _LIVE_STATES]
         for sp_id, sp_diff in subs.items():
             if sp_diff is None:
@@ -271,10 +270,10 @@ class CaseRun:
             names = sorted({t.task_spec.bpmn_name or t.task_spec.name for t in lost} | lost_earlier)
             raise WorkflowError("the new version lacks elements this case has run or waits at: "
                                 + ", ".join(names))
-        migrate_workflow(top, self.workflow, new.spec)
+        spiff.migrate_workflow(top, self.workflow, new.spec)
         self.workflow.habeas_history = history
         for sp_id, sp in self.workflow.subprocesses.items():
-            migrate_workflow(subs[sp_id], sp, new.subprocess_specs[sp.spec.name])
+            spiff.migrate_workflow(subs[sp_id], sp, new.subprocess_specs[sp.spec.name])
         self.workflow.subprocess_specs = new.subprocess_specs
         run = CaseRun(new, self.workflow)
         run._engine_steps()
@@ -287,7 +286,6 @@ class CaseRun:
     def _history_in(self, new: "ProcessModel") -> tuple["spiff.History", set[str]]:
         """The elements run before pruning, as the new version names them (``SpecDiff`` aligns
         elements by id, then by structure), and the names of those it lacks."""
-        from SpiffWorkflow.bpmn.util.diff import SpecDiff
         old = {**{s.name: s for s in self.model.subprocess_specs.values()}, self.model.spec.name: self.model.spec}
         new_specs = {**new.subprocess_specs, new.spec.name: new.spec}
         before = spiff.history_of(self.workflow)
@@ -298,7 +296,7 @@ class CaseRun:
                 lost |= set(names) if new_spec is None else set()
                 after.add(process, names if new_spec is not None else [], [])
                 continue
-            diff = SpecDiff(_SPEC_SERIALIZER.registry, old_spec, new_spec)
+            diff = spiff.SpecDiff(_SPEC_SERIALIZER.registry, old_spec, new_spec)
             kept = []
             for name in names:
                 spec = old_spec.task_specs.get(name)

@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.util.diff import SpecDiff, diff_workflow, migrate_workflow  # noqa: F401 - see below
 from SpiffWorkflow.util.task import TaskState
 
 SPIFF_VERSION = "3.2.0"  # the version these contracts were written against (setup.cfg pins it)
@@ -124,6 +125,14 @@ def load_case(state: str, spec, subprocess_specs):
 
 def dump_case(workflow) -> str:
     return CASE_SERIALIZER.serialize_json(workflow)
+
+
+# ---------------------------------------------------------------- migration
+# ``SpiffWorkflow.bpmn.util.diff`` (3.x): ``diff_workflow(registry, workflow, spec, subprocess
+# specs)`` gives a ``WorkflowDiff`` whose ``removed`` lists the tasks without a counterpart, and
+# one per subprocess (``None`` when the new version lacks its spec); ``migrate_workflow`` swaps
+# the specs and resets READY/WAITING tasks; ``SpecDiff(registry, old, new).alignment`` maps each
+# old task spec to its counterpart (by id, then by structure), ``None`` when it has none.
 
 
 # ---------------------------------------------------------------- the task tree
