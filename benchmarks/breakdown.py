@@ -48,7 +48,7 @@ class Timers:
 
 PARTS = [
     (cases, "load_case", "load case row (ORM get)"),
-    (checks, "latest_evidence", "latest evidence (ORM select)"),
+    (checks, "evidence_book", "evidence book (ORM select of the case's evidence)"),
     (checks, "open_overrides", "open overrides (ORM select)"),
     (forms, "clean", "form validation (marshmallow schema built per call)"),
     (checks, "assess", "checkpoint evaluation (domain rules)"),

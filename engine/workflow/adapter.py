@@ -1,10 +1,11 @@
 """The adapter around SpiffWorkflow: parse a deployed model, start, load, run and save a case.
 
-Everything that touches SpiffWorkflow objects lives here (and in ``sandbox``/``bpmn_xml``), so
+Everything that touches SpiffWorkflow objects lives here (and in ``sandbox``/``bpmn_xml``; what
+relies on SpiffWorkflow's internals, in ``spiff_internals``, each with a contract test), so
 the services see only plain values: ``ProcessModel`` (a parsed, deployed version), ``CaseRun``
 (one case's running workflow) and ``ReadyTask`` (a task a person can complete).
 
-Two lessons from running SpiffWorkflow shape it:
+Three lessons from running SpiffWorkflow shape it:
 - a serialized workflow embeds its whole spec; we store each deployed spec once and serialize
   instances with the spec left out (``spiff_internals.SpecByReference``), restoring it from a
   per-process cache;
