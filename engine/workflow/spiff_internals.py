@@ -197,8 +197,7 @@ def prune(workflow) -> int:
     history = history_of(workflow)
     removed = _prune_tree(workflow, history)
     for sp in list(workflow.subprocesses.values()):
-        if sp.parent_task_id in workflow.subprocesses or sp.parent_task_id in workflow.tasks:
-            removed += _prune_tree(sp, history)
+        removed += _prune_tree(sp, history)
     while True:  # subprocesses whose task is gone (nested ones after their parents)
         gone = [sp_id for sp_id, sp in workflow.subprocesses.items() if not _has_task(workflow, sp.parent_task_id)]
         if not gone:

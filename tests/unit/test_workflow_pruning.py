@@ -36,7 +36,8 @@ def loop_diagram(section: str, open_task: bool = True, process_id: str = "rounds
 
     ``section``: "plain" (nothing), "parallel" (three user tasks between a parallel split and
     join), "timer" (an intermediate timer of 1 h), "boundary" (an interrupting 2 h timer on
-    ask, leading to chase and back to again), "subprocess" (a subprocess with one user task)."""
+    ask, leading to chase and back to again), "subprocess" (a subprocess with one user task),
+    "multiinstance" (a user task done twice in sequence, a BPMN loop characteristic)."""
     nodes = ['<bpmn:startEvent id="start"/>', '<bpmn:exclusiveGateway id="again"/>',
              '<bpmn:scriptTask id="count"><bpmn:script>rounds = rounds + 1</bpmn:script></bpmn:scriptTask>',
              _user("ask"), '<bpmn:exclusiveGateway id="more" default="f_more_close"/>', _user("close"),
@@ -64,6 +65,10 @@ def loop_diagram(section: str, open_task: bool = True, process_id: str = "rounds
                      + '<bpmn:endEvent id="sub_end"/>' + _flow("sub_start", "inner") + _flow("inner", "sub_end")
                      + '</bpmn:subProcess>')
         flows += [_flow("again", "sub"), _flow("sub", "count")]
+    elif section == "multiinstance":
+        nodes.append('<bpmn:userTask id="each" name="Each"><bpmn:multiInstanceLoopCharacteristics isSequential="true">'
+                     '<bpmn:loopCardinality>2</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics></bpmn:userTask>')
+        flows += [_flow("again", "each"), _flow("each", "count")]
     else:
         flows.append(_flow("again", "count"))
     return (f'<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="{BPMN}" id="defs" '
@@ -82,6 +87,8 @@ def _plan(section: str) -> list:
             plan.append(("fire", 1))
         elif section == "subprocess":
             plan.append(("inner", {"inner": i}))
+        elif section == "multiinstance":
+            plan += [("each [child]", {"each": i}), ("each [child]", {"each": -i})]
         if section == "boundary" and i % 2 and not last:
             plan += [("fire", 2), ("chase", {})]  # late: chased, then round again
             continue
@@ -109,7 +116,7 @@ def _act(run: CaseRun, action, now) -> None:
     run.anchor_timers(now)
 
 
-@pytest.mark.parametrize("section", ["plain", "timer", "boundary", "subprocess"])
+@pytest.mark.parametrize("section", ["plain", "timer", "boundary", "subprocess", "multiinstance"])
 def test_a_pruned_case_runs_exactly_like_one_kept_whole(section):
     model = ProcessModel.from_bpmn(loop_diagram(section))
     whole, saved = CaseRun.start(model, {"rounds": 0}), CaseRun.start(model, {"rounds": 0})
