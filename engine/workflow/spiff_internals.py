@@ -8,7 +8,13 @@ the list to check on an upgrade; ``tests/unit/test_spiff_contracts.py`` pins eac
 upgrade that changes one fails a named test instead of a case in production.
 
 Nothing else in Habeas may use a name of SpiffWorkflow's that starts with ``_``, the saved JSON's
-keys, or the timer's internal data keys.
+keys, or the timer's internal data keys.  Three assumptions live elsewhere and are pinned by the
+same tests: ``sandbox`` implements the script environment's ``evaluate``/``execute`` signatures
+and relies on subprocesses delegating ``script_engine`` to the top workflow; ``bpmn_xml`` predicts
+the lanes and properties the parser gives a task; ``engine.domain.payload`` refuses ``typename``
+keys, which the serializer would restore as one of its own types.  One behaviour of 3.2.0 is
+corrected by pruning and pinned as well: kept whole, a parallel join inside a loop counts the
+previous round's branches and fires early (tests/unit/test_workflow_pruning.py).
 """
 import json
 from uuid import UUID

@@ -202,3 +202,39 @@ def test_task_specs_carry_the_attributes_the_adapter_reads():
     assert ask.manual is True and ask.bpmn_id == "ask" and ask.bpmn_name == "Ask"
     assert model.spec.task_specs["count"].manual is False and model.spec.task_specs["count"].script
     assert Task.__init__ is not None and hasattr(ask, "lane") and hasattr(ask, "extensions")
+
+
+LANED = (f'<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+         'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="https://habeas.test">'
+         '<bpmn:process id="laned" isExecutable="true"><bpmn:laneSet id="ls">'
+         '<bpmn:lane id="l1" name="investigator"><bpmn:flowNodeRef>start</bpmn:flowNodeRef>'
+         '<bpmn:flowNodeRef>first</bpmn:flowNodeRef><bpmn:flowNodeRef>inner</bpmn:flowNodeRef></bpmn:lane>'
+         '<bpmn:lane id="l2" name="judge"><bpmn:flowNodeRef>sub</bpmn:flowNodeRef><bpmn:flowNodeRef>end</bpmn:flowNodeRef>'
+         '</bpmn:lane></bpmn:laneSet><bpmn:startEvent id="start"/>'
+         '<bpmn:userTask id="first"><bpmn:extensionElements><spiffworkflow:properties>'
+         '<spiffworkflow:property name="stage" value="registration"/><spiffworkflow:property name="form" value="[]"/>'
+         '</spiffworkflow:properties></bpmn:extensionElements></bpmn:userTask>'
+         '<bpmn:subProcess id="sub"><bpmn:startEvent id="s0"/><bpmn:userTask id="inner"/><bpmn:endEvent id="s1"/>'
+         '<bpmn:sequenceFlow id="g0" sourceRef="s0" targetRef="inner"/><bpmn:sequenceFlow id="g1" sourceRef="inner" targetRef="s1"/>'
+         '</bpmn:subProcess><bpmn:endEvent id="end"/>'
+         '<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="first"/><bpmn:sequenceFlow id="f1" sourceRef="first" targetRef="sub"/>'
+         '<bpmn:sequenceFlow id="f2" sourceRef="sub" targetRef="end"/></bpmn:process></bpmn:definitions>')
+
+
+def test_the_parser_gives_a_subprocess_task_its_subprocess_lane_as_bpmn_xml_predicts():
+    from engine.workflow import bpmn_xml
+    model = ProcessModel.from_bpmn(LANED)
+    root = bpmn_xml.parse_xml_safely(LANED)
+    lanes = bpmn_xml._lanes_by_node(root)
+    inner = next(n for n in root.iter(f"{{{bpmn_xml.BPMN_NS}}}userTask") if n.get("id") == "inner")
+    assert model.tasks["inner"].lane == bpmn_xml._lane_of(inner, lanes) == "judge"
+    assert model.tasks["first"].lane == "investigator"
+
+
+def test_the_parser_reads_spiffworkflow_properties_as_bpmn_xml_does():
+    from engine.workflow import bpmn_xml
+    model = ProcessModel.from_bpmn(LANED)
+    root = bpmn_xml.parse_xml_safely(LANED)
+    first = next(n for n in root.iter(f"{{{bpmn_xml.BPMN_NS}}}userTask") if n.get("id") == "first")
+    assert model.spec.task_specs["first"].extensions["properties"] == bpmn_xml._properties(first) == \
+        {"stage": "registration", "form": "[]"}
