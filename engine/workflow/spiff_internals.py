@@ -199,13 +199,14 @@ def prune(workflow) -> int:
     nothing unfinished, whose unfinished tasks meet only at the root (parallel branches started
     from the start), or whose task completed last (the case's data is read from it) lies
     outside that subtree, is left as it is.
-    Subprocesses run by a task taken out go too (they have finished)."""
+    Subprocesses run by a task taken out go too, once finished (a running one is never dropped)."""
     history = history_of(workflow)
     removed = _prune_tree(workflow, history)
     for sp in list(workflow.subprocesses.values()):
         removed += _prune_tree(sp, history)
-    while True:  # subprocesses whose task is gone (nested ones after their parents)
-        gone = [sp_id for sp_id, sp in workflow.subprocesses.items() if not _has_task(workflow, sp.parent_task_id)]
+    while True:  # finished subprocesses whose task is gone (nested ones after their parents)
+        gone = [sp_id for sp_id, sp in workflow.subprocesses.items()
+                if not _has_task(workflow, sp.parent_task_id) and not _running(sp)]
         if not gone:
             break
         for sp_id in gone:
@@ -215,6 +216,10 @@ def prune(workflow) -> int:
                         [str(t.id) for t in finished if t.task_spec.manual])
             removed += len(sp.tasks)
     return removed
+
+
+def _running(workflow) -> bool:
+    return any(not t.has_state(TaskState.FINISHED_MASK) for t in workflow.tasks.values())
 
 
 def _has_task(workflow, task_id) -> bool:

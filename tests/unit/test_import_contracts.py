@@ -11,6 +11,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / ".importlinter"
 LINT = Path(sys.executable).with_name("lint-imports")
+if not LINT.exists():  # an interpreter whose scripts live elsewhere
+    LINT = Path(shutil.which("lint-imports") or LINT)
 
 
 def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess:
