@@ -1,7 +1,8 @@
 """Does a step cost the same late in a case as early on?  ``python -m benchmarks.growth [STEPS]``.
 
-One case of processes/criminal_case.bpmn is taken along its happy path to the interrogation of
-the suspect, then questioned STEPS times (the diagram's loop "Another interrogation?"), each
+A case of processes/criminal_case.bpmn is taken along its happy path to the interrogation of
+the suspect, then questioned STEPS times (200 by default, 100 in ``make bench QUICK=1``: the
+diagram's loop "Another interrogation?"), each
 interrogation with counsel, caution and medical examination recorded before it (outside the
 clock, as in ``steps``).  Every interrogation is one ``complete_task``: load, check, run, save,
 audit.  The figure is ``step_growth``: the median cost of the last quarter's steps divided by the
@@ -12,7 +13,9 @@ load of a shared machine, which drifts over a run, weighs on both alike; the sav
 size at either end is reported beside them (it does not depend on the machine's load).
 
 Custody extensions (``procedure.extend_custody``) are bounded by the law's ceilings and do not
-touch the saved workflow, so the loop is of interrogations only.  Prints one JSON line."""
+touch the saved workflow, so the loop is of interrogations only.  The worker's run cache is on,
+as in ``steps``: a step loads the saved workflow only when another worker moved the case, but
+saves it every time.  Prints one JSON line."""
 import json
 import statistics
 import sys
