@@ -17,6 +17,7 @@ Three lessons from running SpiffWorkflow shape it:
   the sandbox after every start and every load, in one place.
 """
 import json
+import logging
 import time
 from datetime import datetime, timezone
 from uuid import UUID
@@ -39,6 +40,7 @@ from .bpmn_xml import parse_xml_safely
 
 
 _SPEC_SERIALIZER = spiff.SPEC_SERIALIZER
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,10 @@ class CaseRun:
     def dump(self) -> str:
         """The case's workflow as saved JSON, the finished part of its task tree pruned first
         (so neither the text nor the next step's load grows with the case's history)."""
-        spiff.prune(self.workflow)
+        try:
+            spiff.prune(self.workflow)
+        except Exception:  # noqa: BLE001 - a tree pruning does not foresee: saved whole, as before
+            _log.warning("the case's workflow could not be pruned; saved whole", exc_info=True)
         try:
             return spiff.dump_case(self.workflow)
         except Exception as err:  # noqa: BLE001 - a value in task data that JSON cannot hold

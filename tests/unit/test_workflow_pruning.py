@@ -242,3 +242,16 @@ def test_a_migration_after_pruning_keeps_the_path_and_runs_on():
     moved.complete(moved.ready_tasks()[0].id, {"another": False})
     moved.complete(moved.ready_tasks()[0].id, {})
     assert moved.completed and moved.data["rounds"] == 7
+
+
+def test_a_tree_pruning_cannot_handle_is_saved_whole(monkeypatch):
+    from engine.workflow import spiff_internals
+
+    def fails(workflow):
+        raise RuntimeError("an unforeseen tree")
+    model = ProcessModel.from_bpmn(loop_diagram("plain"))
+    run = _pruned_after_rounds(model, rounds=2)
+    monkeypatch.setattr(spiff_internals, "prune", fails)
+    run.complete(run.ready_tasks()[0].id, {"another": True})
+    again = CaseRun.load(model, run.dump())
+    assert [t.definition.name for t in again.ready_tasks()] == ["ask"] and again.data["rounds"] == 4
