@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 
 from engine.domain import catalogue
 from engine.domain.errors import Forbidden, InvalidData
-from engine.services import indicators, queries, reports
+from engine.domain.stages import STAGES
+from engine.services import indicators, queries, reports, trail as trail_reads
 
 from ..auth import current_actor, require
 from ..extensions import habeas
@@ -145,15 +146,29 @@ def cases():
                               **chosen.service_args())
     checkpoint = catalogue.get(chosen.checkpoint) if chosen.checkpoint else None
     return render_template("reviewer/cases.html", cases=found, filters=chosen, checkpoint=checkpoint,
-                           limit=reports.DRILL_DOWN_LIMIT)
+                           limit=reports.DRILL_DOWN_LIMIT, failing_statuses=trail_reads.FAILING_STATUSES)
 
 
 @bp.get("/cases/<int:case_id>/audit")
 @require(*READERS)
 def case_audit(case_id: int):
-    entries = queries.case_audit(habeas(), current_actor(), case_id)
+    """A case's audit trail under the drill-down's filter (a right, a stage, an outcome, a
+    period): only the matching entries unless ``all`` is asked for, the failing ones marked, the
+    first of them the page's ``#failing`` anchor; each record as labelled fields."""
+    chosen = report_filters.parse_audit(request.args, _zone())
+    trail = trail_reads.case_trail(habeas(), current_actor(), case_id, chosen.trail_filter())
+    entries = trail["entries"]
     opened = next((e for e in entries if e["action"] == "case.opened"), None)
     number = (opened or {}).get("payload", {}).get("number") or f"#{case_id}"
-    came_from = _filters(drill_down=True)
-    back = None if came_from.errors else came_from.query(checkpoint=came_from.checkpoint, status=came_from.status)
-    return render_template("reviewer/audit.html", entries=entries, case_id=case_id, number=number, back=back)
+    show_all = request.args.get("all") == "1" or not trail["filtered"]
+    shown = entries if show_all else [e for e in entries if e["matches"]]
+    first_failing = next((e["seq"] for e in shown if e["failing"]), None)
+    first_match = next((e["seq"] for e in shown if e["matches"]), None) if trail["filtered"] else None
+    back = chosen.query() if chosen.status and not chosen.errors else None
+    return render_template("reviewer/audit.html", entries=shown, total=len(entries), trail=trail, case_id=case_id,
+                           number=number, back=back, filters=chosen, show_all=show_all,
+                           first_failing=first_failing, first_match=first_match,
+                           rights=[(cid, labels.right_name(cid)) for cid in catalogue.CATALOGUE],
+                           stages=[(s.id, labels.stage_title(s.id)) for s in STAGES],
+                           outcomes=[(s, labels.status_name(s)) for s in reports.DRILLABLE]), \
+        422 if chosen.errors else 200
