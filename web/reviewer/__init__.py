@@ -15,10 +15,19 @@ from engine.services import indicators, queries, reports, trail as trail_reads
 
 from ..auth import current_actor, require
 from ..extensions import habeas
-from ..i18n import labels, said
+from ..i18n import indicators as indicator_words, labels, said
 from . import exports, filters as report_filters
 
 bp = Blueprint("reviewer", __name__, url_prefix="/compliance", template_folder="templates")
+
+
+@bp.context_processor
+def _indicator_words():
+    """The issue-9 indicators in the reader's language (their definitions with the configured limits)."""
+    params = habeas().params
+    return {"indicator_title": indicator_words.title, "indicator_translated": indicator_words.is_translated,
+            "indicator_definition": lambda i: indicator_words.definition(i, params),
+            "indicator_rows": indicator_words.rows}
 
 READERS = ("reviewer", "admin", "supervising_prosecutor", "prosecutor")
 CHARTED = ("passed", "waived", "overridden", "failed", "pending")
@@ -52,7 +61,8 @@ def dashboard():
     more = indicators.indicators(habeas(), actor, **chosen.service_args())["indicators"]
     return render_template("reviewer/dashboard.html", report=report, filters=chosen, more=more,
                            choices=_choices(actor, chosen), chain=_chain_status(actor),
-                           chart_data=_chart_data(report), statuses=reports.DRILLABLE), 422 if chosen.errors else 200
+                           chart_data=_chart_data(report), statuses=reports.DRILLABLE,
+                           csv_tables=exports.TABLES), 422 if chosen.errors else 200
 
 
 def _choices(actor, chosen: report_filters.ReportFilters) -> dict:
@@ -100,6 +110,8 @@ def export_csv():
         raise said(InvalidData(_("The export options are not valid."), problems))
     if table == "rights":
         report = reports.compliance(habeas(), current_actor(), **chosen.service_args())
+    elif table in exports.NEEDS_INDICATORS:
+        report = {"reviewer_indicators": _reviewer_indicators(chosen)}
     else:
         report = reports.dashboard(habeas(), current_actor(), **chosen.service_args())
     name = _export_name(chosen) + ("" if table == "rights" else f"-{table}")
@@ -114,6 +126,7 @@ def export_xlsx():
     chosen = _filters()
     _refuse_bad_filters(chosen)
     report = reports.dashboard(habeas(), current_actor(), **chosen.service_args())
+    report["reviewer_indicators"] = _reviewer_indicators(chosen)
     return Response(exports.to_xlsx(report), mimetype=XLSX,
                     headers={"Content-Disposition": f"attachment; filename={_export_name(chosen)}.xlsx"})
 
@@ -130,6 +143,10 @@ def export_json():
                                                           **chosen.service_args())["indicators"]
     return Response(json.dumps(report, indent=1), mimetype="application/json",
                     headers={"Content-Disposition": f"attachment; filename={_export_name(chosen)}.json"})
+
+
+def _reviewer_indicators(chosen: report_filters.ReportFilters) -> list[dict]:
+    return indicators.indicators(habeas(), current_actor(), **chosen.service_args())["indicators"]
 
 
 def _export_name(chosen: report_filters.ReportFilters) -> str:

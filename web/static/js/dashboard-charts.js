@@ -35,7 +35,8 @@
       },
       options: {
         indexAxis: "y", locale: document.documentElement.lang, responsive: true, maintainAspectRatio: false, animation: calm() ? false : { duration: 300 },
-        scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked: true } },
+        scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 },
+                      title: { display: true, text: data.axis.count } }, y: { stacked: true } },
         plugins: {
           legend: { position: "bottom" },
           tooltip: { callbacks: { title: function (items) { return data.checkpoints[items[0].dataIndex].right; } } }
@@ -56,7 +57,8 @@
       options: {
         locale: document.documentElement.lang, responsive: true, maintainAspectRatio: false,
         animation: calm() ? false : { duration: 300 },
-        scales: { y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } },
+        scales: { y: { stacked: true, beginAtZero: true, ticks: { precision: 0 },
+                      title: { display: true, text: data.axis.count } },
                   x: { stacked: true, title: { display: true, text: data.axis.week } } },
         plugins: { legend: { position: "bottom" } }
       }
