@@ -5,6 +5,7 @@ labels; what people typed stays as typed (``typed``: marked ``translate="no"``).
 
 A field is a dict: ``label``, ``text``, optionally ``basis`` (a legal citation), ``typed``,
 ``english`` (an engine sentence we have no words for) and ``parts`` (a list of fields)."""
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -74,6 +75,15 @@ def local_time(value) -> str | None:
     return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%d.%m.%Y %H:%M")
 
 
+_DAY = re.compile(r"^(\d{4})-(\d\d)-(\d\d)$")
+
+
+def local_day(value) -> str | None:
+    """A calendar day as people read it here (``1994-02-11`` -> ``11.02.1994``)."""
+    day = _DAY.match(value) if isinstance(value, str) else None
+    return f"{day.group(3)}.{day.group(2)}.{day.group(1)}" if day else None
+
+
 def _looks_like_time(value) -> bool:
     return isinstance(value, str) and len(value) >= 16 and value[4:5] == "-" and value[10:11] == "T"
 
@@ -103,7 +113,7 @@ def _label(key: str) -> str:
 
 def _field(key: str, value, payload: dict, form: dict) -> dict | None:
     label = _label(key)
-    unknown = {} if key in LABELS else {"typed": True}
+    unknown = {} if key in LABELS else {"typed": True, "label_typed": True}
     if key == "status" and not isinstance(value, str):
         return None  # the HTTP status of a refused request: the refusal itself says it
     if key == "checkpoint":
@@ -123,7 +133,8 @@ def _field(key: str, value, payload: dict, form: dict) -> dict | None:
     if key in ("role", "assigned_to"):
         return {"label": label, "text": labels.role_name(str(value))}
     if key == "checkpoints":
-        return {"label": label, "parts": _rights(value)}
+        rights = _rights(value)
+        return {"label": label, "parts": rights} if rights else None
     if key in ("escalated", "flagged") and isinstance(value, list):
         return {"label": label, "parts": [_named(v) for v in value]}
     if key == "reasons" and isinstance(value, list):
@@ -149,6 +160,8 @@ def _value(key: str, value) -> dict:
         moment = local_time(value)
         if moment:
             return {"text": moment}
+    if local_day(value):
+        return {"text": local_day(value)}
     if isinstance(value, list):
         return {"text": ", ".join(str(v) for v in value), "typed": True}
     if isinstance(value, dict):
@@ -211,6 +224,8 @@ def _entered(name: str, value, form: dict, evidence: dict) -> dict:
         moment = local_time(value)
         if moment:
             return {"label": label, "text": moment, **known}
+    if local_day(value):
+        return {"label": label, "text": local_day(value), **known}
     choices = (spec or {}).get("choices") or ()
     if isinstance(value, str) and value in choices:
         return {"label": label, "text": labels.choice_label(value, name), **known}
