@@ -70,6 +70,28 @@ def test_reviewer_dashboard_filter_drill_down_and_csv(page, seeded_server):
     assert trend["exists"] and trend["width"] > 0 and trend["height"] > 0 and trend["labels"] >= 1
     screenshot(page, "reviewer-dashboard")
 
+    # a bar of the chart opens the cases behind it, as the table's count does
+    bar = page.evaluate("""() => {
+        const chart = Chart.getChart(document.getElementById('chart-checkpoints'));
+        for (const [d, set] of chart.data.datasets.entries()) {
+            for (const [i, value] of set.data.entries()) {
+                if (value > 0) {
+                    const el = chart.getDatasetMeta(d).data[i];
+                    const left = (el.x + el.base) / 2;  // the middle of a horizontal bar
+                    return {x: left, y: el.y, status: chart.data.datasets[d].label,
+                            checkpoint: JSON.parse(document.getElementById('dashboard-data').textContent).checkpoints[i].id};
+                }
+            }
+        }
+        return null;
+    }""")
+    assert bar is not None
+    page.locator("#chart-checkpoints").click(position={"x": bar["x"], "y": bar["y"]})
+    expect(page).to_have_url(re.compile(rf"/compliance/cases\?.*checkpoint={bar['checkpoint']}"))
+    expect(page.locator("#drill-down tbody tr").first).to_be_visible()
+    page.go_back()
+    page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-trend'))")
+
     # refused attempts are counted apart from evaluations (issue 9), with their own drill-down
     counsel_pending = page.locator('#per-right tr[data-checkpoint="counsel_before_interrogation"] td[data-status="refused"]')
     expect(counsel_pending).to_have_text("2")  # the demo's refused case and the Astana one

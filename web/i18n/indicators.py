@@ -38,7 +38,17 @@ FIGURES = {
     "incoming": _l("incoming"), "resolved": _l("resolved"), "pending": _l("pending at the end"),
     "clearance_rate": _l("clearance rate, %"), "disposition_time_days": _l("disposition time, days"),
 }
+# the trail filter a counted case opens with: the right the indicator is about (or the outcome)
+TRAILS = {"custody": {"checkpoint": "custody_term_review"}, "lawyer": {"checkpoint": "counsel_before_interrogation"},
+          "family_notice": {"checkpoint": "family_consular_notice"}, "interpreter": {"checkpoint": "interpreter"},
+          "children": {"checkpoint": "juvenile_safeguards"}, "overrides": {"status": "overridden"},
+          "complaints": {"checkpoint": "complaint_review"}}
 SHARES = frozenset({"share_extensions_granted", "share_provided"})
+
+
+def trail(indicator: dict) -> dict:
+    """The audit-trail filter a case counted by this indicator opens with."""
+    return dict(TRAILS.get(indicator["id"], {}))
 
 
 def title(indicator: dict) -> str:

@@ -5,7 +5,7 @@ import json
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 
 from engine.domain import catalogue
@@ -27,7 +27,7 @@ def _indicator_words():
     params = habeas().params
     return {"indicator_title": indicator_words.title, "indicator_translated": indicator_words.is_translated,
             "indicator_definition": lambda i: indicator_words.definition(i, params),
-            "indicator_rows": indicator_words.rows}
+            "indicator_rows": indicator_words.rows, "indicator_trail": indicator_words.trail}
 
 READERS = ("reviewer", "admin", "supervising_prosecutor", "prosecutor")
 CHARTED = ("passed", "waived", "overridden", "failed", "pending")
@@ -61,7 +61,7 @@ def dashboard():
     more = indicators.indicators(habeas(), actor, **chosen.service_args())["indicators"]
     return render_template("reviewer/dashboard.html", report=report, filters=chosen, more=more,
                            choices=_choices(actor, chosen), chain=_chain_status(actor),
-                           chart_data=_chart_data(report), statuses=reports.DRILLABLE,
+                           chart_data=_chart_data(report, chosen), statuses=reports.DRILLABLE,
                            csv_tables=exports.TABLES), 422 if chosen.errors else 200
 
 
@@ -82,9 +82,11 @@ def _chain_status(actor) -> dict | None:
         return None
 
 
-def _chart_data(report: dict) -> dict:
-    """What the charts draw, handed to dashboard-charts.js in a JSON block (no inline script)."""
-    return {"statuses": list(CHARTED),
+def _chart_data(report: dict, chosen: report_filters.ReportFilters) -> dict:
+    """What the charts draw, handed to dashboard-charts.js in a JSON block (no inline script);
+    ``drill``: the drill-down's address under these filters, which a click on a bar completes
+    with the bar's right and status (the table below offers the same links to the keyboard)."""
+    return {"statuses": list(CHARTED), "drill": url_for("reviewer.cases", **chosen.query()),
             "labels": {s: labels.status_name(s) for s in CHARTED},
             "axis": {"week": _("week starting (Monday, UTC)"), "count": _("evaluations")},
             "checkpoints": [{"id": line["checkpoint"], "right": labels.right_name(line["checkpoint"]),
