@@ -99,3 +99,19 @@ def test_the_case_page_trail_shows_fields_not_json(login_as, refused_case):
     html = login_as("supervisor").get(f"/cases/{refused_case}").get_data(as_text=True)
     audit = html[html.index('id="audit"'):]
     assert "<pre" not in audit and '<dl class="audit-record">' in audit
+
+
+def test_the_drill_down_narrows_to_a_case_number(reviewer, refused_case, seeded, actors):
+    other = Driver(seeded, actors)
+    second = other.open(registration(seeded.now()), unit="Astana")
+    for task, data in (("register_report", {}), ("open_investigation", {"next_step": "summon"}),
+                       ("draft_suspicion_decision", {}), ("approve_suspicion", {"approved": True}),
+                       ("serve_suspicion_notice", {"signed": True})):
+        other.complete(second, task, **data)
+    html = reviewer.get("/compliance/cases?status=passed").get_data(as_text=True)
+    numbers = re.findall(r'<tr data-case="(\d+)"', html)
+    assert {str(refused_case), str(second)} <= set(numbers)
+    number = re.search(rf'<tr data-case="{refused_case}">.*?>(HB-[\d-]+)<', html, re.S).group(1)
+    html = reviewer.get(f"/compliance/cases?status=passed&case={number[-4:]}").get_data(as_text=True)
+    assert re.findall(r'<tr data-case="(\d+)"', html) == [str(refused_case)]
+    assert f'value="{number[-4:]}"' in html

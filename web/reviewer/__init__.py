@@ -163,6 +163,8 @@ def cases():
     _refuse_bad_filters(chosen)
     found = reports.cases_for(habeas(), current_actor(), status=chosen.status, checkpoint=chosen.checkpoint,
                               **chosen.service_args())
+    if chosen.case:  # narrowing to a case number: of the listed cases (the most recent ones)
+        found = [c for c in found if chosen.case.casefold() in (c["number"] or "").casefold()]
     checkpoint = catalogue.get(chosen.checkpoint) if chosen.checkpoint else None
     return render_template("reviewer/cases.html", cases=found, filters=chosen, checkpoint=checkpoint,
                            limit=reports.DRILL_DOWN_LIMIT, failing_statuses=trail_reads.FAILING_STATUSES)

@@ -34,6 +34,7 @@ class FilterSchema(Schema):
 class DrillDownSchema(FilterSchema):
     checkpoint = fields.String(load_default=None, validate=validate.OneOf(list(catalogue.CATALOGUE)))
     status = fields.String(required=True, validate=validate.OneOf(DRILLABLE))
+    case = fields.String(load_default=None, validate=validate.Length(max=40))  # part of a case number
 
 
 class TrailSchema(FilterSchema):
@@ -54,6 +55,7 @@ class ReportFilters:
     prosecutor: str | None = None
     checkpoint: str | None = None
     status: str | None = None
+    case: str | None = None
     errors: dict = field(default_factory=dict)
 
     @property
@@ -101,7 +103,7 @@ def parse(args, today: date, zone: ZoneInfo, drill_down: bool = False) -> Report
         data, last_day, first_day = {}, today, today - timedelta(days=DEFAULT_DAYS)
     return ReportFilters(first_day=first_day, last_day=last_day, zone=zone, unit=data.get("unit"),
                          prosecutor=data.get("prosecutor"), checkpoint=data.get("checkpoint"),
-                         status=data.get("status"), errors=errors)
+                         status=data.get("status"), case=data.get("case"), errors=errors)
 
 
 @dataclass
