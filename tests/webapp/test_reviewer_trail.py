@@ -115,3 +115,26 @@ def test_the_drill_down_narrows_to_a_case_number(reviewer, refused_case, seeded,
     html = reviewer.get(f"/compliance/cases?status=passed&case={number[-4:]}").get_data(as_text=True)
     assert re.findall(r'<tr data-case="(\d+)"', html) == [str(refused_case)]
     assert f'value="{number[-4:]}"' in html
+
+
+
+def test_an_overdue_right_marks_the_act_whose_pending_evaluation_is_past_due():
+    """The matching rules alone: an act that left a right pending, its evaluation now overdue,
+    matches an ``overdue`` drill-down and is marked failing; a missed deadline entry too; an
+    act that passed the right does not match."""
+    from datetime import datetime, timezone
+    from engine.services import trail
+    at = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+    chosen = trail.TrailFilter(checkpoint="family_consular_notice", status="overdue")
+    act = {"action": "task.completed", "payload": {"stage": "detention",
+                                                   "checkpoints": {"family_consular_notice": "pending"}}}
+    late = [{"checkpoint": "family_consular_notice", "stage": "detention", "status": "pending", "overdue": True}]
+    recorded = trail.outcomes(act)
+    assert trail._matches(act, at, set(recorded), recorded, late, chosen)
+    assert trail._fails(act, recorded, late, chosen)
+    breach = {"action": "deadline.breached", "payload": {"clock": "family_consular_notice"}}
+    recorded = trail.outcomes(breach)
+    assert trail._matches(breach, at, trail.mentioned_rights(breach["payload"]), recorded, [], chosen)
+    kept = {"action": "task.completed", "payload": {"checkpoints": {"family_consular_notice": "passed"}}}
+    recorded = trail.outcomes(kept)
+    assert not trail._matches(kept, at, set(recorded), recorded, [], chosen)
