@@ -121,7 +121,8 @@ def _statuses(recorded: dict, evaluations: list, chosen: TrailFilter) -> set[str
     """The outcomes the entry records for the rights the filter is about; ``overdue`` where the
     pending evaluation it wrote is past its deadline and still owed."""
     found = {status for right, status in recorded.items() if status and _wanted(right, chosen)}
-    found |= {e["status"] for e in evaluations if _wanted(e["checkpoint"], chosen) and not recorded.get(e["checkpoint"])}
+    found |= {e["status"] for e in evaluations
+              if _wanted(e["checkpoint"], chosen) and not recorded.get(e["checkpoint"])}
     if any(e["overdue"] and _wanted(e["checkpoint"], chosen) for e in evaluations):
         found.add("overdue")
     return found

@@ -78,8 +78,8 @@ def test_reviewer_dashboard_filter_drill_down_and_csv(page, seeded_server):
                 if (value > 0) {
                     const el = chart.getDatasetMeta(d).data[i];
                     const left = (el.x + el.base) / 2;  // the middle of a horizontal bar
-                    return {x: left, y: el.y, status: chart.data.datasets[d].label,
-                            checkpoint: JSON.parse(document.getElementById('dashboard-data').textContent).checkpoints[i].id};
+                    const data = JSON.parse(document.getElementById('dashboard-data').textContent);
+                    return {x: left, y: el.y, checkpoint: data.checkpoints[i].id};
                 }
             }
         }

@@ -89,7 +89,8 @@ def test_records_are_labelled_fields_not_json(reviewer, refused_case):
 
 
 def test_the_drill_down_links_to_the_failing_entry(reviewer, refused_case):
-    html = reviewer.get("/compliance/cases?status=refused&checkpoint=counsel_before_interrogation").get_data(as_text=True)
+    html = reviewer.get("/compliance/cases?status=refused"
+                        "&checkpoint=counsel_before_interrogation").get_data(as_text=True)
     assert re.search(rf'/compliance/cases/{refused_case}/audit\?[^"]*#failing"', html)
     html = reviewer.get("/compliance/cases?status=passed").get_data(as_text=True)
     assert "#first-match" in html

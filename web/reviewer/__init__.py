@@ -20,6 +20,10 @@ from . import exports, filters as report_filters
 
 bp = Blueprint("reviewer", __name__, url_prefix="/compliance", template_folder="templates")
 
+READERS = ("reviewer", "admin", "supervising_prosecutor", "prosecutor")
+CHARTED = ("passed", "waived", "overridden", "failed", "pending")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 
 @bp.context_processor
 def _indicator_words():
@@ -28,10 +32,6 @@ def _indicator_words():
     return {"indicator_title": indicator_words.title, "indicator_translated": indicator_words.is_translated,
             "indicator_definition": lambda i: indicator_words.definition(i, params),
             "indicator_rows": indicator_words.rows, "indicator_trail": indicator_words.trail}
-
-READERS = ("reviewer", "admin", "supervising_prosecutor", "prosecutor")
-CHARTED = ("passed", "waived", "overridden", "failed", "pending")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _zone() -> ZoneInfo:
