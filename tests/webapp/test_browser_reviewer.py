@@ -152,6 +152,13 @@ def test_reviewer_dashboard_filter_drill_down_and_csv(page, seeded_server):
     expect(matched.first).to_be_visible()
     assert matched.count() == trail.count()  # only the matching entries are listed
     screenshot(page, "reviewer-audit-trail-passed")
+
+    # a filter that cannot be used: the error summary takes the focus, the whole trail is shown
+    page.locator("#t-from").fill("31.02.2026")
+    page.locator("#t-from").press("Enter")
+    expect(page.locator("#trail-filter-errors")).to_be_focused()
+    expect(page.locator("#audit-trail tbody tr").first).to_be_visible()
+    page.go_back()
     page.go_back()
     page.go_back()
 

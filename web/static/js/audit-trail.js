@@ -1,10 +1,13 @@
-/* A case's audit trail under a drill-down filter: the first failing entry (else the first
+/* A case's audit trail under a drill-down filter: a filter that could not be used takes the
+   focus (its error summary); the first failing entry (else the first
    matching one) is scrolled into view and given focus, unless the address already names an
    entry (#entry-12, #failing), which the browser scrolls to itself. No inline script (CSP). */
 (function () {
   "use strict";
 
   function start() {
+    var errors = document.getElementById("trail-filter-errors");
+    if (errors) { errors.focus(); return; }  /* a filter that could not be used is said first */
     var target = null;
     if (window.location.hash) {
       var named = document.getElementById(window.location.hash.slice(1));
