@@ -31,7 +31,8 @@ def _indicator_words():
     params = habeas().params
     return {"indicator_title": indicator_words.title, "indicator_translated": indicator_words.is_translated,
             "indicator_definition": lambda i: indicator_words.definition(i, params),
-            "indicator_rows": indicator_words.rows, "indicator_trail": indicator_words.trail}
+            "indicator_rows": indicator_words.rows, "indicator_trail": indicator_words.trail,
+            "indicator_basis": indicator_words.legal_basis}
 
 
 def _zone() -> ZoneInfo:
