@@ -156,8 +156,8 @@ def _fails(entry: dict, recorded: dict, evaluations: list, chosen: TrailFilter) 
 
 def form_fields(ctx: Habeas, case_id: int) -> dict[str, dict]:
     """Field name -> form field (label, choices, the diagram's own wordings) of every form of the
-    case's process and of the rights' evidence forms: the audit's records of entered data are
-    shown under these labels.  Call it after an access check (it reads no case content)."""
+    case's process and of the rights' evidence forms, and ``task:NAME`` -> the task's title: the
+    audit's records of entered data are shown under these labels, tasks by their titles.  Call it after an access check (it reads no case content)."""
     out = {f.name: f.to_dict() for cp in catalogue.CATALOGUE.values() for f in cp.evidence}
     with ctx.unit_of_work() as session:
         version_id = session.execute(select(Case.process_version_id).where(Case.id == case_id)).scalar()
@@ -167,7 +167,9 @@ def form_fields(ctx: Habeas, case_id: int) -> dict[str, dict]:
             tasks = ctx.models.get(session, version_id).tasks
         except Unloadable:  # an unloadable model is an incident elsewhere; the labels fall back to names
             return out
-    for definition in tasks.values():
+    for name, definition in tasks.items():
         for f in task_fields(definition):
             out.setdefault(f.name, f.to_dict())
+        # a task by its diagram name (claims and reassignments name it so): its title and wordings
+        out[f"task:{name}"] = {"name": name, "title": definition.title, "translations": dict(definition.translations)}
     return out

@@ -46,3 +46,15 @@ def test_labels_in_russian(in_russian):
     assert fields["Право"]["text"] != catalogue.get("interpreter").right
     assert "Решение" in fields
     assert audit_details.actor_name("scheduler", {}) == "планировщик сроков"
+
+
+def test_a_claim_names_the_task_by_its_title_and_the_lane_by_its_role(app):
+    form = {"task:interrogate_suspect": {"name": "interrogate_suspect", "title": "Interrogate the suspect",
+                                         "translations": {}}}
+    with app.test_request_context("/"):
+        fields = as_dict(audit_details.details({"task_id": "x", "task": "interrogate_suspect",
+                                                "lane": "investigator", "holder": "investigator"}, form))
+        comment = as_dict(audit_details.details({"comment": 3, "body": "Call the lawyer"}))
+    assert fields["Task"]["text"] == "Interrogate the suspect" and fields["Lane"]["text"] == "investigator"
+    assert fields["Taken by"]["typed"] and comment["Comment"] == {"label": "Comment", "text": "Call the lawyer",
+                                                                  "typed": True}

@@ -19,7 +19,7 @@ from . import labels
 
 # internal references that mean nothing to a reader (the entry's number and hash stand for it)
 HIDDEN = frozenset({"task_id", "evidence_id", "deadline", "escalation", "referral_task", "complaint_id", "pending",
-                    "content_hash", "incident", "allegation", "act", "about_act", "scope", "requester", "case",
+                    "content_hash", "incident", "allegation", "comment", "act", "about_act", "scope", "requester", "case",
                     "address", "where", "token_expires", "kind"})
 
 LABELS = {
@@ -50,10 +50,11 @@ LABELS = {
     "previous_expiry": _l("Previous expiry"), "entries": _l("Entries"), "closed_before": _l("Closed before"),
     "erased": _l("Erased"), "assigned_to": _l("Assigned to"), "requested_by": _l("Requested by"),
     "confirmed_by": _l("Confirmed by"), "base_version": _l("Base version"), "missing": _l("Evidence missing"),
+    "lane": _l("Lane"), "holder": _l("Taken by"), "body": _l("Comment"),
 }
 TYPED = frozenset({"reason", "legal_ground", "resolution", "made_by", "description", "referred_to", "ground",
                    "from", "to", "note", "order_number", "alternatives_considered", "number", "complaint",
-                   "about_case", "corrects", "username", "unit", "requested_by", "confirmed_by"})
+                   "about_case", "corrects", "username", "unit", "requested_by", "confirmed_by", "holder"})
 TIMES = frozenset({"occurred_at", "due_at", "alleged_at", "referral_due_at", "referred_at", "ruled_at",
                    "ruling_due_at", "released_at", "decided_at", "ordered_at", "extended_until", "petition_at",
                    "first_ordered_at", "previous_expiry", "closed_before"})
@@ -127,7 +128,12 @@ def _field(key: str, value, payload: dict, form: dict) -> dict | None:
     if key in ("status", "judicial_review", "ruling"):
         return {"label": label, "text": labels.status_name(str(value))}
     if key in ("task", "timer"):
-        return {"label": label, "text": labels.text(str(value))}
+        task = form.get(f"task:{value}")
+        return {"label": label, "text": labels.task_title(task) if task else labels.text(str(value))}
+    if key == "lane":
+        return {"label": label, "text": labels.role_name(str(value))}
+    if key == "body":
+        return {"label": label, "text": str(value), "typed": True}
     if key == "process":
         return {"label": label, "text": labels.process_name(str(value))}
     if key in ("role", "assigned_to"):
