@@ -58,3 +58,20 @@ def test_a_claim_names_the_task_by_its_title_and_the_lane_by_its_role(app):
     assert fields["Task"]["text"] == "Interrogate the suspect" and fields["Lane"]["text"] == "investigator"
     assert fields["Taken by"]["typed"] and comment["Comment"] == {"label": "Comment", "text": "Call the lawyer",
                                                                   "typed": True}
+
+
+def test_every_act_the_engine_audits_on_a_case_has_a_name():
+    """No action code (``custody.extension_refused``) left for a reader: every action the engine
+    writes into the trail is named in ``labels.ACTIONS`` (and so in the catalogues)."""
+    import re
+    from pathlib import Path
+    from web.i18n import labels
+    engine = Path(__file__).resolve().parents[2] / "engine"
+    written = set()
+    for source in engine.rglob("*.py"):
+        written |= set(re.findall(r'action=f?"([a-z_]+\.[a-z_]+)"', source.read_text()))
+    written |= {"deadline.breached", "deadline.warning", "deadline.escalated", "data.erased"}
+    unnamed = {a for a in written if a not in labels.ACTIONS} - {"trail.baseline", "rows.sealed", "schema.upgraded",
+                                                                  "auth.login_failed", "process.deploy_requested",
+                                                                  "process.deploy_confirmed"}
+    assert not unnamed, unnamed
