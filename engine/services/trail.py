@@ -2,10 +2,12 @@
 entries that match the cell's filter (a right, a stage, an outcome, a period) and, among them,
 the failing ones (the refused attempt, the failed or overridden evaluation, the missed deadline).
 
-An evaluation row and the audit entry of the act that wrote it share their instant (they are
-written in one transaction with one ``now``) and the entry names the right in its payload: that
-is how an entry is tied to the evaluations the report counted.  Two small reads per case (the
-trail, the evaluations); the report's own queries are not touched.
+An entry says itself what its act recorded for each right it names (a completed task's map of
+statuses, a refusal's failures, an evidence record's status, an override): that is read first.
+The evaluation rows the act wrote share the entry's instant (one transaction, one ``now``) and
+add what the entry does not say: the stage of an evidence record, and whether a pending right is
+overdue now.  A few small reads per case (the trail, its evaluations, the actors' roles); the
+report's own queries are not touched.
 """
 from dataclasses import dataclass
 from datetime import datetime
