@@ -64,7 +64,7 @@ def _rows(report: dict, table: str) -> list[dict]:
     if table == "reviewer_indicators":
         return [{"indicator": i["id"], "title": indicator_words.title(i), "figure": row["key"],
                  "figure_name": f"{row['group']}: {row['label']}" if row["group"] else row["label"],
-                 "value": row["value"], "cases": " ".join(str(c) for c in row["cases"])}
+                 "value": row["value"], "share": row["share"], "cases": " ".join(str(c) for c in row["cases"])}
                 for i in report.get("reviewer_indicators", []) for row in indicator_words.rows(i)]
     cepej = report.get("indicators", {}).get("cepej", {})
     if table == "stages":
@@ -120,6 +120,8 @@ def to_xlsx(report: dict) -> bytes:
             cell.font = Font(bold=True)
         for row in _rows(report, table):
             sheet.append([_human(c, row.get(c), row) for c in columns])
+            if row.get("share"):  # a reviewer indicator's share reads as a percentage, like the rates
+                sheet.cell(row=sheet.max_row, column=columns.index("value") + 1).number_format = "0.0%"
         for index, column in enumerate(columns, start=1):
             if column in RATES:
                 for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
