@@ -7,6 +7,7 @@ A field is a dict: ``label``, ``text``, optionally ``basis`` (a legal citation),
 ``english`` (an engine sentence we have no words for) and ``parts`` (a list of fields)."""
 import re
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -59,6 +60,16 @@ TIMES = frozenset({"occurred_at", "due_at", "alleged_at", "referral_due_at", "re
                    "ruling_due_at", "released_at", "decided_at", "ordered_at", "extended_until", "petition_at",
                    "first_ordered_at", "previous_expiry", "closed_before"})
 ENGLISH = frozenset({"message", "what", "attempted", "action"})  # the engine's own words and codes
+
+
+@lru_cache(maxsize=256)
+def _evidence_labels(checkpoint_id: str, language: str) -> dict:
+    """A right's evidence labels, once per language (a long trail repeats the same refusal)."""
+    return labels.evidence_labels(checkpoint_id)
+
+
+def evidence_labels(checkpoint_id: str) -> dict:
+    return _evidence_labels(checkpoint_id, labels.language())
 
 
 def yes_no(value: bool) -> str:
@@ -150,7 +161,7 @@ def _field(key: str, value, payload: dict, form: dict) -> dict | None:
     if key in ("deadlines_before", "deadlines_after", "changes") and isinstance(value, list):
         return {"label": label, "parts": [_deadline(d) for d in value if isinstance(d, dict)]}
     if key == "data" and isinstance(value, dict):
-        evidence = labels.evidence_labels(payload.get("checkpoint", "")) if payload.get("checkpoint") else {}
+        evidence = evidence_labels(payload.get("checkpoint", "")) if payload.get("checkpoint") else {}
         return {"label": label, "parts": [_entered(k, v, form, evidence) for k, v in value.items()
                                           if v is not None and v != ""]}
     if key in ENGLISH:
@@ -199,7 +210,7 @@ def _rights(value) -> list[dict]:
         if not isinstance(failure, dict):
             continue
         cid = failure.get("id") or failure.get("checkpoint") or ""
-        evidence = labels.evidence_labels(cid)
+        evidence = evidence_labels(cid)
         missing = [evidence.get(m, m) for m in failure.get("missing") or ()]
         items = [_reason(r, cid) for r in failure.get("reasons") or ()]
         if missing:
