@@ -372,6 +372,7 @@ def cmd_tick(args):
     ctx = _clocked(args)
     if not args.loop:
         report = scheduler.tick(ctx)
+        scheduler.refresh_reports(ctx)
         _print(report.to_dict())
         return EXIT_CODES["error"] if report.failed else 0
     import threading

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.clock import SystemClock
 from . import anchor, audit_key, seals
-from .models import AuditEntry, AuditHead
+from .models import AuditEntry, AuditHead, AuditVerification
 
 GENESIS = "0" * 64
 LEGACY, KEYED = 1, 2
@@ -108,6 +108,9 @@ class ChainReport:
     ok: bool
     entries: int
     problems: tuple[str, ...]
+    last_seq: int = 0          # the last entry walked and its chained HMAC (where the next
+    last_hash: str = GENESIS   # incremental verification starts)
+    incremental: bool = False
 
     def to_dict(self) -> dict:
         return {"ok": self.ok, "entries": self.entries, "problems": list(self.problems)}
@@ -194,7 +197,66 @@ def verify(session: Session, batch: int = 5000, *, anchor_file=None, rows: bool 
     problems.extend(anchor.problems(heads, walk.found, last))
     if rows:
         problems.extend(seals.check_rows(session, walk.sealed))
-    return ChainReport(ok=not problems, entries=walk.count, problems=tuple(problems))
+    return ChainReport(ok=not problems, entries=walk.count, problems=tuple(problems), last_seq=last,
+                       last_hash=walk.prev_hash)
+
+
+def verify_since(session: Session, now: datetime, batch: int = 5000) -> ChainReport:
+    """Verify only the entries appended since the last verification (incremental or full), from
+    the last verified entry and its chained HMAC: links, sequence, HMACs, erasures and the head,
+    as ``verify`` does for those entries.  The last verified entry must still be there with the
+    same hash (a rewritten or truncated tail shows).  What it cannot see is an older entry
+    edited after it was verified, or the rows the chain seals: ``verify`` (``habeas audit
+    verify``) walks everything.  A clean walk moves the mark forward; a broken one leaves it
+    where it was, and a break once found (here or by the full walk) is reported on every check
+    until a full walk finds the chain whole again."""
+    mark = session.get(AuditVerification, 1)
+    walk = _Walk(audit_key.current(), {})
+    problems: list[str] = []
+    if mark is not None and mark.seq:
+        last = session.execute(select(AuditEntry.hash, AuditEntry.scheme).where(AuditEntry.seq == mark.seq)).first()
+        if last is None or last.hash != mark.hash:
+            problems.append(f"entry #{mark.seq}: no longer the entry verified last (altered or removed since)")
+        walk.prev_hash, walk.expected_seq = mark.hash, mark.seq + 1
+        walk.keyed_seen = last is not None and last.scheme == KEYED
+    after = walk.expected_seq - 1
+    while True:
+        batch_rows = session.execute(select(AuditEntry).where(AuditEntry.seq > after)
+                                     .order_by(AuditEntry.seq).limit(batch)).scalars().all()
+        if not batch_rows:
+            break
+        for e in batch_rows:
+            after = e.seq
+            walk.visit(e)
+    last_seq = walk.expected_seq - 1
+    problems.extend(walk.problems)
+    head = session.get(AuditHead, 1)
+    if head is not None and (head.seq != last_seq or head.hash != walk.prev_hash):
+        problems.append(f"chain head is entry #{head.seq} but the trail ends at #{last_seq} (entries removed at the end)")
+    if head is None and last_seq:
+        problems.append("chain head is missing")
+    for seq in sorted(walk.erased - walk.erasures_listed):
+        problems.append(f"entry #{seq}: payload removed without an erasure recorded in the trail")
+    if mark is not None and not mark.ok:  # a break found before stands until a full walk finds none
+        problems = list(dict.fromkeys([*mark.problems, *problems]))
+    report = ChainReport(ok=not problems, entries=last_seq, problems=tuple(problems), last_seq=last_seq,
+                         last_hash=walk.prev_hash, incremental=True)
+    if walk.count or mark is None or not report.ok or not mark.ok:
+        record_verification(session, report, now)
+    return report
+
+
+def record_verification(session: Session, report: ChainReport, now: datetime, full: bool = False) -> None:
+    """Remember a verification: a clean one moves the mark to its last entry."""
+    mark = session.get(AuditVerification, 1)
+    if mark is None:
+        mark = AuditVerification(id=1, seq=0, hash=GENESIS, ok=True, problems=[], verified_at=now)
+        session.add(mark)
+    if report.ok:
+        mark.seq, mark.hash = report.last_seq, report.last_hash
+        if full:
+            mark.full_at = now
+    mark.ok, mark.problems, mark.verified_at = report.ok, list(report.problems)[:50], now
 
 
 def seal_existing_rows(session: Session, at: datetime, chunk: int = 1000) -> int:
