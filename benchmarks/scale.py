@@ -1,4 +1,4 @@
-"""Reports and the tick at scale, over cases written by ``engine.services.bulk``.
+"""Reports and the tick at scale, over cases written by ``engine.fixtures.bulk``.
 
 - ``report_vs_groupby``: the compliance report (``engine.services.reports.compliance``) against
   the bare ``SELECT checkpoint, status, count(*) FROM checkpoint_evaluations GROUP BY checkpoint,
@@ -18,7 +18,8 @@ from sqlalchemy import func, select, text, update
 
 from engine.domain import roles
 from engine.persistence.models import CheckpointEvaluation, Deadline
-from engine.services import bulk, queries, reports, snapshots
+from engine.services import queries, reports, snapshots
+from engine.fixtures import bulk
 
 from . import databases
 

@@ -349,7 +349,7 @@ def cmd_catalogue(args):
 
 
 def cmd_demo(args):
-    from .services import demo
+    from .fixtures import demo
     _print(demo.run(_habeas(args), Path(args.processes) if args.processes else library.library_dir()))
 
 

@@ -82,6 +82,38 @@ def append(session: Session, *, at: datetime, actor: str, action: str, case_id: 
     return entry
 
 
+def append_many(conn, entries: list[dict]) -> int:
+    """Append many entries at once with Core (a bulk load of test data): each ``entries`` item
+    holds at, actor, action, case_id, payload and rows (the seals), chained and keyed exactly as
+    ``append`` does, inserted with one ``executemany``, the head moved once.  The head row is
+    locked first (``FOR UPDATE`` on PostgreSQL).  Returns the new head's seq."""
+    key = audit_key.current()
+    table, head_table = AuditEntry.__table__, AuditHead.__table__
+    head = conn.execute(select(head_table.c.seq, head_table.c.hash).where(head_table.c.id == 1)
+                        .with_for_update()).first()
+    seq, prev = (head.seq, head.hash) if head is not None else (0, GENESIS)
+    rows = []
+    for item in entries:
+        if not item["actor"]:
+            raise ValueError("every audited act names its actor")
+        payload = json.loads(json.dumps(item["payload"], default=str))
+        seq, digest = seq + 1, payload_digest(payload)
+        mac = keyed_hash(key, seq, item["at"], item["actor"], item["action"], item["case_id"], digest,
+                         item.get("rows"), prev)
+        rows.append({"seq": seq, "at": item["at"], "actor": item["actor"], "action": item["action"],
+                     "case_id": item["case_id"], "payload": payload, "prev_hash": prev, "hash": mac,
+                     "scheme": KEYED, "payload_digest": digest, "rows": item.get("rows")})
+        prev = mac
+    if not rows:
+        return seq
+    conn.execute(table.insert(), rows)
+    if head is None:
+        conn.execute(head_table.insert().values(id=1, seq=seq, hash=prev))
+    else:
+        conn.execute(head_table.update().where(head_table.c.id == 1).values(seq=seq, hash=prev))
+    return seq
+
+
 @event.listens_for(Session, "before_commit")
 def _seal_the_rest(session: Session) -> None:
     """Rows changed after the transaction's last entry (or in one without any) are sealed by an

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from engine.persistence.models import AuditEntry, AuditVerification, Case, CheckpointEvaluation, ReportSnapshot
 from engine.services import cases, queries, reports, scheduler, snapshots
-from engine.services.demo import registration
+from engine.fixtures.demo import registration
 
 
 def open_case(habeas, actors, unit="Almaty"):

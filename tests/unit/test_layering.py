@@ -99,9 +99,20 @@ def test_only_the_workflow_package_imports_spiffworkflow():
 
 
 def test_only_persistence_and_services_import_sqlalchemy():
+    """The test-data builders (engine/fixtures) write straight into tables, like persistence."""
     offenders = {f: names for f, names in importers_of("sqlalchemy", "alembic").items()
-                 if not under(f, "persistence", "services")}
+                 if not under(f, "persistence", "services", "fixtures")}
     assert offenders == {}
+
+
+def test_the_test_data_builders_stay_out_of_production():
+    """engine/fixtures (the demo, the Driver, bulk) is for ``habeas demo``, tests and benchmarks:
+    no service, persistence, domain or workflow module imports it, nor the web layer."""
+    web = {path.relative_to(ROOT).as_posix(): imported_modules(path) for path in sorted((ROOT / "web").rglob("*.py"))}
+    offenders = {f: {n for n in names if n.startswith("engine.fixtures")} for f, names in {**IMPORTS, **web}.items()
+                 if not under(f, "fixtures") and f != "engine/cli.py"}
+    assert {f: n for f, n in offenders.items() if n} == {}
+    assert not (ENGINE / "services" / "demo.py").exists() and not (ENGINE / "services" / "bulk.py").exists()
 
 
 @pytest.mark.parametrize("file", sorted(f for f in IMPORTS if under(f, "domain")))
