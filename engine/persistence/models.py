@@ -213,7 +213,9 @@ class Escalation(Base):
     # escalation (a failed escalate checkpoint), warning (a deadline approaches), release (a
     # mandatory release: a missed judicial review or an expired custody term)
     kind: Mapped[str] = mapped_column(String(20), default="escalation", server_default="escalation")
-    deadline_id: Mapped[int | None] = mapped_column(ForeignKey("deadlines.id"))
+    # indexed: a deadline met, moved or breached closes its warnings (clocks.close_warnings) on
+    # every tick and step, which must not read the whole table
+    deadline_id: Mapped[int | None] = mapped_column(ForeignKey("deadlines.id"), index=True)
 
 
 class AdmissibilityFlag(Base):

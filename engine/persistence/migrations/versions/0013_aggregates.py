@@ -1,6 +1,6 @@
 """aggregates: the reviewers' page as snapshots refreshed by the tick worker, the audit chain
-verified incrementally from its last verified entry, and an index of the pending evaluations
-past their deadline (the reports' overdue count)
+verified incrementally from its last verified entry, indexes for the reports' overdue count
+(pending evaluations past their deadline, satisfied since) and for closing a deadline's warnings
 
 Revision ID: 0013_aggregates
 Revises: 0010_user_language
@@ -22,6 +22,7 @@ def upgrade():
                     sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'"))
     op.create_index('ix_evaluations_case_checkpoint_status', 'checkpoint_evaluations',
                     ['case_id', 'checkpoint', 'status', 'evaluated_at'], unique=False)
+    op.create_index(op.f('ix_escalations_deadline_id'), 'escalations', ['deadline_id'], unique=False)
     op.create_table(
         'audit_verifications',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -47,5 +48,6 @@ def upgrade():
 def downgrade():
     op.drop_table('report_snapshots')
     op.drop_table('audit_verifications')
+    op.drop_index(op.f('ix_escalations_deadline_id'), table_name='escalations')
     op.drop_index('ix_evaluations_case_checkpoint_status', table_name='checkpoint_evaluations')
     op.drop_index('ix_evaluations_pending_due', table_name='checkpoint_evaluations')
