@@ -4,8 +4,10 @@ evaluation, stage entry and case of the period (at 100,000 cases the page costs 
 bare GROUP BY of the evaluations a tenth of one).
 
 A render takes the snapshot of its filters while it is at most ``Habeas.report_staleness``
-seconds old (``HABEAS_REPORT_STALENESS``, 60 by default; 0: always computed); otherwise it
-computes the page, stores it and shows it.  ``refresh``, run by the tick worker after each tick,
+seconds old (``HABEAS_REPORT_STALENESS``, 60 by default; 0: always computed), or ten times what
+it cost to compute if that is longer (``BUDGET``: a page that takes 30 s to compute at 100,000
+cases is recomputed every 5 minutes, not every minute); otherwise it computes the page, stores
+it and shows it.  ``refresh``, run by the tick worker after each tick,
 recomputes the snapshots read in the last day before they grow stale, so readers seldom pay.
 The page says when its figures were computed.  What a snapshot holds is exactly what the live
 services return at that moment (``reports.dashboard``, ``indicators.indicators``,
@@ -25,6 +27,15 @@ from .context import Actor, Habeas
 WATCHED = timedelta(days=1)   # snapshots read this recently are kept fresh by the tick worker
 REFRESH_LIMIT = 20            # snapshots recomputed per refresh at most (the most recently read first)
 READ_MARK = timedelta(minutes=5)  # how often a read is noted on the row (not a write per render)
+# a snapshot is recomputed at most every BUDGET times what it costs to compute, so that figures
+# take at most a tenth of a tick worker's time however large the office; until then it is served
+BUDGET = 10
+
+
+def staleness(ctx: Habeas, row: ReportSnapshot) -> timedelta:
+    """How old this snapshot may be when served: the configured staleness, or longer for a page
+    so costly that recomputing it that often would keep the tick worker busy with figures."""
+    return timedelta(seconds=max(ctx.report_staleness, BUDGET * (row.seconds or 0.0)))
 
 
 def key_of(start: datetime | None, end: datetime | None, unit: str | None, prosecutor: str | None) -> str:
@@ -57,13 +68,14 @@ def page(ctx: Habeas, actor: Actor, *, start: datetime | None = None, end: datet
     if ctx.report_staleness > 0:
         with ctx.unit_of_work() as session:
             row = session.get(ReportSnapshot, key)
-            if row is not None and now - row.computed_at <= timedelta(seconds=ctx.report_staleness):
+            if row is not None and now - row.computed_at <= staleness(ctx, row):
                 if now - row.read_at > READ_MARK:
                     row.read_at = now
                 return {**row.body, "as_of": row.computed_at}
+    t0 = time.perf_counter()
     body = compute(ctx, actor, **filters)
     if ctx.report_staleness > 0:
-        _store(ctx, key, body, now, now, None)
+        _store(ctx, key, body, now, now, round(time.perf_counter() - t0, 3))
     return {**body, "as_of": now}
 
 
@@ -83,12 +95,11 @@ def refresh(ctx: Habeas, actor: Actor, now: datetime | None = None) -> int:
     if ctx.report_staleness <= 0:
         return 0
     now = now or ctx.now()
-    due = now - timedelta(seconds=ctx.report_staleness / 2)
     with ctx.unit_of_work() as session:
         for row in session.execute(select(ReportSnapshot).where(ReportSnapshot.read_at < now - WATCHED)).scalars():
             session.delete(row)
-        keys = list(session.execute(select(ReportSnapshot.key).where(ReportSnapshot.computed_at <= due)
-                                    .order_by(ReportSnapshot.read_at.desc()).limit(REFRESH_LIMIT)).scalars())
+        rows = session.execute(select(ReportSnapshot).order_by(ReportSnapshot.read_at.desc())).scalars().all()
+        keys = [row.key for row in rows if now - row.computed_at >= staleness(ctx, row) / 2][:REFRESH_LIMIT]
     for key in keys:
         t0 = time.perf_counter()
         body = compute(ctx, actor, **_filters(key))

@@ -119,3 +119,15 @@ def test_practice_cases_stay_out_of_the_counts(seeded, actors):
     assert total(after) * 2 == total(before)  # the two cases were opened alike
     overdue = lambda r: next(x for x in r["checkpoints"] if x["checkpoint"] == "interpreter")["overdue"]  # noqa: E731
     assert (overdue(before), overdue(after)) == (2, 1)
+
+
+def test_a_costly_page_is_recomputed_at_most_every_ten_times_its_cost(seeded, actors, clock):
+    reviewer = actors["reviewer"]
+    ctx = replace(seeded, report_staleness=60)
+    snapshots.page(ctx, reviewer)
+    with ctx.unit_of_work() as s:
+        s.execute(select(ReportSnapshot)).scalar_one().seconds = 20.0  # as if it took 20 s: 200 s between refreshes
+    clock.advance(seconds=90)
+    assert snapshots.refresh(ctx, reviewer) == 0 and snapshots.page(ctx, reviewer)["as_of"] < ctx.now()
+    clock.advance(seconds=20)  # past half of 200 s
+    assert snapshots.refresh(ctx, reviewer) == 1 and snapshots.page(ctx, reviewer)["as_of"] == ctx.now()
