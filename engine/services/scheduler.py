@@ -368,11 +368,14 @@ def run_loop(ctx: Habeas, interval_seconds: float, stop: threading.Event,
 
 
 def refresh_reports(ctx: Habeas) -> int:
-    """After a tick, the reviewers' page snapshots that are growing stale are recomputed
-    (``snapshots.refresh``), so a render seldom aggregates the fact tables itself.  A failure
+    """After a tick, the audit entries appended since the last verification are verified and the
+    reviewers' page snapshots that are growing stale are recomputed (``snapshots.refresh``), so
+    a render seldom walks the chain or aggregates the fact tables itself.  A failure
     here never stops the clocks: it is logged and the next round tries again."""
     from . import snapshots
     try:
+        with ctx.unit_of_work() as session:  # the entries appended since the last check, verified
+            audit.verify_since(session, ctx.now())
         return snapshots.refresh(ctx, REPORTER)
     except Exception:  # noqa: BLE001 - figures can wait; clocks cannot
         log.exception("refreshing the reviewers' page snapshots failed")
