@@ -3,7 +3,7 @@ verified incrementally from its last verified entry, indexes for the reports' ov
 (pending evaluations past their deadline, satisfied since) and for closing a deadline's warnings
 
 Revision ID: 0013_aggregates
-Revises: 0010_user_language
+Revises: 0011_inbox
 Create Date: 2026-12-02 06:30:00
 """
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = '0013_aggregates'
-down_revision = '0010_user_language'
+down_revision = '0011_inbox'
 branch_labels = None
 depends_on = None
 
