@@ -131,3 +131,18 @@ def test_a_costly_page_is_recomputed_at_most_every_ten_times_its_cost(seeded, ac
     assert snapshots.refresh(ctx, reviewer) == 0 and snapshots.page(ctx, reviewer)["as_of"] < ctx.now()
     clock.advance(seconds=20)  # past half of 200 s
     assert snapshots.refresh(ctx, reviewer) == 1 and snapshots.page(ctx, reviewer)["as_of"] == ctx.now()
+
+
+def test_indicators_read_long_lists_of_cases_in_chunks(seeded, actors, monkeypatch):
+    """PostgreSQL takes at most 65,535 parameters in a statement: the indicators that read the
+    evidence of every apprehended case of the period ask in chunks (here of 1, with 2 cases)."""
+    from engine.services import indicators
+    from tests.integration.test_clocks import detained
+    from engine.fixtures.demo import Driver
+    d = Driver(seeded, actors)
+    detained(d), detained(d)
+    whole = indicators.indicators(seeded, actors["reviewer"])
+    monkeypatch.setattr(indicators, "CHUNK", 1)
+    assert indicators.indicators(seeded, actors["reviewer"])["indicators"] == whole["indicators"]
+    lawyer = next(i for i in whole["indicators"] if i["id"] == "lawyer")
+    assert lawyer["figures"]["apprehended"] == 2
