@@ -83,7 +83,8 @@ def english_fragments(language: str) -> set[str]:
                 continue
             for piece in re.split(r"%\([a-z_]+\)s|<[^>]+>|[:;.,()“”«»]", english):
                 piece = piece.strip()
-                if len(piece.split()) >= 2 and not re.search(r"\d", piece) and not any(piece in s for s in strings):
+                if len(piece.split()) >= 2 and not re.search(r"\d", piece) and not any(piece in s for s in strings) \
+                        and not all(word[0].isupper() for word in piece.split()):  # a name ("Arman S."), not words
                     fragments.add(piece)
     return fragments
 
@@ -164,6 +165,13 @@ def walk(login_as, seeded, actors, client):
         yield get("reviewer", "/compliance/?from=2026-03-01&to=2026-02-01")
         yield get("reviewer", "/compliance/cases?status=pending")
         yield get("reviewer", f"/compliance/cases/{refused}/audit")
+        # the drill-down's trail: filtered, the failing entry marked, records as fields; a bad filter
+        yield get("reviewer", "/compliance/cases?status=refused&checkpoint=counsel_before_interrogation")
+        yield get("reviewer", f"/compliance/cases/{refused}/audit?status=refused"
+                              "&checkpoint=counsel_before_interrogation&all=1")
+        yield get("reviewer", f"/compliance/cases/{detained}/audit?stage=detention")
+        yield get("reviewer", f"/compliance/cases/{detained}/audit")
+        yield get("reviewer", f"/compliance/cases/{refused}/audit?status=lost&from=31.02.2026")
         yield get("designer", "/processes/")
         yield get("designer", "/processes/criminal_case/versions/1")
         yield get("designer", "/processes/complaint/versions/1")
