@@ -2,7 +2,7 @@
 (the happy path of processes/criminal_case.bpmn, 17 user tasks), with the same user tasks and the
 same form data.
 
-The data is built once from the deployed model's forms, as ``engine.services.demo.Driver`` fills
+The data is built once from the deployed model's forms, as ``engine.fixtures.demo.Driver`` fills
 them (given values, else what the case already knows, else a sample), so bare SpiffWorkflow and
 the engine complete identical tasks with identical values.  The evidence the interrogation needs
 (counsel, caution, medical examination) is recorded before it, outside the timed steps.
@@ -12,8 +12,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from engine.domain import catalogue
-from engine.services.bulk import fill_forms
-from engine.services.demo import registration, sample_value
+from engine.fixtures.bulk import fill_forms
+from engine.fixtures.demo import registration, sample_value
 
 ROOT = Path(__file__).resolve().parents[1]
 PROCESSES = ROOT / "processes"

@@ -350,7 +350,7 @@ def cmd_catalogue(args):
 
 
 def cmd_demo(args):
-    from .services import demo
+    from .fixtures import demo
     _print(demo.run(_habeas(args), Path(args.processes) if args.processes else library.library_dir()))
 
 
@@ -373,6 +373,7 @@ def cmd_tick(args):
     ctx = _clocked(args)
     if not args.loop:
         report = scheduler.tick(ctx)
+        scheduler.refresh_reports(ctx)
         _print(report.to_dict())
         return EXIT_CODES["error"] if report.failed else 0
     import threading

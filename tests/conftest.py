@@ -16,6 +16,8 @@ from engine.services.context import Actor, Habeas
 
 # The audit chain's key for every test (never the one under instance/).
 os.environ.setdefault("HABEAS_AUDIT_KEY", "habeas-test-audit-key-0123456789")
+# tests read the reviewers' figures as they stand after each act (no snapshot served)
+os.environ.setdefault("HABEAS_REPORT_STALENESS", "0")
 
 ROOT = Path(__file__).resolve().parents[1]
 PROCESSES = ROOT / "processes"

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.clock import SystemClock
 from . import anchor, audit_key, seals
-from .models import AuditEntry, AuditHead
+from .models import AuditEntry, AuditHead, AuditVerification
 
 GENESIS = "0" * 64
 LEGACY, KEYED = 1, 2
@@ -82,6 +82,38 @@ def append(session: Session, *, at: datetime, actor: str, action: str, case_id: 
     return entry
 
 
+def append_many(conn, entries: list[dict]) -> int:
+    """Append many entries at once with Core (a bulk load of test data): each ``entries`` item
+    holds at, actor, action, case_id, payload and rows (the seals), chained and keyed exactly as
+    ``append`` does, inserted with one ``executemany``, the head moved once.  The head row is
+    locked first (``FOR UPDATE`` on PostgreSQL).  Returns the new head's seq."""
+    key = audit_key.current()
+    table, head_table = AuditEntry.__table__, AuditHead.__table__
+    head = conn.execute(select(head_table.c.seq, head_table.c.hash).where(head_table.c.id == 1)
+                        .with_for_update()).first()
+    seq, prev = (head.seq, head.hash) if head is not None else (0, GENESIS)
+    rows = []
+    for item in entries:
+        if not item["actor"]:
+            raise ValueError("every audited act names its actor")
+        payload = json.loads(json.dumps(item["payload"], default=str))
+        seq, digest = seq + 1, payload_digest(payload)
+        mac = keyed_hash(key, seq, item["at"], item["actor"], item["action"], item["case_id"], digest,
+                         item.get("rows"), prev)
+        rows.append({"seq": seq, "at": item["at"], "actor": item["actor"], "action": item["action"],
+                     "case_id": item["case_id"], "payload": payload, "prev_hash": prev, "hash": mac,
+                     "scheme": KEYED, "payload_digest": digest, "rows": item.get("rows")})
+        prev = mac
+    if not rows:
+        return seq
+    conn.execute(table.insert(), rows)
+    if head is None:
+        conn.execute(head_table.insert().values(id=1, seq=seq, hash=prev))
+    else:
+        conn.execute(head_table.update().where(head_table.c.id == 1).values(seq=seq, hash=prev))
+    return seq
+
+
 @event.listens_for(Session, "before_commit")
 def _seal_the_rest(session: Session) -> None:
     """Rows changed after the transaction's last entry (or in one without any) are sealed by an
@@ -108,6 +140,9 @@ class ChainReport:
     ok: bool
     entries: int
     problems: tuple[str, ...]
+    last_seq: int = 0          # the last entry walked and its chained HMAC (where the next
+    last_hash: str = GENESIS   # incremental verification starts)
+    incremental: bool = False
 
     def to_dict(self) -> dict:
         return {"ok": self.ok, "entries": self.entries, "problems": list(self.problems)}
@@ -194,7 +229,66 @@ def verify(session: Session, batch: int = 5000, *, anchor_file=None, rows: bool 
     problems.extend(anchor.problems(heads, walk.found, last))
     if rows:
         problems.extend(seals.check_rows(session, walk.sealed))
-    return ChainReport(ok=not problems, entries=walk.count, problems=tuple(problems))
+    return ChainReport(ok=not problems, entries=walk.count, problems=tuple(problems), last_seq=last,
+                       last_hash=walk.prev_hash)
+
+
+def verify_since(session: Session, now: datetime, batch: int = 5000) -> ChainReport:
+    """Verify only the entries appended since the last verification (incremental or full), from
+    the last verified entry and its chained HMAC: links, sequence, HMACs, erasures and the head,
+    as ``verify`` does for those entries.  The last verified entry must still be there with the
+    same hash (a rewritten or truncated tail shows).  What it cannot see is an older entry
+    edited after it was verified, or the rows the chain seals: ``verify`` (``habeas audit
+    verify``) walks everything.  A clean walk moves the mark forward; a broken one leaves it
+    where it was, and a break once found (here or by the full walk) is reported on every check
+    until a full walk finds the chain whole again."""
+    mark = session.get(AuditVerification, 1)
+    walk = _Walk(audit_key.current(), {})
+    problems: list[str] = []
+    if mark is not None and mark.seq:
+        last = session.execute(select(AuditEntry.hash, AuditEntry.scheme).where(AuditEntry.seq == mark.seq)).first()
+        if last is None or last.hash != mark.hash:
+            problems.append(f"entry #{mark.seq}: no longer the entry verified last (altered or removed since)")
+        walk.prev_hash, walk.expected_seq = mark.hash, mark.seq + 1
+        walk.keyed_seen = last is not None and last.scheme == KEYED
+    after = walk.expected_seq - 1
+    while True:
+        batch_rows = session.execute(select(AuditEntry).where(AuditEntry.seq > after)
+                                     .order_by(AuditEntry.seq).limit(batch)).scalars().all()
+        if not batch_rows:
+            break
+        for e in batch_rows:
+            after = e.seq
+            walk.visit(e)
+    last_seq = walk.expected_seq - 1
+    problems.extend(walk.problems)
+    head = session.get(AuditHead, 1)
+    if head is not None and (head.seq != last_seq or head.hash != walk.prev_hash):
+        problems.append(f"chain head is entry #{head.seq} but the trail ends at #{last_seq} (entries removed at the end)")
+    if head is None and last_seq:
+        problems.append("chain head is missing")
+    for seq in sorted(walk.erased - walk.erasures_listed):
+        problems.append(f"entry #{seq}: payload removed without an erasure recorded in the trail")
+    if mark is not None and not mark.ok:  # a break found before stands until a full walk finds none
+        problems = list(dict.fromkeys([*mark.problems, *problems]))
+    report = ChainReport(ok=not problems, entries=last_seq, problems=tuple(problems), last_seq=last_seq,
+                         last_hash=walk.prev_hash, incremental=True)
+    if walk.count or mark is None or not report.ok or not mark.ok:
+        record_verification(session, report, now)
+    return report
+
+
+def record_verification(session: Session, report: ChainReport, now: datetime, full: bool = False) -> None:
+    """Remember a verification: a clean one moves the mark to its last entry."""
+    mark = session.get(AuditVerification, 1)
+    if mark is None:
+        mark = AuditVerification(id=1, seq=0, hash=GENESIS, ok=True, problems=[], verified_at=now)
+        session.add(mark)
+    if report.ok:
+        mark.seq, mark.hash = report.last_seq, report.last_hash
+        if full:
+            mark.full_at = now
+    mark.ok, mark.problems, mark.verified_at = report.ok, list(report.problems)[:50], now
 
 
 def seal_existing_rows(session: Session, at: datetime, chunk: int = 1000) -> int:

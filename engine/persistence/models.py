@@ -3,8 +3,8 @@ never replays of workflow state; the workflow state is one JSON document per cas
 stored once per deployed version and referenced."""
 from datetime import datetime
 
-from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String,
-                        Text, UniqueConstraint)
+from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, MetaData, String,
+                        Text, UniqueConstraint, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -155,7 +155,12 @@ class CheckpointEvaluation(Base):
     __table_args__ = (Index("ix_evaluations_period", "evaluated_at", "checkpoint", "status"),
                       Index("ix_evaluations_checkpoint_status", "checkpoint", "status"),
                       # reports: is an overdue evaluation satisfied since, in the same case and right?
-                      Index("ix_evaluations_case_checkpoint", "case_id", "checkpoint", "evaluated_at"))
+                      Index("ix_evaluations_case_checkpoint", "case_id", "checkpoint", "evaluated_at"),
+                      # reports' overdue count: the pending rows past their deadline, and whether the
+                      # right was satisfied since, both read from an index alone
+                      Index("ix_evaluations_case_checkpoint_status", "case_id", "checkpoint", "status", "evaluated_at"),
+                      Index("ix_evaluations_pending_due", "due_at", "checkpoint", "case_id", "evaluated_at", "status",
+                            sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")))
 
 
 class Evidence(Base):
@@ -208,7 +213,9 @@ class Escalation(Base):
     # escalation (a failed escalate checkpoint), warning (a deadline approaches), release (a
     # mandatory release: a missed judicial review or an expired custody term)
     kind: Mapped[str] = mapped_column(String(20), default="escalation", server_default="escalation")
-    deadline_id: Mapped[int | None] = mapped_column(ForeignKey("deadlines.id"))
+    # indexed: a deadline met, moved or breached closes its warnings (clocks.close_warnings) on
+    # every tick and step, which must not read the whole table
+    deadline_id: Mapped[int | None] = mapped_column(ForeignKey("deadlines.id"), index=True)
 
 
 class AdmissibilityFlag(Base):
@@ -375,6 +382,34 @@ class Incident(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_by: Mapped[str | None] = mapped_column(String(80))
     resolution: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditVerification(Base):
+    """How far the audit chain has been verified (one row): the last entry verified and its
+    chained HMAC, so the next check walks only the entries appended since.  ``ok`` and
+    ``problems`` are the verdict of the last check, incremental or full."""
+
+    __tablename__ = "audit_verifications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    ok: Mapped[bool] = mapped_column(Boolean)
+    problems: Mapped[list] = mapped_column(JSON)
+    verified_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    full_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ReportSnapshot(Base):
+    """The reviewers' page for one choice of filters as computed at ``computed_at`` (a
+    materialised view refreshed by the tick worker): readers take it while it is fresh enough
+    instead of aggregating the fact tables on every render."""
+
+    __tablename__ = "report_snapshots"
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    body: Mapped[dict] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    seconds: Mapped[float | None] = mapped_column(Float)
 
 
 class TaskClaim(Base):

@@ -23,6 +23,10 @@ def row_key(obj) -> str:
     return f"{COVERED[type(obj)]}:{obj.id}"
 
 
+def key_of(model, row_id: int) -> str:
+    return f"{COVERED[model]}:{row_id}"
+
+
 def _plain(value):
     if isinstance(value, datetime):
         return as_utc(value).isoformat(timespec="microseconds")
@@ -31,9 +35,30 @@ def _plain(value):
 
 def row_digest(obj) -> str:
     """SHA-256 over every column of the row, as the database gives it back."""
-    values = {attr.key: _plain(getattr(obj, attr.key)) for attr in inspect(type(obj)).column_attrs}
-    body = json.dumps(values, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False)
+    return _digest({attr.key: getattr(obj, attr.key) for attr in inspect(type(obj)).column_attrs})
+
+
+def _digest(values: dict) -> str:
+    body = json.dumps({k: _plain(v) for k, v in values.items()}, sort_keys=True, separators=(",", ":"),
+                      default=str, ensure_ascii=False)
     return hashlib.sha256(body.encode()).hexdigest()
+
+
+def values_digest(model, values: dict) -> str:
+    """``row_digest`` of a row inserted with Core from ``values`` (a bulk insert): the columns it
+    leaves out take their insert defaults, as the insert gave them."""
+    full = {}
+    for attr in inspect(model).column_attrs:
+        column = attr.columns[0]
+        if column.key in values:
+            full[attr.key] = values[column.key]
+        elif column.default is not None and column.default.is_scalar:
+            full[attr.key] = column.default.arg
+        elif column.default is not None and column.default.is_callable:
+            full[attr.key] = column.default.arg(None)
+        else:
+            full[attr.key] = None
+    return _digest(full)
 
 
 @event.listens_for(Session, "after_flush")

@@ -16,7 +16,7 @@ from ..domain.wording import N_, say, when
 from ..persistence import audit
 from ..persistence.models import AdmissibilityFlag, Case, Deadline, Escalation, StageEntry
 from ..workflow.adapter import CaseRun, saved_timers
-from . import access, checks
+from . import checks
 from .context import Actor, Habeas, ModelCache
 
 CHECKPOINT_CLOCK = CHECKPOINT
@@ -205,10 +205,6 @@ def flag_acts_after(session, case: Case, row: Deadline, now) -> list[int]:
 # Listing
 # ---------------------------------------------------------------------------------------------
 
-LISTERS = frozenset({roles.INVESTIGATOR, roles.PROSECUTOR, roles.SUPERVISING_PROSECUTOR, roles.JUDGE,
-                     roles.REVIEWER, roles.ADMIN})
-
-
 @dataclass(frozen=True)
 class Listing:
     now: datetime
@@ -221,22 +217,15 @@ class Listing:
 
 def list_deadlines(ctx: Habeas, actor: Actor, *, due_within: timedelta | None = None, overdue: bool = False,
                    now: datetime | None = None, limit: int = 500) -> Listing:
-    """Running deadlines by due time (through the due-time index): all of them, those due within
-    a span (overdue ones included), or only the overdue (running or breached)."""
-    access.require_role(actor, LISTERS, "list deadlines")
+    """Running deadlines by due time (through the due-time index), as the command line shows
+    them: all of them, those due within a span (overdue ones included), or only the overdue
+    (running or breached).  Who sees what: ``deadline_views.visible``, the one rule."""
+    from . import deadline_views
+    deadline_views.require_lister(actor)
     now = now or ctx.now()
     zone = display_zone(ctx.params)
-    query = (select(Deadline, Case.number).join(Case, Case.id == Deadline.case_id)
-             .where(Case.training.is_(False))  # practice cases keep their own, virtual, time
-             .order_by(Deadline.due_at, Deadline.id).limit(limit))
-    if overdue:
-        query = query.where(Deadline.status.in_((OPEN, BREACHED)), Deadline.due_at <= now)
-    else:
-        query = query.where(Deadline.status == OPEN)
-    if due_within is not None:
-        query = query.where(Deadline.due_at <= now + due_within)
     with ctx.unit_of_work() as session:
-        rows = session.execute(query).all()
+        rows = deadline_views.visible(session, actor, now, due_within=due_within, overdue=overdue, limit=limit)
     return Listing(now, zone.key, [describe(row, number, now, zone) for row, number in rows])
 
 

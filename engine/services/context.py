@@ -85,6 +85,8 @@ class Habeas:
     # where the audit chain's head is written after each commit (None: not anchored); the CLI
     # and the web app default to HABEAS_AUDIT_ANCHOR or the database's own file under instance/
     anchor: str | None = field(default_factory=lambda: os.environ.get("HABEAS_AUDIT_ANCHOR"))
+    # seconds the reviewers' page may lag behind the latest act (engine.services.snapshots)
+    report_staleness: float = field(default_factory=lambda: float(os.environ.get("HABEAS_REPORT_STALENESS") or 60))
 
     @contextmanager
     def unit_of_work(self):

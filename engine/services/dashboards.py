@@ -21,9 +21,9 @@ from sqlalchemy import select
 from ..domain import catalogue, roles
 from ..domain.forms import FormField
 from ..domain.stages import STAGE_BY_ID
-from ..persistence.models import AuditEntry, Case, CaseParty, Deadline, Escalation, ProcessVersion, User
+from ..persistence.models import AuditEntry, Case, CaseParty, Escalation, ProcessVersion, User
 from ..workflow.adapter import CaseRun, Unloadable
-from . import access, cases, forms, inbox, incidents
+from . import access, cases, deadline_views, forms, inbox, incidents
 from .cases import latest_version, load_case, reading_run, task_fields
 from .context import Actor, Habeas
 
@@ -68,7 +68,7 @@ def my_cases(ctx: Habeas, actor: Actor, *, scope: str = "mine", limit: int = 100
             if len(rows) >= limit:
                 break
         ids = [row["case"].id for row in rows]
-        deadlines = _open_deadlines(session, ids, ctx.now())
+        deadlines = _open_deadlines(session, actor, ids, ctx.now())
         escalations = _open_escalations(session, ids)
         refusals = _last_refusals(session, ids)
         open_incidents = incidents.open_for(session, ids)
@@ -108,17 +108,14 @@ def _ready(ctx: Habeas, session, case: Case) -> list[dict]:
         return []
 
 
-def _open_deadlines(session, case_ids: list[int], now: datetime) -> dict[int, list[Countdown]]:
+def _open_deadlines(session, actor: Actor, case_ids: list[int], now: datetime) -> dict[int, list[Countdown]]:
+    """The shown cases' open deadlines, from the one listing (``deadline_views.visible``)."""
     out: dict[int, list[Countdown]] = {}
     if not case_ids:
         return out
-    rows = session.execute(select(Deadline.case_id, Deadline.checkpoint, Deadline.kind, Deadline.due_at)
-                           .where(Deadline.case_id.in_(case_ids), Deadline.status == "open")
-                           .order_by(Deadline.due_at)).all()
-    for r in rows:
-        right = _right(r.checkpoint)
-        hours = round((r.due_at - now).total_seconds() / 3600, 1)
-        out.setdefault(r.case_id, []).append(Countdown(r.checkpoint, right, r.kind, r.due_at, hours))
+    for d, _number in deadline_views.visible(session, actor, now, case_ids=case_ids, limit=None):
+        hours = round((d.due_at - now).total_seconds() / 3600, 1)
+        out.setdefault(d.case_id, []).append(Countdown(d.checkpoint, _right(d.checkpoint), d.kind, d.due_at, hours))
     return out
 
 

@@ -11,7 +11,7 @@ Two sources, one list:
 Urgent items come first by severity (a mandatory release is critical; a breach, an escalation, an
 ill-treatment referral or an admissibility flag is high; a warning is medium), then everything by
 its due time.  A task's due time is its case's nearest open legal deadline, read through the
-dashboard's listing (``dashboards.open_deadlines``), not a new one.
+dashboard's listing (``dashboards.open_deadlines``, over ``deadline_views.visible``), not a new one.
 
 Claims say who holds a ready task; reassigning goes only to an active user whose role may work the
 task's lane.  Comments are the officials' working notes on a case.  Every change here is one
@@ -177,7 +177,7 @@ def _task_items(ctx: Habeas, session, actor: Actor, now: datetime, case_ids: lis
         except Unloadable:
             continue  # the case shows its incident; its tasks cannot be read
     ids = [cid for cid, tasks in ready.items() if tasks]
-    deadlines = dashboards.open_deadlines(session, ids, now)
+    deadlines = dashboards.open_deadlines(session, actor, ids, now)
     refusals = dashboards.last_refusals(session, ids)
     open_incidents = incidents.open_for(session, ids)
     out = []

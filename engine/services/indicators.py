@@ -144,13 +144,25 @@ def _allegations(session, w: _Window) -> dict:
         {"allegations": [r.case_id for r in rows], **buckets})
 
 
+CHUNK = 10_000  # ids per IN list: PostgreSQL takes at most 65,535 parameters in one statement
+
+
+def _chunks(ids) -> list[list[int]]:
+    """The ids in lists short enough for one statement (an office with 100,000 apprehensions
+    in the period would otherwise be refused by PostgreSQL)."""
+    ids = list(ids)
+    return [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
+
+
 def _first_times(session, checkpoint: str, field: str, case_ids) -> dict[int, datetime]:
     """The earliest time a field of a checkpoint's evidence records, per case."""
     out: dict[int, datetime] = {}
     if not case_ids:
         return out
-    for case_id, data in session.execute(select(Evidence.case_id, Evidence.data).where(
-            Evidence.checkpoint == checkpoint, Evidence.case_id.in_(list(case_ids)))).all():
+    rows = (row for chunk in _chunks(case_ids) for row in session.execute(
+        select(Evidence.case_id, Evidence.data).where(Evidence.checkpoint == checkpoint,
+                                                      Evidence.case_id.in_(chunk))).all())
+    for case_id, data in rows:
         moment = _instant((data or {}).get(field))
         if moment is not None and (case_id not in out or moment < out[case_id]):
             out[case_id] = moment
@@ -207,8 +219,8 @@ def _family_notice(session, w: _Window, cases) -> dict:
 def _interpreter(session, w: _Window, cases) -> dict:
     needing = [(c, f) for c, f in _apprehended_in(w, cases) if f.needs_interpreter]
     ids = [c.id for c, _ in needing]
-    provided_ids = set(session.execute(select(Evidence.case_id).where(
-        Evidence.checkpoint == "interpreter", Evidence.case_id.in_(ids))).scalars()) if ids else set()
+    provided_ids = {case_id for chunk in _chunks(ids) for case_id in session.execute(select(Evidence.case_id).where(
+        Evidence.checkpoint == "interpreter", Evidence.case_id.in_(chunk))).scalars()}
     provided = [i for i in ids if i in provided_ids]
     missing = [i for i in ids if i not in provided_ids]
     return _indicator(

@@ -184,7 +184,18 @@ def verify_audit(ctx: Habeas, actor: Actor, *, rows: bool = True) -> dict:
     override rows it seals.  Without rows it reads only the trail (the dashboard's quick check)."""
     access.require_role(actor, AUDIT_VERIFIERS, "verify the audit trail")
     with ctx.unit_of_work() as session:
-        return audit.verify(session, anchor_file=ctx.anchor, rows=rows).to_dict()
+        report = audit.verify(session, anchor_file=ctx.anchor, rows=rows)
+        audit.record_verification(session, report, ctx.now(), full=rows)
+        return report.to_dict()
+
+
+def audit_status(ctx: Habeas, actor: Actor) -> dict:
+    """The chain's status for the reviewers' page: the entries appended since the last
+    verification are verified (and the mark moved), the rest stands as verified before; the
+    full walk stays with ``verify_audit`` (``habeas audit verify``, the API)."""
+    access.require_role(actor, AUDIT_VERIFIERS, "verify the audit trail")
+    with ctx.unit_of_work() as session:
+        return audit.verify_since(session, ctx.now()).to_dict()
 
 
 def anchor_audit(ctx: Habeas, actor: Actor) -> dict:

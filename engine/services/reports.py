@@ -11,7 +11,7 @@ import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import DateTime, and_, case as when, cast, exists, extract, false, func, or_, select
+from sqlalchemy import DateTime, and_, case as when, cast, exists, extract, false, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from ..domain import catalogue, roles
@@ -43,8 +43,9 @@ class Filters:
     unit: str | None = None
     prosecutor: str | None = None
 
-    def on(self, period_column, unit_column, prosecutor_column):
-        """The WHERE conditions of these filters over the given columns."""
+    def on(self, period_column, unit_column, prosecutor_column, live: bool = True):
+        """The WHERE conditions of these filters over the given columns (``live``: practice cases
+        left out)."""
         if self.start is not None:
             yield period_column >= self.start
         if self.end is not None:
@@ -53,10 +54,11 @@ class Filters:
             yield unit_column == self.unit
         if self.prosecutor:
             yield prosecutor_column == self.prosecutor
-        yield live_only(unit_column)
+        if live:
+            yield live_only(unit_column)
 
-    def on_evaluations(self):
-        return self.on(E.evaluated_at, E.unit, E.prosecutor)
+    def on_evaluations(self, live: bool = True):
+        return self.on(E.evaluated_at, E.unit, E.prosecutor, live)
 
     def on_cases(self):
         """The unit and prosecutor conditions alone, over the cases table."""
@@ -108,18 +110,32 @@ def overdue_condition(now: datetime):
     later = aliased(E)
     since_satisfied = exists().where(later.case_id == E.case_id, later.checkpoint == E.checkpoint,
                                      later.evaluated_at >= E.evaluated_at, later.status.in_(SATISFIED))
-    return and_(E.status == "pending", E.due_at < now, ~since_satisfied)
+    # 'pending' written into the SQL, so that the partial index of pending rows
+    # (ix_evaluations_pending_due) matches the condition on both databases
+    return and_(E.status == literal("pending", literal_execute=True), E.due_at < now, ~since_satisfied)
 
 
 def _status_cube(session, filters: Filters, now: datetime, keys=(E.checkpoint, E.unit, E.prosecutor)) -> list[tuple]:
-    """Counts per (*keys, status), overdue included: one GROUP BY over the evaluations in the
-    period and one over the few pending ones past their deadline (so the is-it-still-owed test
-    runs on those alone).  At most 16 x units x prosecutors x 6 rows, which the views roll up;
-    grouped by checkpoint alone the first query reads only the period index."""
-    where = list(filters.on_evaluations())
+    """Counts per (*keys, status), overdue included.  The recorded statuses are every evaluation
+    in the period minus those of practice cases: the first GROUP BY reads only the period's (or
+    the checkpoint-status) index when grouped by checkpoint alone, since it needs no case id, and
+    the second reads the few practice cases' rows through the case index.  (Testing each row's
+    case against the practice cases instead costs a table read per row: 20 times the bare GROUP
+    BY on SQLite.)  Overdue is one GROUP BY over the pending rows past their deadline, so the
+    is-it-still-owed test runs on those alone.  At most 16 x units x prosecutors x 7 rows, which
+    the views roll up."""
+    where = list(filters.on_evaluations(live=False))
     counted = select(*keys, E.status, func.count()).where(*where).group_by(*keys, E.status)
-    late = select(*keys, func.count()).where(overdue_condition(now), *where).group_by(*keys)
-    return ([tuple(row) for row in session.execute(counted).all()]
+    practice = (select(*keys, E.status, func.count())
+                .where(E.case_id.in_(select(Case.id).where(Case.training.is_(True))), *where)
+                .group_by(*keys, E.status))
+    late = select(*keys, func.count()).where(overdue_condition(now), *filters.on_evaluations()).group_by(*keys)
+    totals: dict[tuple, int] = {}
+    for row in session.execute(counted).all():
+        totals[tuple(row[:-1])] = row[-1]
+    for row in session.execute(practice).all():
+        totals[tuple(row[:-1])] -= row[-1]
+    return ([(*key, n) for key, n in totals.items() if n]
             + [(*row[:-1], "overdue", row[-1]) for row in session.execute(late).all()])
 
 

@@ -36,9 +36,10 @@ from ..persistence.models import Case, CheckpointEvaluation, Deadline, Escalatio
 from ..workflow.adapter import CaseRun
 from . import checks, clocks, complaints, incidents
 from .clocks import BREACHED, CANCELLED, FIRED, MET, OPEN, SUSPENDED
-from .context import Habeas
+from .context import Actor, Habeas
 
 SCHEDULER = "scheduler"
+REPORTER = Actor(SCHEDULER, roles.REVIEWER)  # who recomputes the reviewers' page snapshots
 _MAX_PER_TICK = 5
 BACKOFF_FIRST = timedelta(minutes=1)   # a failed deadline is tried again after 1, 2, 4, ... minutes
 BACKOFF_MAX = timedelta(hours=1)
@@ -365,6 +366,7 @@ def run_loop(ctx: Habeas, interval_seconds: float, stop: threading.Event,
             report = tick(ctx)
             if on_report is not None:
                 on_report(report)
+            refresh_reports(ctx)
         except BaseException as err:  # noqa: BLE001 - a worker keeps going; the next tick retries
             if isinstance(err, KeyboardInterrupt) and threading.current_thread() is threading.main_thread():
                 raise
@@ -372,6 +374,21 @@ def run_loop(ctx: Habeas, interval_seconds: float, stop: threading.Event,
             log.exception("scheduler tick failed")
         heartbeat.beat(report, error)
         stop.wait(interval_seconds)
+
+
+def refresh_reports(ctx: Habeas) -> int:
+    """After a tick, the audit entries appended since the last verification are verified and the
+    reviewers' page snapshots that are growing stale are recomputed (``snapshots.refresh``), so
+    a render seldom walks the chain or aggregates the fact tables itself.  A failure
+    here never stops the clocks: it is logged and the next round tries again."""
+    from . import snapshots
+    try:
+        with ctx.unit_of_work() as session:  # the entries appended since the last check, verified
+            audit.verify_since(session, ctx.now())
+        return snapshots.refresh(ctx, REPORTER)
+    except Exception:  # noqa: BLE001 - figures can wait; clocks cannot
+        log.exception("refreshing the reviewers' page snapshots failed")
+        return 0
 
 
 def start_background(habeas: Habeas, interval_seconds: float | None = None,

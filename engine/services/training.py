@@ -28,7 +28,7 @@ from ..persistence.models import Case, CaseParty, CheckpointEvaluation, Deadline
 from . import allegations, cases, complaints, procedure, queries, rights, scheduler
 from .clocks import BREACHED, MET
 from .context import Actor, Habeas
-from .demo import registration, sample_value
+from ..domain.samples import registration, sample_value
 
 PLAYERS = frozenset({roles.TRAINEE, roles.TRAINER})
 DEFAULT_DIR = library.library_dir() / "training"  # shipped in the wheel, or the checkout's processes/

@@ -11,7 +11,7 @@ from sqlalchemy import select, text, update
 from engine.persistence import anchor, audit
 from engine.persistence.models import AuditEntry, AuditHead, Case, Evidence, Override
 from engine.services import rights
-from engine.services.demo import Driver, registration
+from engine.fixtures.demo import Driver, registration
 
 
 @pytest.fixture

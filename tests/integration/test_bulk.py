@@ -1,11 +1,12 @@
 """The bulk generator writes the rows it promises, with every status, on SQLite and PostgreSQL,
 and the cases it writes are real ones: they can be shown and advanced like any other."""
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from engine.persistence.models import Case, CheckpointEvaluation, Deadline, Evidence, StageEntry
-from engine.services import bulk, cases, queries, reports
-from engine.services.bulk import STATUSES
-from engine.services.demo import Driver
+from engine.persistence.models import AuditEntry, Case, CheckpointEvaluation, Deadline, Evidence, StageEntry
+from engine.services import cases, queries, reports
+from engine.fixtures import bulk
+from engine.fixtures.bulk import STATUSES
+from engine.fixtures.demo import Driver
 
 
 def test_bulk_creates_cases_with_realistic_histories(seeded, db_engine, actors, clock):
@@ -34,6 +35,26 @@ def test_bulk_creates_cases_with_realistic_histories(seeded, db_engine, actors, 
     assert sum(line["total"] for line in report["checkpoints"]) == counts.checkpoint_evaluations
 
 
+def test_bulk_cases_are_audited_and_the_whole_chain_verifies(seeded, db_engine, actors, clock):
+    before = queries.verify_audit(seeded, actors["admin"])["entries"]  # seeding users, deploying the library
+    bulk.create_cases(db_engine, 40, seed=5, now=clock.now(), batch=15)
+    with seeded.unit_of_work() as s:
+        opened = s.execute(select(AuditEntry.case_id, AuditEntry.actor, AuditEntry.rows).where(
+            AuditEntry.action == "case.opened")).all()
+        evidence = s.execute(select(Evidence.id, Evidence.case_id)).all()
+    assert sorted(r.case_id for r in opened) == list(range(1, 41)) and {r.actor for r in opened} == {"bulk"}
+    sealed = {key for r in opened for key in r.rows}
+    assert {f"case:{i}" for i in range(1, 41)} | {f"evidence:{e.id}" for e in evidence} == sealed
+    # the chain, the seals of every row and the anchor verify; then a case opened normally chains on
+    assert queries.verify_audit(seeded, actors["admin"]) == {"ok": True, "entries": before + 40, "problems": []}
+    cases.open_case(seeded, actors["investigator"], "criminal_case", {"suspect_name": "A"})
+    assert queries.verify_audit(seeded, actors["admin"])["ok"]
+    with db_engine.begin() as conn:  # a bulk row edited behind the engine's back no longer matches its seal
+        conn.execute(update(Case).where(Case.id == 3).values(unit="Elsewhere"))
+    problems = queries.verify_audit(seeded, actors["admin"])["problems"]
+    assert any("case 3 does not match the seal" in p for p in problems), problems
+
+
 def test_bulk_cases_can_be_shown_and_advanced(seeded, db_engine, actors, clock):
     bulk.create_cases(db_engine, 30, seed=3, now=clock.now(), open_share=1.0)
     with seeded.unit_of_work() as s:
@@ -45,3 +66,4 @@ def test_bulk_cases_can_be_shown_and_advanced(seeded, db_engine, actors, clock):
     # a case opened normally after the bulk load gets a fresh id
     new_id = cases.open_case(seeded, actors["investigator"], "criminal_case", {"suspect_name": "A"})
     assert new_id == 31
+

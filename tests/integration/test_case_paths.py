@@ -6,8 +6,9 @@ from sqlalchemy import func, select
 
 from engine.domain.errors import CheckpointBlocked, Forbidden, OverrideRefused
 from engine.persistence.models import AuditEntry, Case, CheckpointEvaluation, StageEntry
-from engine.services import demo, rights
-from engine.services.demo import Driver, registration
+from engine.services import rights
+from engine.fixtures import demo
+from engine.fixtures.demo import Driver, registration
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from engine.persistence.models import (AdmissibilityFlag, AuditEntry, Checkpoint
                                        Escalation)
 from engine.domain.errors import CheckpointBlocked, Forbidden, InvalidData
 from engine.services import clocks, procedure, queries, reports, scheduler
-from engine.services.demo import Driver, registration
+from engine.fixtures.demo import Driver, registration
 from tests.integration.test_case_paths import counsel, to_suspicion
 
 

@@ -10,7 +10,7 @@ from engine.domain.errors import Conflict, Forbidden, InvalidBpmn, InvalidData
 from engine.persistence import audit
 from engine.persistence.models import AuditEntry, Case, ProcessVersion
 from engine.services import cases, processes, queries
-from engine.services.demo import Driver, registration
+from engine.fixtures.demo import Driver, registration
 from tests.conftest import PROCESSES
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from engine.domain.errors import Forbidden
 from engine.persistence.models import AuditEntry, Case, Deadline, ProcessVersion
 from engine.services import migration, processes, scheduler
-from engine.services.demo import Driver, registration
+from engine.fixtures.demo import Driver, registration
 from tests.conftest import PROCESSES
 from tests.integration.test_clocks import deadline, detained, tasks, to_prelim_hearing
 

@@ -9,7 +9,7 @@ import pytest
 from engine.domain.errors import Forbidden, InvalidData
 from engine.persistence.models import CheckpointEvaluation, Evidence, StageEntry
 from engine.services import cases, reports
-from engine.services.demo import Driver, registration
+from engine.fixtures.demo import Driver, registration
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from engine.domain.errors import Forbidden
 from engine.persistence import audit
 from engine.persistence.models import AuditEntry, Case
 from engine.services import inbox, queries, retention, rights
-from engine.services.demo import Driver, registration
+from engine.fixtures.demo import Driver, registration
 
 NAME = "Arman Seitkali"
 

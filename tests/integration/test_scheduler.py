@@ -9,7 +9,7 @@ from sqlalchemy import event, func, select, text
 
 from engine.persistence.models import Case, Deadline, Escalation
 from engine.services import scheduler
-from engine.services.demo import Driver, registration
+from engine.fixtures.demo import Driver, registration
 
 
 @pytest.fixture

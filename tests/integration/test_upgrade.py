@@ -24,7 +24,8 @@ from engine.cli import main
 from engine.domain.errors import CheckpointBlocked
 from engine.persistence.database import make_engine, normalise_url
 from engine.persistence.models import AuditEntry, Case
-from engine.services import bootstrap, demo, queries, scheduler
+from engine.services import bootstrap, queries, scheduler
+from engine.fixtures import demo
 from engine.services.context import Actor
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -86,7 +86,7 @@ def sample(field: dict, now) -> object:
 
 
 def registration(now, **changes) -> dict:
-    from engine.services.demo import registration as demo_registration
+    from engine.fixtures.demo import registration as demo_registration
     return demo_registration(now, **changes)
 
 

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 import pytest
 
-from engine.services.demo import Driver, registration
+from engine.fixtures.demo import Driver, registration
 from tests.conftest import ROLES, START, all_actors
 from tests.webapp.api_support import api, counsel_evidence, fast_password_hashing, script_user, tokens  # noqa: F401
 from tests.webapp.conftest import login

@@ -6,7 +6,7 @@ only those moved, with a stale preview caught on the way."""
 import re
 
 from engine.services import processes
-from engine.services.demo import Driver
+from engine.fixtures.demo import Driver
 from tests.conftest import PROCESSES, all_actors
 from tests.integration.test_clocks import detained
 from tests.integration.test_migration import unmet_foreigner, version_of

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from engine.services import demo, incidents
+from engine.fixtures import demo
+from engine.services import incidents
 from tests.conftest import all_actors
 from tests.webapp.conftest import PASSWORD, screenshot
 from tests.webapp.test_browser_languages import _reads_entirely_in

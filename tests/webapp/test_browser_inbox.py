@@ -7,7 +7,7 @@ from datetime import timedelta
 from playwright.sync_api import expect
 
 from engine.services import scheduler
-from engine.services.demo import Driver, registration
+from engine.fixtures.demo import Driver, registration
 from tests.conftest import all_actors
 from tests.webapp.conftest import screenshot
 from tests.webapp.test_browser_prosecutor import log_in, log_out

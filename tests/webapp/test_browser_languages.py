@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from engine.domain.errors import CheckpointBlocked
-from engine.services import demo
+from engine.fixtures import demo
 from tests.conftest import all_actors
 from tests.webapp.conftest import PASSWORD, screenshot
 from tests.webapp.test_pages_in_every_language import english_fragments, readable

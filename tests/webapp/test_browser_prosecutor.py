@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
-from engine.services import demo
+from engine.fixtures import demo
 from tests.conftest import all_actors
 from tests.webapp.conftest import PASSWORD, screenshot
 

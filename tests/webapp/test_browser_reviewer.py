@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.services import demo
-from engine.services.demo import Driver, registration
+from engine.fixtures import demo
+from engine.fixtures.demo import Driver, registration
 from tests.conftest import PASSWORD, PROCESSES, all_actors
 from tests.webapp.conftest import screenshot
 

@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 
 from engine.domain.errors import CheckpointBlocked
-from engine.services import cases, demo, queries
+from engine.services import cases, queries
+from engine.fixtures import demo
 from tests.webapp.conftest import csrf_token
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from engine.persistence.models import AuditEntry, CaseComment, TaskClaim
 from engine.services import scheduler
-from engine.services.demo import Driver, registration
+from engine.fixtures.demo import Driver, registration
 from tests.webapp.api_support import api, fast_password_hashing, script_user, tokens  # noqa: F401
 from tests.webapp.conftest import login
 

@@ -17,7 +17,8 @@ from babel.messages.pofile import read_po
 
 from engine.domain import catalogue
 from engine.domain.errors import CheckpointBlocked
-from engine.services import allegations, complaints, demo, queries
+from engine.fixtures import demo
+from engine.services import allegations, complaints, queries
 from tests.conftest import _empty, all_actors
 from tests.webapp.conftest import csrf_token
 

@@ -11,7 +11,7 @@ import pytest
 from engine.domain import catalogue
 from engine.persistence.models import AuditEntry, CheckpointEvaluation
 from engine.services import cases
-from engine.services.demo import Driver, registration
+from engine.fixtures.demo import Driver, registration
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from engine.domain.errors import CheckpointBlocked
-from engine.services.demo import Driver, registration
+from engine.fixtures.demo import Driver, registration
 
 
 @pytest.fixture

@@ -334,7 +334,7 @@ def test_10_no_derogation_for_a_child(api):
 def test_10_overrides_at_the_court_stages_belong_to_the_court(habeas, actors, seeded):
     from engine.domain.errors import Forbidden
     from engine.services import rights
-    from engine.services.demo import Driver
+    from engine.fixtures.demo import Driver
     from tests.integration.test_case_paths import counsel as service_counsel
     driver = Driver(habeas, actors)
     case_id = driver.open(registration(NOW, jury_eligible=True))
@@ -360,7 +360,7 @@ def test_10_overrides_at_the_court_stages_belong_to_the_court(habeas, actors, se
 
 def to_verdict(habeas, actors, *, outcome):
     """A detained suspect to the pronounced verdict, held in custody or freed on bail by the judge."""
-    from engine.services.demo import Driver
+    from engine.fixtures.demo import Driver
     from tests.integration.test_case_paths import counsel as service_counsel
     d = Driver(habeas, actors)
     now = habeas.now()

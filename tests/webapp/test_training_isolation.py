@@ -12,7 +12,7 @@ from engine.persistence.models import CheckpointEvaluation, Deadline
 from engine.domain.errors import Forbidden
 from engine.services import clocks, rights, scheduler, training
 from engine.services.context import Actor
-from engine.services.demo import Driver, registration
+from engine.fixtures.demo import Driver, registration
 from tests.conftest import all_actors
 from tests.webapp.api_support import api, fast_password_hashing, tokens  # noqa: F401
 from tests.webapp.conftest import login

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from engine.domain import catalogue
 from engine.domain.errors import Forbidden, InvalidData
 from engine.domain.stages import STAGES
-from engine.services import indicators, queries, reports, trail as trail_reads
+from engine.services import indicators, queries, reports, snapshots, trail as trail_reads
 
 from ..auth import current_actor, require
 from ..extensions import habeas
@@ -58,17 +58,18 @@ def _refuse_bad_filters(chosen: report_filters.ReportFilters) -> None:
 def dashboard():
     chosen = _filters()
     actor = current_actor()
-    report = reports.dashboard(habeas(), actor, **chosen.service_args())
-    more = indicators.indicators(habeas(), actor, **chosen.service_args())["indicators"]
-    return render_template("reviewer/dashboard.html", report=report, filters=chosen, more=more,
-                           choices=_choices(actor, chosen), chain=_chain_status(actor),
+    # the figures from the snapshot of these filters (refreshed by the tick worker), the chain live
+    shown = snapshots.page(habeas(), actor, **chosen.service_args())
+    report = shown["report"]
+    return render_template("reviewer/dashboard.html", report=report, filters=chosen, more=shown["indicators"],
+                           choices=_choices(chosen, shown["choices"]), chain=_chain_status(actor),
                            chart_data=_chart_data(report, chosen), statuses=reports.DRILLABLE,
                            csv_tables=exports.TABLES), 422 if chosen.errors else 200
 
 
-def _choices(actor, chosen: report_filters.ReportFilters) -> dict:
+def _choices(chosen: report_filters.ReportFilters, choices: dict) -> dict:
     """The units and prosecutors to pick from, with the chosen ones even if no case has them yet."""
-    choices = reports.filter_choices(habeas(), actor)
+    choices = {name: list(values) for name, values in choices.items()}
     for name, value in (("units", chosen.unit), ("prosecutors", chosen.prosecutor)):
         if value and value not in choices[name]:
             choices[name] = sorted([*choices[name], value])
@@ -76,9 +77,10 @@ def _choices(actor, chosen: report_filters.ReportFilters) -> dict:
 
 
 def _chain_status(actor) -> dict | None:
-    """The audit chain's verification, or None for a role that may not verify it."""
+    """The audit chain's status (the entries since the last verification verified now), or None
+    for a role that may not verify it."""
     try:
-        return queries.verify_audit(habeas(), actor, rows=False)  # rows too: habeas audit verify, the API
+        return queries.audit_status(habeas(), actor)  # the full walk: habeas audit verify, the API
     except Forbidden:
         return None
 
