@@ -4,6 +4,7 @@ from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from threading import Lock
+from typing import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -12,7 +13,8 @@ from ..domain.params import Params
 from ..persistence import anchor as audit_anchor
 from ..persistence.audit import committed_head
 from ..persistence.models import ProcessVersion
-from ..workflow.adapter import ProcessModel
+from ..persistence.unit_of_work import SqlUnitOfWork
+from ..workflow.adapter import CaseRun, ProcessModel
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,19 @@ class Habeas:
     # where the audit chain's head is written after each commit (None: not anchored); the CLI
     # and the web app default to HABEAS_AUDIT_ANCHOR or the database's own file under instance/
     anchor: str | None = field(default_factory=lambda: os.environ.get("HABEAS_AUDIT_ANCHOR"))
+    # makes the unit of work of a step (``unit``); None: the database's.  Tests give a fake one.
+    units: Callable | None = None
+
+    def unit(self):
+        """A unit of work with the case repository (``engine.persistence.unit_of_work``)."""
+        if self.units is not None:
+            return self.units()
+        return SqlUnitOfWork(self.sessions, anchor=self.anchor, load_run=self.run_of)
+
+    def run_of(self, session: Session, case) -> CaseRun:
+        """The case's workflow: the one this worker saved last, or loaded from the database."""
+        run = self.runs.take(case.id, case.lock_version)
+        return run or CaseRun.load(self.models.get(session, case.process_version_id), case.workflow_state)
 
     @contextmanager
     def unit_of_work(self):
