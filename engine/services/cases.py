@@ -123,7 +123,8 @@ def load_case(session: Session, case_id: int) -> Case:
 
 @dataclass(frozen=True)
 class Step:
-    """What one completion did: the stage entered and what the rights checks produced."""
+    """What one completion did: the stage entered and what the rights checks produced, and where
+    the case stands after it (its version, status and ready tasks: a completion's answer)."""
 
     case_id: int
     version: int
@@ -131,6 +132,17 @@ class Step:
     entered: bool
     escalated: tuple[str, ...]
     flagged: tuple[str, ...]
+    status: str = "open"
+    non_compliant: bool = False
+    tasks: tuple[dict, ...] = ()
+
+
+def describe_task(task: ReadyTask) -> dict:
+    """A ready task as the case view and a completion's answer show it, with its whole form."""
+    d = task.definition
+    return {"id": task.id, "name": d.name, "title": d.title, "stage": d.stage, "lane": d.lane, "act": d.act,
+            "instructions": d.instructions, "evidence": d.evidence, "translations": dict(d.translations),
+            "form": [f.to_dict() for f in task_fields(d)]}
 
 
 def complete_task(ctx: Habeas, actor: Actor, case_id: int, task_id: str, data: dict,
@@ -242,7 +254,8 @@ def _complete(ctx, uow, actor, case_id, task_id, data, expected_version) -> tupl
                        "escalated": list(decision.escalated), "flagged": [f.checkpoint for f in decision.flags]})
     uow.commit()
     return Step(case.id, case.lock_version, case.stage, entering, decision.escalated,
-                tuple(f.checkpoint for f in decision.flags)), run
+                tuple(f.checkpoint for f in decision.flags), case.status, bool(case.non_compliant),
+                tuple(describe_task(t) for t in run.ready_tasks())), run
 
 
 def _apply_escalations(uow, record, decision, now, username: str, resolution: str) -> None:
