@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..domain.errors import NotFound
@@ -44,6 +44,14 @@ class CaseRecord:
         return self.row.id
 
 
+# The repository's reads, built once (building a statement costs about as much as running it).
+_CASE = bindparam("case_id")
+_EVIDENCE = select(Evidence).where(Evidence.case_id == _CASE).order_by(Evidence.id)
+_OVERRIDES = select(Override).where(Override.case_id == _CASE, Override.used_at.is_(None)).order_by(Override.id)
+_DEADLINES = select(Deadline).where(Deadline.case_id == _CASE).order_by(Deadline.id)
+_ESCALATIONS = select(Escalation).where(Escalation.case_id == _CASE, Escalation.status == "open").order_by(Escalation.id)
+
+
 class SqlCaseRepository:
     """Cases from the database, each read in a fixed number of statements."""
 
@@ -63,14 +71,11 @@ class SqlCaseRepository:
 
     def attach(self, row: Case, *, with_run: bool = False) -> CaseRecord:
         """The rest of the case for a row already loaded."""
-        s, cid = self.session, row.id
-        evidence = list(s.execute(select(Evidence).where(Evidence.case_id == cid).order_by(Evidence.id)).scalars())
-        overrides = {o.checkpoint: o for o in s.execute(select(Override).where(
-            Override.case_id == cid, Override.used_at.is_(None)).order_by(Override.id)).scalars()}
-        rows = {(d.kind, d.checkpoint): d for d in s.execute(
-            select(Deadline).where(Deadline.case_id == cid).order_by(Deadline.id)).scalars()}
-        escalations = list(s.execute(select(Escalation).where(
-            Escalation.case_id == cid, Escalation.status == "open").order_by(Escalation.id)).scalars())
+        s, key = self.session, {"case_id": row.id}
+        evidence = list(s.execute(_EVIDENCE, key).scalars())
+        overrides = {o.checkpoint: o for o in s.execute(_OVERRIDES, key).scalars()}
+        rows = {(d.kind, d.checkpoint): d for d in s.execute(_DEADLINES, key).scalars()}
+        escalations = list(s.execute(_ESCALATIONS, key).scalars())
         run = self._load_run(s, row) if with_run and self._load_run is not None else None
         return CaseRecord(row, evidence, overrides, rows, escalations, run)
 
