@@ -10,7 +10,7 @@ from ..domain.params import Params
 from ..domain.rights import Checkpoint, EvidenceRecord, Status
 from ..domain.assessment import (RELEASE_ONLY, Assessment, EvidenceBook, assess, missed_review,  # noqa: F401
                                  to_record)
-from ..persistence.models import CheckpointEvaluation, Escalation, Evidence, Override
+from ..persistence.models import CheckpointEvaluation, Escalation, Evidence
 
 
 def entry_checkpoints(stage: str, extra: tuple[str, ...] = ()) -> list[Checkpoint]:
@@ -39,11 +39,6 @@ def clock_evidence(session: Session, case, now: datetime, params: Params) -> dic
 def latest_evidence(session: Session, case_id: int) -> dict[str, EvidenceRecord]:
     """The latest record per checkpoint, any scope."""
     return evidence_book(session, case_id).latest()
-
-
-def open_overrides(session: Session, case_id: int) -> dict[str, Override]:
-    rows = session.execute(select(Override).where(Override.case_id == case_id, Override.used_at.is_(None))).scalars()
-    return {row.checkpoint: row for row in rows}
 
 
 REFUSED = "refused"  # the status of the evaluation rows of a refused attempt
