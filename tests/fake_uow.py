@@ -46,6 +46,9 @@ class FakeCaseRepository:
     def row(self, case_id: int) -> Case:
         return self.get(case_id).row
 
+    def run_of(self, record: CaseRecord):
+        return record.run
+
     def is_party(self, case_id: int, username: str) -> bool:
         return username in self.parties.get(case_id, set())
 

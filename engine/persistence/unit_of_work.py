@@ -79,6 +79,10 @@ class SqlCaseRepository:
         run = self._load_run(s, row) if with_run and self._load_run is not None else None
         return CaseRecord(row, evidence, overrides, rows, escalations, run)
 
+    def run_of(self, record: CaseRecord):
+        """The case's running workflow, read when the caller is ready for it."""
+        return record.run if record.run is not None else self._load_run(self.session, record.row)
+
     def is_party(self, case_id: int, username: str) -> bool:
         return self.session.execute(select(CaseParty.id).where(
             CaseParty.case_id == case_id, CaseParty.username == username)).first() is not None

@@ -223,12 +223,15 @@ def is_derogation(override: Override) -> bool:
 
 def _record(uow, actor, case_id, expected_version, with_run: bool = True, whole: bool = True):
     """The case from the repository (``whole``: with its evidence, overrides, deadlines and open
-    escalations), once the actor may act on it at the version they read."""
-    record = uow.cases.get(case_id, with_run=with_run) if whole else CaseRecord(uow.cases.row(case_id))
+    escalations; ``with_run``: and its workflow), once the actor may act on it at the version
+    they read (checked before the workflow is read)."""
+    record = uow.cases.get(case_id, with_run=False) if whole else CaseRecord(uow.cases.row(case_id))
     case = record.row
     access.require_act_on(actor, case, None, "act on this case", is_party=uow.cases.is_party)
     if expected_version is not None and expected_version != case.lock_version:
         raise Conflict(f"stale version {expected_version}: the case is at version {case.lock_version}")
+    if with_run:
+        record.run = uow.cases.run_of(record)
     return record
 
 
