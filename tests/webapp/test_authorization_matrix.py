@@ -36,6 +36,8 @@ ADMIN = frozenset({"admin"})
 PAGE_ACTORS = CASE_ACTORS - {"defence"}           # the pages give defence counsel read-only access
 TRAINING = frozenset({"trainee", "trainer"})      # the training space; no live role enters it
 TRAINER = frozenset({"trainer"})
+COMMENTERS = PAGE_ACTORS                          # the officials working a case; not the defence
+COMMENT_READERS = COMMENTERS | {"reviewer", "admin"}
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,13 @@ MATRIX = [
     Row("api.training_cohort", "GET", TRAINER),
     Row("api.training_jurors", "GET", TRAINING),
     Row("api.training_juror_answers", "POST", TRAINING, json_body({"answers": "not an object"})),
+    # the inbox: a stale version passes the role checks and changes nothing
+    Row("api.read_inbox", "GET", CASE_ACTORS),
+    Row("api.claim_task", "POST", frozenset({"investigator"}), json_body({"version": 2**31 - 1})),
+    Row("api.reassign_task", "POST", frozenset({"investigator", "supervising_prosecutor"}),
+        json_body({"to": "investigator", "version": 2**31 - 1})),
+    Row("api.list_comments", "GET", COMMENT_READERS),
+    Row("api.add_comment", "POST", COMMENTERS, json_body({"body": ""})),
     Row("api.list_incidents", "GET", INCIDENT_READERS),
     Row("api.retry_incident", "POST", ADMIN),       # no such incident: 404 for the admin
     Row("api.repair_incident", "POST", ADMIN),
@@ -132,6 +141,11 @@ MATRIX = [
     Row("cases.record_allegation", "GET", CASE_ACTORS),
     Row("cases.record_allegation", "POST", CASE_ACTORS, form(description="")),
     Row("cases.request_file_access", "POST", frozenset({"defence"}), form(note="x" * 4001)),
+    Row("cases.inbox_page", "GET", CASE_ACTORS),
+    Row("cases.claim_task", "POST", frozenset({"investigator"}), form(version=2**31 - 1)),
+    Row("cases.reassign_task", "POST", frozenset({"investigator", "supervising_prosecutor"}),
+        form(to="investigator", version=2**31 - 1)),
+    Row("cases.comment", "POST", COMMENTERS, form(body="")),
     Row("cases.refer_allegation", "POST", frozenset({"prosecutor", "supervising_prosecutor"}), form(referred_to="")),
     # ---- pages: compliance (web/reviewer) -------------------------------------------------------
     Row("reviewer.dashboard", "GET", REPORT_READERS),
@@ -165,7 +179,7 @@ MATRIX = [
     Row("training.finish", "POST", TRAINING),
     Row("training.debrief", "GET", TRAINING),
     Row("training.progress", "GET", TRAINER),
-    Row("training.cohort_csv", "GET", TRAINER),
+    Row("training.export", "GET", TRAINER),
     Row("training.jurors", "GET", TRAINING),
     Row("training.jurors", "POST", TRAINING, form()),
 ]
@@ -223,7 +237,7 @@ def samples(world: World) -> dict:
     return {"case_id": world.case_id, "task_id": world.task_id, "escalation_id": world.escalation_id,
             "checkpoint": "family_consular_notice", "process_id": "criminal_case", "version": 1,
             "pending_id": 999, "incident_id": 999, "act": "resolve", "complaint_id": 1, "allegation_id": 1,
-            "scenario_id": "no_such_scenario", "task_name": "draft_suspicion_decision", "kind": "release"}
+            "scenario_id": "no_such_scenario", "format": "xlsx", "task_name": "draft_suspicion_decision", "kind": "release"}
 
 
 def url_for_row(app, row: Row, values: dict) -> str:

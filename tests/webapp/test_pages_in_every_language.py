@@ -140,6 +140,8 @@ def walk(login_as, seeded, actors, client):
             yield get(who, "/cases/")
             yield get(who, f"/cases/{refused}")
             yield get(who, f"/cases/{detained}")
+            yield get(who, "/cases/inbox")
+        yield get("prosecutor", "/cases/inbox?stage=nowhere&blocked=maybe")
         yield get("judge", "/cases/?scope=all")
         yield get("investigator", "/cases/new")
         yield get("investigator", f"/cases/{refused}/tasks/{task}")

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from engine.domain import roles
 from engine.domain.errors import InvalidData
-from engine.services import dashboards, queries
+from engine.services import dashboards, inbox, queries
 
 from ..auth import current_actor, require
 from ..extensions import habeas
@@ -74,7 +74,9 @@ def case(case_id: int):
                            trail=trail, marks=marks, acts=acts, liberty=liberty.offered(view, actor.role),
                            files=acts or defence, defence=defence,
                            refers=actor.role in ("prosecutor", "supervising_prosecutor"),
-                           supervises=actor.role == "supervising_prosecutor")
+                           supervises=actor.role == "supervising_prosecutor",
+                           comments=inbox.comments(ctx, actor, case_id) if actor.role in inbox.COMMENT_READERS else None,
+                           may_comment=actor.role in inbox.COMMENTERS)
 
 
 @bp.get("/<int:case_id>/diagram.xml")
