@@ -223,39 +223,47 @@ def _complete(ctx, uow, actor, case_id, task_id, data, expected_version) -> tupl
     if not decision.allowed:
         raise _Refusal(CheckpointBlocked(stage or "", list(decision.refused)), list(decision.assessments),
                        definition, case.unit, case.prosecutor)
+    _apply(ctx, uow, record, task, act, decision, clean, facts_data, procedure, now)
+    uow.commit()
+    return Step(case.id, case.lock_version, case.stage, entering, decision.escalated,
+                tuple(f.checkpoint for f in decision.flags), case.status, bool(case.non_compliant),
+                tuple(describe_task(t) for t in run.ready_tasks())), run
+
+
+def _apply(ctx, uow, record, task: ReadyTask, act: step_rules.Act, decision: step_rules.Decision, clean: dict,
+           facts_data: dict, procedure: acts.Procedure, now) -> None:
+    """Carry out an allowed step's decision: the overrides it used, the workflow, the case's facts,
+    acts and stage, the rows it appends, its escalations and flags, the clocks, the audit entry."""
+    case, run, definition = record.row, record.run, task.definition
     for cid in decision.overrides_used:
         record.overrides[cid].used_at = now
-    run.complete(task_id, clean)
-    if releasing:
+    run.complete(task.id, clean)
+    if act.kind == acts.ActKind.RELEASE:
         run.update_data({"detained": False})
     run.anchor_timers(now)  # timers this step started run on the engine's clock
-    acted_in, procedure = procedure, acts.after(procedure, kind, clean, now)
-    _save(uow, case, run, definition, actor, now, facts_data, entering, procedure)
-    if kind == acts.ActKind.COMPLAINT_RULING:
+    acted_in, procedure = procedure, acts.after(procedure, act.kind, clean, now)
+    _save(uow, case, run, definition, act.actor, now, facts_data, act.entering, procedure)
+    if act.kind == acts.ActKind.COMPLAINT_RULING:
         from . import complaints
-        complaints.after_ruling(uow.session, case, clean, now, actor.username)
-    uow.add_all(recorded)
-    uow.add_all(checks.evaluation_rows(case, list(decision.evaluated), now=now, stage=stage,
-                                       task=definition.title, actor=actor.username, act=kind,
+        complaints.after_ruling(uow.session, case, clean, now, act.actor)
+    uow.add_all(act.recorded)
+    uow.add_all(checks.evaluation_rows(case, list(decision.evaluated), now=now, stage=act.stage,
+                                       task=definition.title, actor=act.actor, act=act.kind,
                                        procedure=acted_in))
-    _apply_escalations(uow, record, decision, now, actor.username, f"evidence recorded with '{definition.title}'")
+    _apply_escalations(uow, record, decision, now, act.actor, f"evidence recorded with '{definition.title}'")
     for flag in decision.flags:
         uow.add(AdmissibilityFlag(case_id=case.id, checkpoint=flag.checkpoint, task=definition.title,
                                   task_id=task.id, record=clean, created_at=now, reason=flag.reason))
     clocks.sync(uow, record, step_rules.clocks_after(case.facts, decision.book, procedure, case.stage,
                                                      case.status == "closed", now, ctx.params),
-                now, timers=run.timers(), actor=actor.username)
-    if releasing:
-        clocks.release_done(record, now, actor.username)
-    uow.audit(at=now, actor=actor.username, action="task.completed", case_id=case.id,
-              payload={"task": definition.title, "task_id": task_id, "stage": stage, "entered": entering,
-                       "act": kind, "data": clean,
+                now, timers=run.timers(), actor=act.actor)
+    if act.kind == acts.ActKind.RELEASE:
+        clocks.release_done(record, now, act.actor)
+    uow.audit(at=now, actor=act.actor, action="task.completed", case_id=case.id,
+              payload={"task": definition.title, "task_id": task.id, "stage": act.stage, "entered": act.entering,
+                       "act": act.kind, "data": clean,
                        "checkpoints": {a.checkpoint.id: a.evaluation.status.value for a in decision.assessments},
                        "escalated": list(decision.escalated), "flagged": [f.checkpoint for f in decision.flags]})
-    uow.commit()
-    return Step(case.id, case.lock_version, case.stage, entering, decision.escalated,
-                tuple(f.checkpoint for f in decision.flags), case.status, bool(case.non_compliant),
-                tuple(describe_task(t) for t in run.ready_tasks())), run
 
 
 def _apply_escalations(uow, record, decision, now, username: str, resolution: str) -> None:
@@ -309,7 +317,7 @@ def _release_facts(clean: dict, now) -> dict:
     return {"detained": False, "released_at": released}
 
 
-def _save(uow, case, run, definition, actor, now, facts_data, entering, procedure) -> None:
+def _save(uow, case, run, definition, username: str, now, facts_data, entering, procedure) -> None:
     case.workflow_state = run.dump()
     case.procedure = procedure.to_dict()
     case.facts = facts_data
@@ -317,7 +325,7 @@ def _save(uow, case, run, definition, actor, now, facts_data, entering, procedur
     if entering:
         case.stage = definition.stage
         uow.add(StageEntry(case_id=case.id, stage=definition.stage, entered_at=now, task=definition.title,
-                           actor=actor.username))
+                           actor=username))
     if run.completed:
         case.status, case.stage = "closed", "closed"
 
