@@ -65,7 +65,8 @@ class FakeCaseRepository:
 class FakeUnitOfWork:
     """Rows and audit entries are kept only on ``commit``; leaving the block without it keeps
     nothing.  A commit moves each case read in the unit on by one version, as the database does
-    for a case the act changed."""
+    for a case the act changed.  The case's own objects are changed in place and not restored on
+    a rollback: a refused step refuses before changing them, which is what the tests rely on."""
 
     session = None
 
