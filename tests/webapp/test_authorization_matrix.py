@@ -89,6 +89,8 @@ MATRIX = [
     Row("api.deploy_process", "POST", DESIGNERS, {"data": "<not-bpmn/>", "content_type": "application/xml"}),
     Row("api.list_pending_deployments", "GET", DESIGNERS),
     Row("api.confirm_deployment", "POST", DESIGNERS),
+    Row("api.preview_migration", "GET", DESIGNERS | SUPERVISOR),
+    Row("api.migrate_chosen_cases", "POST", DESIGNERS | SUPERVISOR, json_body({"cases": "none"})),
     # training (the sample case is a live one: players get 404 for it, never a live case's data)
     Row("api.training_scenarios", "GET", TRAINING),
     Row("api.training_scenario", "GET", TRAINING),
@@ -164,8 +166,10 @@ MATRIX = [
     Row("designer.edit", "GET", DESIGNERS),
     Row("designer.diff", "GET", DESIGNERS),
     Row("designer.migrate", "GET", DESIGNERS),
-    Row("designer.migrate", "POST", DESIGNERS, form(to_version="not a number")),
+    Row("designer.confirm_migration", "POST", DESIGNERS, form(to_version="not a number")),
+    Row("designer.run_migration", "POST", DESIGNERS, form(to_version="not a number")),
     Row("designer.check", "POST", DESIGNERS, form(bpmn="<not-bpmn/>")),
+    Row("designer.compare", "POST", DESIGNERS, form(bpmn="<not-bpmn/>")),
     Row("designer.deploy", "POST", DESIGNERS, form(bpmn="<not-bpmn/>")),
     # ---- pages: training (web/training) ---------------------------------------------------------
     Row("training.index", "GET", TRAINING),

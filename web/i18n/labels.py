@@ -66,6 +66,7 @@ ACTIONS = {
     "case.opened": _l("case opened"), "case.read": _l("case read by the defence"),
     "case.migrated": _l("moved to a new process version"),
     "case.migration_refused": _l("move to a new process version refused"),
+    "process.migration": _l("chosen cases migrated to a new process version"),
     "task.completed": _l("task completed"), "task.refused": _l("step refused: rights not shown respected"),
     "evidence.recorded": _l("evidence recorded"), "checkpoint.overridden": _l("block overridden"),
     "escalation.resolved": _l("escalation resolved"), "deadline.warning": _l("deadline approaching"),
