@@ -9,6 +9,7 @@ the legal clocks the case must run afterwards.  The service only applies the dec
 the rows, runs the workflow and audits.  Keeping the judgment here lets it be tested directly,
 and a wrong legal outcome is the worst bug this system can have."""
 from dataclasses import dataclass, field
+from collections.abc import Container
 from datetime import datetime, timedelta
 
 from . import acts, catalogue, deadlines
@@ -26,7 +27,7 @@ class CaseState:
     procedure: acts.Procedure
     evidence: EvidenceBook
     overrides: dict = field(default_factory=dict)       # checkpoint -> open (unused) override
-    escalated: frozenset = frozenset()                   # checkpoints with an open escalation
+    escalated: Container[str] = frozenset()             # checkpoints with an open escalation
     challenged: tuple = ()   # complaints awaiting a ruling on this detention (blocked-right shape)
 
 

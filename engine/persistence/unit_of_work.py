@@ -2,8 +2,9 @@
 
 ``with ctx.unit() as uow: case = uow.cases.get(case_id)`` loads the whole case a step needs --
 its row, its evidence (the book each act reads by scope), its open overrides, its deadline rows,
-its open escalations and tasks, and its running workflow -- in a fixed number of statements (five,
-plus the workflow when this worker does not hold it), however long the case's history.  What a
+its open escalations and tasks, and its running workflow -- in a fixed number of statements (four,
+a fifth for the open escalations when the step needs them, plus the workflow when this worker does
+not hold it), however long the case's history.  What a
 step appends (evaluations, stage entries, evidence, flags, new deadlines) is added with ``uow.add``
 and written together at ``commit``, in bulk (the step reads nothing in between, so nothing is
 flushed early, and the ORM batches the inserts of one table into one statement); its audit entries
@@ -14,7 +15,6 @@ everything back.
 The few reads a step makes only in rare cases (a defence lawyer's party check, interrogations after
 a breached deadline, complaints awaiting a ruling) are repository methods too, so the services that
 use the unit of work hold no SQL and run unchanged on the fake one in the tests."""
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
@@ -27,21 +27,31 @@ from . import audit
 from .models import AdmissibilityFlag, Case, CaseParty, Deadline, Escalation, Evidence, Override, StageEntry
 
 
-@dataclass
 class CaseRecord:
-    """The whole case for a step (see the module's docstring).  ``escalations`` holds the case's
-    open escalations, warnings, referrals and requests; new ones are added to it by the step."""
+    """The whole case for a step (see the module's docstring).  ``escalations`` are the case's
+    open escalations, warnings, referrals and requests, read the first time a step needs them (a
+    right failed, evidence resolved one, a clock moved, a release): most steps never do."""
 
-    row: Case
-    evidence: list = field(default_factory=list)
-    overrides: dict = field(default_factory=dict)      # checkpoint -> unused Override
-    deadlines: dict = field(default_factory=dict)      # (kind, checkpoint) -> Deadline
-    escalations: list = field(default_factory=list)    # open Escalation rows
-    run: object | None = None                          # the running workflow (engine.workflow)
+    def __init__(self, row: Case, evidence=(), overrides: dict | None = None, deadlines: dict | None = None,
+                 escalations=None, run=None, *, load_escalations: Callable | None = None):
+        self.row = row
+        self.evidence = list(evidence)
+        self.overrides = overrides if overrides is not None else {}    # checkpoint -> unused Override
+        self.deadlines = deadlines if deadlines is not None else {}    # (kind, checkpoint) -> Deadline
+        self.run = run                                                 # the running workflow
+        self._escalations = list(escalations) if escalations is not None else None
+        self._load_escalations = load_escalations
 
     @property
     def id(self) -> int:
         return self.row.id
+
+    @property
+    def escalations(self) -> list:
+        """Open Escalation rows (new ones are added to it by the step)."""
+        if self._escalations is None:
+            self._escalations = list(self._load_escalations()) if self._load_escalations else []
+        return self._escalations
 
 
 # The repository's reads, built once (building a statement costs about as much as running it).
@@ -75,9 +85,9 @@ class SqlCaseRepository:
         evidence = list(s.execute(_EVIDENCE, key).scalars())
         overrides = {o.checkpoint: o for o in s.execute(_OVERRIDES, key).scalars()}
         rows = {(d.kind, d.checkpoint): d for d in s.execute(_DEADLINES, key).scalars()}
-        escalations = list(s.execute(_ESCALATIONS, key).scalars())
         run = self._load_run(s, row) if with_run and self._load_run is not None else None
-        return CaseRecord(row, evidence, overrides, rows, escalations, run)
+        return CaseRecord(row, evidence, overrides, rows, run=run,
+                          load_escalations=lambda: s.execute(_ESCALATIONS, key).scalars())
 
     def run_of(self, record: CaseRecord):
         """The case's running workflow, read when the caller is ready for it."""

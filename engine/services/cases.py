@@ -215,8 +215,7 @@ def _complete(ctx, uow, actor, case_id, task_id, data, expected_version) -> tupl
         from . import complaints
         challenged = tuple(complaints.failures_among(uow.cases.open_complaints(case.id), case, now, ctx.params))
     state = step_rules.CaseState(case.stage, procedure, checks.EvidenceBook(record.evidence), record.overrides,
-                                 frozenset(e.checkpoint for e in record.escalations if e.status == "open"),
-                                 challenged)
+                                 _OpenEscalations(record), challenged)
     act = step_rules.Act(kind, definition.title, stage, entering, actor.username,
                          tuple(definition.checkpoints), recorded)
     decision = step_rules.decide(state, act, facts, now, ctx.params)
@@ -264,6 +263,16 @@ def _apply(ctx, uow, record, task: ReadyTask, act: step_rules.Act, decision: ste
                        "act": act.kind, "data": clean,
                        "checkpoints": {a.checkpoint.id: a.evaluation.status.value for a in decision.assessments},
                        "escalated": list(decision.escalated), "flagged": [f.checkpoint for f in decision.flags]})
+
+
+class _OpenEscalations:
+    """The checkpoints with an open escalation, read only if the decision asks (a right failed)."""
+
+    def __init__(self, record):
+        self._record = record
+
+    def __contains__(self, checkpoint: str) -> bool:
+        return any(e.checkpoint == checkpoint and e.status == "open" for e in self._record.escalations)
 
 
 def _apply_escalations(uow, record, decision, now, username: str, resolution: str) -> None:

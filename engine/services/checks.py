@@ -81,7 +81,9 @@ NOT_NON_COMPLIANT = ("warning", "referral", "request")  # open tasks that leave 
 
 
 def resolve_open(record, checkpoint_ids, now: datetime, username: str, resolution: str) -> None:
-    """``resolve_escalations`` on a case its repository loaded (open escalations in hand)."""
+    """``resolve_escalations`` on a case its repository loaded."""
+    if not checkpoint_ids:
+        return
     rows = [e for e in record.escalations if e.status == "open" and e.checkpoint in checkpoint_ids]
     for row in rows:
         row.status, row.resolved_at, row.resolved_by, row.resolution = "resolved", now, username, resolution
