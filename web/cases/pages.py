@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from engine.domain import roles
 from engine.domain.errors import InvalidData
-from engine.services import dashboards, inbox, queries
+from engine.services import dashboards, inbox, queries, trail as trail_reads
 
 from ..auth import current_actor, require
 from ..extensions import habeas
@@ -71,7 +71,8 @@ def case(case_id: int):
         task["mine"] = (acts or defence) and roles.may_work_lane(actor.role, task["lane"])
     marks = {"ready": [t["name"] for t in view["tasks"]], "path": view["path"]}
     return render_template("cases/case.html", case=view, panel=dashboards.checkpoint_panel(view, actor),
-                           trail=trail, marks=marks, acts=acts, liberty=liberty.offered(view, actor.role),
+                           trail=trail, trail_form=trail_reads.form_fields(ctx, case_id), marks=marks, acts=acts,
+                           liberty=liberty.offered(view, actor.role),
                            files=acts or defence, defence=defence,
                            refers=actor.role in ("prosecutor", "supervising_prosecutor"),
                            supervises=actor.role == "supervising_prosecutor",
