@@ -12,8 +12,10 @@ from contextlib import ExitStack
 
 from sqlalchemy.orm import Session
 
-from engine.services import cases, checks, clocks, forms
+from engine.domain import step
+from engine.services import cases, clocks, forms
 from engine.persistence import audit
+from engine.persistence.unit_of_work import SqlCaseRepository, SqlUnitOfWork
 from engine.workflow.adapter import CaseRun, ProcessModel
 
 from . import databases, scenario as scenarios, steps
@@ -49,17 +51,16 @@ class Timers:
 
 
 PARTS = [
-    (cases, "load_case", "load case row (ORM get)"),
-    (checks, "latest_evidence", "latest evidence (ORM select)"),
-    (checks, "evidence_book", "evidence book (ORM select of the case's evidence)"),
-    (checks, "open_overrides", "open overrides (ORM select)"),
+    (SqlCaseRepository, "attach", "load the case (repository: evidence, overrides, deadlines)"),
     (forms, "clean", "form validation (marshmallow schema built per call)"),
-    (checks, "assess", "checkpoint evaluation (domain rules)"),
-    (clocks, "sync", "deadline sync (select + autoflush)"),
-    (checks, "resolve_escalations", "resolve escalations"),
+    (step, "decide", "step decision (domain rules, pure)"),
+    (step, "clocks_after", "legal clocks after the act (domain, pure)"),
+    (clocks, "sync", "deadline rows in line (in memory)"),
+    (cases, "describe_task", "ready tasks for the answer"),
     (audit, "append", "audit append (head FOR UPDATE + insert)"),
+    (SqlUnitOfWork, "commit", "unit of work commit (flush + audit + commit)"),
     (Session, "flush", "ORM flush (all pending inserts/updates)"),
-    (Session, "commit", "commit (incl. final flush)"),
+    (Session, "commit", "database commit"),
 ]
 
 

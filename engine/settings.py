@@ -54,6 +54,8 @@ SETTINGS = (
     Setting("HABEAS_RUN_CACHE", "32", "workflows each worker keeps in memory"),
     Setting("HABEAS_REPORT_STALENESS", "60", "seconds the reviewers' page may lag behind the latest act (its "
             "snapshot, refreshed by the tick worker); 0: computed on every render"),
+    Setting("HABEAS_TOKEN_CACHE_SECONDS", "5", "how long a worker remembers a valid API token (0: not at all); "
+            "a token revoked elsewhere works at most this long in it"),
     Setting("HABEAS_PARAM_<NAME>", "engine/domain/params.py", "legal figures marked (param) in the brief"),
     Setting("HABEAS_SCRIPT_SECONDS", "2", "wall-clock budget of one BPMN script or condition"),
     Setting("HABEAS_SCRIPT_MEMORY_MB", "256", "how far a script may grow the worker's peak memory"),
@@ -67,7 +69,8 @@ BY_NAME = {s.name: s for s in SETTINGS}
 DEFAULTS = {"HABEAS_TIMEZONE": "Asia/Almaty", "HABEAS_HOST": "127.0.0.1", "HABEAS_PORT": "8000",
             "HABEAS_WORKERS": "1", "HABEAS_THREADS": "4", "HABEAS_SCHEDULER": "1", "HABEAS_SCHEDULER_INTERVAL": "30",
             "HABEAS_LANGUAGE": "en", "HABEAS_RUN_CACHE": "32", "HABEAS_TRUSTED_PROXIES": "0",
-            "HABEAS_REPORT_STALENESS": "60"}
+            "HABEAS_REPORT_STALENESS": "60",
+            "HABEAS_TOKEN_CACHE_SECONDS": "5"}
 LANGUAGES = ("kk", "ru", "en")
 MIN_AUDIT_KEY_LENGTH = 16
 
@@ -187,7 +190,8 @@ def effective(environ=None) -> dict:
 
 def _check_numbers(environ, invalid: list) -> None:
     for name, minimum in (("HABEAS_PORT", 1), ("HABEAS_WORKERS", 1), ("HABEAS_THREADS", 1), ("HABEAS_RUN_CACHE", 0),
-                          ("HABEAS_TRUSTED_PROXIES", 0), ("HABEAS_REPORT_STALENESS", 0)):
+                          ("HABEAS_TRUSTED_PROXIES", 0), ("HABEAS_REPORT_STALENESS", 0),
+                          ("HABEAS_TOKEN_CACHE_SECONDS", 0)):
         raw = get(name, environ)
         if not raw.isdigit() or int(raw) < minimum:
             invalid.append(f"{name}: {raw!r} is not a whole number of at least {minimum}")

@@ -25,9 +25,14 @@ def is_party(session: Session, actor: Actor, case_id: int) -> bool:
 
 def require_read(session: Session, actor: Actor, case: Case) -> None:
     """A defence lawyer reads only the cases where they are counsel; designers read no case."""
+    require_read_on(actor, case, is_party=lambda case_id, username: is_party(session, actor, case_id))
+
+
+def require_read_on(actor: Actor, case: Case, *, is_party) -> None:
+    """``require_read`` with the party check given (``is_party(case_id, username)``)."""
     require_role(actor, READERS, "read cases")
     _same_space(actor, case)
-    if actor.role == roles.DEFENCE and not is_party(session, actor, case.id):
+    if actor.role == roles.DEFENCE and not is_party(case.id, actor.username):
         raise Forbidden("a defence lawyer may read only the cases where they are counsel")
 
 
@@ -41,11 +46,17 @@ def _same_space(actor: Actor, case: Case) -> None:
 
 def require_act(session: Session, actor: Actor, case: Case, lane: str | None = None, what: str = "act on this case") -> None:
     """Acting on a case: a case role, working its own lane; defence only in their own cases."""
+    require_act_on(actor, case, lane, what, is_party=lambda case_id, username: is_party(session, actor, case_id))
+
+
+def require_act_on(actor: Actor, case: Case, lane: str | None, what: str, *, is_party) -> None:
+    """``require_act`` with the party check given (``is_party(case_id, username)``, asked only of
+    a defence lawyer): what a unit of work's repository offers."""
     require_role(actor, roles.CASE_ACTORS, what)
     _same_space(actor, case)
     if lane is not None and not roles.may_work_lane(actor.role, lane):
         raise Forbidden(f"this task is for the {lane.replace('_', ' ')}; a {actor.role} may not complete it")
-    if actor.role == roles.DEFENCE and not is_party(session, actor, case.id):
+    if actor.role == roles.DEFENCE and not is_party(case.id, actor.username):
         raise Forbidden("a defence lawyer may act only in the cases where they are counsel")
 
 

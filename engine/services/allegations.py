@@ -62,7 +62,7 @@ def record(ctx: Habeas, actor: Actor, case_id: int, data: dict, expected_version
         _refresh_facts(session, case)
         flagged = _flag_statements(session, case, row, now)
         session.flush()
-        clocks.sync(session, case, (), now, ctx.params, ctx.models, actor=actor.username)
+        clocks.resync(ctx, session, case, now, actor=actor.username)
         audit.append(session, at=now, actor=actor.username, action="allegation.recorded", case_id=case.id,
                      payload={"allegation": row.id, "alleged_at": _iso(row.alleged_at), "made_by": row.made_by,
                               "description": row.description, "referral_due_at": _iso(due),
@@ -104,7 +104,7 @@ def refer(ctx: Habeas, actor: Actor, case_id: int, allegation_id: int, data: dic
         session.flush()
         if case.facts.get("ill_treatment_referral_from") is None:  # every allegation referred
             checks.resolve_escalations(session, case, ["medical_examination"], now, actor.username, done)
-        clocks.sync(session, case, (), now, ctx.params, ctx.models, actor=actor.username)
+        clocks.resync(ctx, session, case, now, actor=actor.username)
         late = referred_at > row.referral_due_at
         audit.append(session, at=now, actor=actor.username, action="allegation.referred", case_id=case.id,
                      payload={"allegation": row.id, "referred_at": _iso(referred_at), "referred_to": referred_to,

@@ -1,7 +1,6 @@
 """Opening a case and advancing it task by task, with the stage's rights enforced on entry."""
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -10,22 +9,18 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..domain import acts, catalogue, custody as custody_terms, roles
+from ..domain import step as step_rules
 from ..domain.errors import CheckpointBlocked, Conflict, InvalidData, NotFound, WorkflowError
 from ..domain.facts import CaseFacts
-from ..domain.rights import FailureClass, Status
 from ..domain.clock import parse_instant
 from ..domain.stages import is_entry
 from ..domain import payload
-from ..domain.wording import N_, say
 from ..persistence import audit
 from ..persistence.models import (AdmissibilityFlag, Case, CaseParty, Escalation, Evidence, ProcessVersion,
                                   StageEntry, User)
 from ..workflow.adapter import CaseRun, ReadyTask, TaskDefinition
 from . import access, checks, clocks, facts_check, forms, incidents
 from .context import Actor, Habeas
-NOT_SHOWN = N_("%(right)s: not shown respected")
-NOT_SHOWN_BARE = N_("not shown respected")
-FLAGGED = N_("%(right)s (%(citation)s): %(reasons)s")
 
 
 def task_fields(definition: TaskDefinition, without: tuple[str, ...] = ()):
@@ -128,7 +123,8 @@ def load_case(session: Session, case_id: int) -> Case:
 
 @dataclass(frozen=True)
 class Step:
-    """What one completion did: the stage entered and what the rights checks produced."""
+    """What one completion did: the stage entered and what the rights checks produced, and where
+    the case stands after it (its version, status and ready tasks: a completion's answer)."""
 
     case_id: int
     version: int
@@ -136,6 +132,17 @@ class Step:
     entered: bool
     escalated: tuple[str, ...]
     flagged: tuple[str, ...]
+    status: str = "open"
+    non_compliant: bool = False
+    tasks: tuple[dict, ...] = ()
+
+
+def describe_task(task: ReadyTask) -> dict:
+    """A ready task as the case view and a completion's answer show it, with its whole form."""
+    d = task.definition
+    return {"id": task.id, "name": d.name, "title": d.title, "stage": d.stage, "lane": d.lane, "act": d.act,
+            "instructions": d.instructions, "evidence": d.evidence, "translations": dict(d.translations),
+            "form": [f.to_dict() for f in task_fields(d)]}
 
 
 def complete_task(ctx: Habeas, actor: Actor, case_id: int, task_id: str, data: dict,
@@ -143,8 +150,8 @@ def complete_task(ctx: Habeas, actor: Actor, case_id: int, task_id: str, data: d
     """Complete a ready task.  Refused, with nothing changed but the audit trail, when the form is
     invalid, the actor may not, the case moved on, or the rights guarding the stage are unmet."""
     try:
-        with ctx.unit_of_work() as session:
-            step, run = _complete(ctx, session, actor, case_id, task_id, data, expected_version)
+        with ctx.unit() as uow:
+            step, run = _complete(ctx, uow, actor, case_id, task_id, data, expected_version)
     except _Refusal as refusal:
         _record_refusal(ctx, actor, case_id, task_id, refusal)
         raise refusal.error from None
@@ -159,8 +166,7 @@ def complete_task(ctx: Habeas, actor: Actor, case_id: int, task_id: str, data: d
 
 def load_run(ctx: Habeas, session: Session, case: Case) -> CaseRun:
     """The case's workflow: the one this worker saved last, or loaded from the database."""
-    run = ctx.runs.take(case.id, case.lock_version)
-    return run or CaseRun.load(ctx.models.get(session, case.process_version_id), case.workflow_state)
+    return ctx.run_of(session, case)
 
 
 @contextmanager
@@ -171,15 +177,17 @@ def reading_run(ctx: Habeas, session: Session, case: Case):
     ctx.runs.put(case.id, case.lock_version, run)
 
 
-def _complete(ctx, session, actor, case_id, task_id, data, expected_version) -> tuple[Step, CaseRun]:
-    """Load, check, run, save and audit one step, in the caller's transaction."""
-    case = load_case(session, case_id)
+def _complete(ctx, uow, actor, case_id, task_id, data, expected_version) -> tuple[Step, CaseRun]:
+    """Load, decide, run, save and audit one step in the unit of work: the law's judgment is
+    ``engine.domain.step.decide``'s; this applies it."""
+    record = uow.cases.get(case_id)
+    case, run = record.row, record.run
     if expected_version is not None and expected_version != case.lock_version:
         raise Conflict(f"stale version {expected_version}: the case is at version {case.lock_version}")
-    run = load_run(ctx, session, case)
     task = _ready_or_conflict(run, task_id)
     definition = task.definition
-    access.require_act(session, actor, case, definition.lane, f"complete '{definition.title}'")
+    access.require_act_on(actor, case, definition.lane, f"complete '{definition.title}'",
+                          is_party=uow.cases.is_party)
     freeing = definition.act == acts.ActKind.CUSTODY_DECISION and (data or {}).get("outcome") in acts.FREEING_OUTCOMES
     fields = task_fields(definition, without=("custody_term_review",) if freeing else ())
     if freeing:  # the custody term's fields, left on a page's form, are not part of a release
@@ -198,55 +206,89 @@ def _complete(ctx, session, actor, case_id, task_id, data, expected_version) -> 
         facts_data["in_custody_at_verdict"] = CaseFacts.from_data(case.facts, ctx.params).detained
     stage = definition.stage
     entering = bool(stage) and is_entry(case.stage, stage)
-    book = checks.evidence_book(session, case.id)
-    recorded = [_evidence_from_task(cid, definition, clean, actor, now, case.id, acts.scope_of(cid, kind, procedure))
-                for cid in evidenced_by(definition, ("custody_term_review",) if freeing else ())]
-    for row in recorded:
-        book.add(row)
+    recorded = tuple(_evidence_from_task(cid, definition, clean, actor, now, case.id,
+                                         acts.scope_of(cid, kind, procedure))
+                     for cid in evidenced_by(definition, ("custody_term_review",) if freeing else ()))
     facts = CaseFacts.from_data(facts_data, ctx.params)
-    act = _Act(kind, definition, stage, entering, actor.username)
-    assessments = _check_act(ctx, session, case, act, procedure, facts, book, now)
-    assessed = {a.checkpoint.id for a in assessments}
-    evidenced = checks.assess([catalogue.get(r.checkpoint) for r in recorded if r.checkpoint not in assessed],
-                              facts, book.for_act([r.checkpoint for r in recorded], kind, procedure, facts, now,
-                                                  ctx.params), now, ctx.params, stage, actor=actor.username, act=kind)
-    run.complete(task_id, clean)
-    if releasing:
+    challenged = ()
+    if kind == acts.ActKind.CUSTODY_DECISION:  # a freeing decision is a release: never challenged here
+        from . import complaints
+        challenged = tuple(complaints.failures_among(uow.cases.open_complaints(case.id), case, now, ctx.params))
+    state = step_rules.CaseState(case.stage, procedure, checks.EvidenceBook(record.evidence), record.overrides,
+                                 _OpenEscalations(record), challenged)
+    act = step_rules.Act(kind, definition.title, stage, entering, actor.username,
+                         tuple(definition.checkpoints), recorded)
+    decision = step_rules.decide(state, act, facts, now, ctx.params)
+    if not decision.allowed:
+        raise _Refusal(CheckpointBlocked(stage or "", list(decision.refused)), list(decision.assessments),
+                       definition, case.unit, case.prosecutor)
+    _apply(ctx, uow, record, task, act, decision, clean, facts_data, procedure, now)
+    uow.commit()
+    return Step(case.id, case.lock_version, case.stage, entering, decision.escalated,
+                tuple(f.checkpoint for f in decision.flags), case.status, bool(case.non_compliant),
+                tuple(describe_task(t) for t in run.ready_tasks())), run
+
+
+def _apply(ctx, uow, record, task: ReadyTask, act: step_rules.Act, decision: step_rules.Decision, clean: dict,
+           facts_data: dict, procedure: acts.Procedure, now) -> None:
+    """Carry out an allowed step's decision: the overrides it used, the workflow, the case's facts,
+    acts and stage, the rows it appends, its escalations and flags, the clocks, the audit entry."""
+    case, run, definition = record.row, record.run, task.definition
+    for cid in decision.overrides_used:
+        record.overrides[cid].used_at = now
+    run.complete(task.id, clean)
+    if act.kind == acts.ActKind.RELEASE:
         run.update_data({"detained": False})
     run.anchor_timers(now)  # timers this step started run on the engine's clock
-    acted_in, procedure = procedure, acts.after(procedure, kind, clean, now)
-    _save(session, case, run, definition, actor, now, facts_data, entering, procedure)
-    if kind == acts.ActKind.COMPLAINT_RULING:
+    acted_in, procedure = procedure, acts.after(procedure, act.kind, clean, now)
+    _save(uow, case, run, definition, act.actor, now, facts_data, act.entering, procedure)
+    if act.kind == acts.ActKind.COMPLAINT_RULING:
         from . import complaints
-        complaints.after_ruling(session, case, clean, now, actor.username)
-    session.add_all(recorded)
-    session.add_all(checks.evaluation_rows(case, assessments + evidenced, now=now, stage=stage,
-                                           task=definition.title, actor=actor.username, act=kind,
-                                           procedure=acted_in))
-    checks.resolve_escalations(session, case, [a.checkpoint.id for a in evidenced if a.evaluation.satisfied],
-                               now, actor.username, f"evidence recorded with '{definition.title}'")
-    escalated = _escalate(ctx, session, case, assessments, now)
-    flagged = _flag(session, case, assessments, task, clean, now)
-    clocks.sync(session, case, assessments + evidenced, now, ctx.params, ctx.models, actor=actor.username,
-                evidence=book.for_clocks(procedure, facts, now, ctx.params), timers=run.timers())
-    if releasing:
-        clocks.release_done(session, case, now, actor.username)
-    session.flush()
-    audit.append(session, at=now, actor=actor.username, action="task.completed", case_id=case.id,
-                 payload={"task": definition.title, "task_id": task_id, "stage": stage, "entered": entering,
-                          "act": kind, "data": clean,
-                          "checkpoints": {a.checkpoint.id: a.evaluation.status.value for a in assessments},
-                          "escalated": escalated, "flagged": flagged})
-    return Step(case.id, case.lock_version, case.stage, entering, tuple(escalated), tuple(flagged)), run
+        complaints.after_ruling(uow.session, case, clean, now, act.actor)
+    uow.add_all(act.recorded)
+    uow.add_all(checks.evaluation_rows(case, list(decision.evaluated), now=now, stage=act.stage,
+                                       task=definition.title, actor=act.actor, act=act.kind,
+                                       procedure=acted_in))
+    _apply_escalations(uow, record, decision, now, act.actor, f"evidence recorded with '{definition.title}'")
+    for flag in decision.flags:
+        uow.add(AdmissibilityFlag(case_id=case.id, checkpoint=flag.checkpoint, task=definition.title,
+                                  task_id=task.id, record=clean, created_at=now, reason=flag.reason))
+    clocks.sync(uow, record, step_rules.clocks_after(case.facts, decision.book, procedure, case.stage,
+                                                     case.status == "closed", now, ctx.params),
+                now, timers=run.timers(), actor=act.actor)
+    if act.kind == acts.ActKind.RELEASE:
+        clocks.release_done(record, now, act.actor)
+    uow.audit(at=now, actor=act.actor, action="task.completed", case_id=case.id,
+              payload={"task": definition.title, "task_id": task.id, "stage": act.stage, "entered": act.entering,
+                       "act": act.kind, "data": clean,
+                       "checkpoints": {a.checkpoint.id: a.evaluation.status.value for a in decision.assessments},
+                       "escalated": list(decision.escalated), "flagged": [f.checkpoint for f in decision.flags]})
 
 
-@dataclass(frozen=True)
-class _Act:
-    kind: str | None
-    definition: TaskDefinition
-    stage: str | None
-    entering: bool
-    actor: str
+class _OpenEscalations:
+    """The checkpoints with an open escalation, read only if the decision asks (a right failed)."""
+
+    def __init__(self, record):
+        self._record = record
+
+    def __contains__(self, checkpoint: str) -> bool:
+        return any(e.checkpoint == checkpoint and e.status == "open" for e in self._record.escalations)
+
+
+def _apply_escalations(uow, record, decision, now, username: str, resolution: str) -> None:
+    """Evidence that satisfies a checkpoint closes its open escalations; failed escalate
+    checkpoints open a task for the supervising prosecutor (one per right) and the case is
+    non-compliant until it is resolved."""
+    case = record.row
+    checks.resolve_open(record, decision.resolved, now, username, resolution)
+    for new in decision.escalations:
+        row = Escalation(case_id=case.id, checkpoint=new.checkpoint, stage=case.stage, reason=new.reason,
+                         created_at=now, due_at=new.due_at, kind="escalation", status="open",
+                         assigned_role=roles.SUPERVISING_PROSECUTOR)
+        uow.add(row)
+        record.escalations.append(row)
+    if decision.escalated:
+        case.non_compliant = True
 
 
 def procedure_of(case: Case) -> acts.Procedure:
@@ -284,49 +326,15 @@ def _release_facts(clean: dict, now) -> dict:
     return {"detained": False, "released_at": released}
 
 
-def _check_act(ctx, session, case, act: _Act, procedure, facts, book, now) -> list:
-    """The rights guarding this act (by its kind), and the stage it enters (by the catalogue),
-    each read from the evidence of this act's own scope.  Refuse if a block is unmet; use up any
-    override applied.  A release is never refused; after a missed judicial review it is the only
-    lawful act."""
-    if act.kind == acts.ActKind.RELEASE:
-        return []
-    ids = list(acts.guards(act.kind))
-    if act.entering:
-        ids += [cp.id for cp in catalogue.guarding(act.stage)]
-    ids += list(act.definition.checkpoints)
-    checkpoints = [catalogue.get(cid) for cid in dict.fromkeys(ids) if cid in catalogue.CATALOGUE]
-    overrides = checks.open_overrides(session, case.id)
-    evidence = book.for_act(checkpoints, act.kind, procedure, facts, now, ctx.params)
-    assessments = checks.assess(checkpoints, facts, evidence, now, ctx.params, act.stage, overrides,
-                                actor=act.actor, act=act.kind)
-    blocked = [a for a in assessments if a.blocks]
-    missed = checks.missed_review(procedure, facts, book, now, ctx.params)
-    if missed is not None and act.kind not in acts.ALWAYS_LAWFUL:
-        assessments = [a for a in assessments if a.checkpoint.id != missed.checkpoint.id] + [missed]
-        blocked = [a for a in blocked if a.checkpoint.id != missed.checkpoint.id] + [missed]
-    challenged = []
-    if act.kind == acts.ActKind.CUSTODY_DECISION:  # a freeing decision is a release: never here
-        from . import complaints
-        challenged = complaints.blocking_failures(session, case, now, ctx.params)
-    if blocked or challenged:
-        raise _Refusal(CheckpointBlocked(act.stage or "", [a.failure() for a in blocked] + challenged),
-                       assessments, act.definition)
-    for a in assessments:
-        if a.evaluation.status is Status.OVERRIDDEN and a.checkpoint.id in overrides:
-            overrides[a.checkpoint.id].used_at = now
-    return assessments
-
-
-def _save(session, case, run, definition, actor, now, facts_data, entering, procedure) -> None:
+def _save(uow, case, run, definition, username: str, now, facts_data, entering, procedure) -> None:
     case.workflow_state = run.dump()
     case.procedure = procedure.to_dict()
     case.facts = facts_data
     case.updated_at = now
     if entering:
         case.stage = definition.stage
-        session.add(StageEntry(case_id=case.id, stage=definition.stage, entered_at=now, task=definition.title,
-                               actor=actor.username))
+        uow.add(StageEntry(case_id=case.id, stage=definition.stage, entered_at=now, task=definition.title,
+                           actor=username))
     if run.completed:
         case.status, case.stage = "closed", "closed"
 
@@ -354,61 +362,33 @@ def _evidence_from_task(checkpoint_id, definition, clean, actor, now, case_id, s
                     recorded_at=now, recorded_by=actor.username, task=definition.title, scope=scope)
 
 
-def _escalate(ctx, session, case, assessments, now) -> list[str]:
-    """Failed escalate checkpoints: a task for the supervising prosecutor; the case is
-    non-compliant until it is resolved."""
-    failed = [a for a in assessments
-              if a.checkpoint.failure is FailureClass.ESCALATE and a.evaluation.status is Status.FAILED]
-    if not failed:
-        return []
-    open_ids = set(session.execute(select(Escalation.checkpoint).where(
-        Escalation.case_id == case.id, Escalation.status == "open")).scalars())
-    out = []
-    for a in failed:
-        out.append(a.checkpoint.id)
-        if a.checkpoint.id in open_ids:
-            continue
-        session.add(Escalation(case_id=case.id, checkpoint=a.checkpoint.id, stage=case.stage,
-                               reason="; ".join(a.evaluation.reasons) or say(NOT_SHOWN, right=a.checkpoint.right),
-                               created_at=now, due_at=now + timedelta(days=ctx.params.escalation_days)))
-    case.non_compliant = True
-    return out
-
-
-def _flag(session, case, assessments, task: ReadyTask, clean, now) -> list[str]:
-    """Failed flag checkpoints: the record this act produced goes to an admissibility ruling.
-    A statement taken under a derogation from counsel is always flagged (Directive 2013/48
-    art 3(6); the brief's precisions)."""
-    out = []
-    for a in assessments:
-        derogated = (a.checkpoint.id == "counsel_before_interrogation"
-                     and a.evaluation.status is Status.OVERRIDDEN) or bool(getattr(a.evaluation, "flags", ()))
-        if derogated or a.checkpoint.failure is FailureClass.FLAG and not a.evaluation.satisfied:
-            out.append(a.checkpoint.id)
-            session.add(AdmissibilityFlag(
-                case_id=case.id, checkpoint=a.checkpoint.id, task=task.definition.title, task_id=task.id,
-                record=clean, created_at=now,
-                reason=say(FLAGGED, right=a.checkpoint.right, citation=a.checkpoint.legal_basis,
-                           reasons="; ".join(a.evaluation.reasons) or NOT_SHOWN_BARE)))
-    return out
-
-
 class _Refusal(Exception):
     """Carries a refusal out of the rolled-back transaction, with what is needed to record it."""
 
-    def __init__(self, error: CheckpointBlocked, assessments, definition: TaskDefinition):
+    def __init__(self, error: CheckpointBlocked, assessments, definition: TaskDefinition, unit, prosecutor):
         super().__init__(error.message)
         self.error, self.assessments, self.definition = error, assessments, definition
+        self.unit, self.prosecutor = unit, prosecutor
 
 
 def _record_refusal(ctx, actor, case_id, task_id, refusal: _Refusal) -> None:
     """The refused attempt is recorded (evaluations and audit) though the case stays unchanged."""
-    with ctx.unit_of_work() as session:
-        case = load_case(session, case_id)
+    with ctx.unit() as uow:
         now = ctx.now()
         stage, title = refusal.error.stage, refusal.definition.title
-        session.add_all(checks.evaluation_rows(case, refusal.assessments, now=now, stage=stage,
-                                               task=title, actor=actor.username, refused=True))
-        audit.append(session, at=now, actor=actor.username, action="task.refused", case_id=case_id,
-                     payload={"task": title, "task_id": task_id, "stage": stage,
-                              "checkpoints": refusal.error.failures})
+        case = _Named(case_id, refusal.unit, refusal.prosecutor)
+        uow.add_all(checks.evaluation_rows(case, refusal.assessments, now=now, stage=stage,
+                                           task=title, actor=actor.username, refused=True))
+        uow.audit(at=now, actor=actor.username, action="task.refused", case_id=case_id,
+                  payload={"task": title, "task_id": task_id, "stage": stage,
+                           "checkpoints": refusal.error.failures})
+        uow.commit()
+
+
+@dataclass(frozen=True)
+class _Named:
+    """What a refusal's evaluation rows say of the case (read before the rollback)."""
+
+    id: int
+    unit: str | None
+    prosecutor: str | None

@@ -8,15 +8,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from ..domain import deadlines, roles
+from ..domain import acts, deadlines, step
+from ..domain.assessment import EvidenceBook
 from ..domain.deadlines import CHECKPOINT, PROCEDURE, TIMER, LegalClock, State
 from ..domain.display import display_zone, local_time, time_left
-from ..domain.params import Params
 from ..domain.wording import N_, say, when
-from ..persistence import audit
-from ..persistence.models import AdmissibilityFlag, Case, Deadline, Escalation, StageEntry
+from ..persistence.models import AdmissibilityFlag, Case, Deadline, Escalation
+from ..persistence.unit_of_work import CaseRecord, SqlUnitOfWork
 from ..workflow.adapter import CaseRun, saved_timers
-from . import checks
 from .context import Actor, Habeas, ModelCache
 
 CHECKPOINT_CLOCK = CHECKPOINT
@@ -28,44 +27,66 @@ _MODELS = ModelCache()   # for anchoring timers when a service hands us no engin
 TAKEN_AFTER = N_("statement taken after the %(title)s deadline (%(due)s) had passed unmet")
 
 
-def sync(session, case: Case, assessments=(), now: datetime | None = None, params: Params | None = None,
-         models: ModelCache | None = None, actor: str = ENGINE, evidence: dict | None = None,
-         timers: list | None = None) -> list[dict]:
-    """Bring the case's deadline rows in line with its facts, evidence, stage and timers.
+def sync(uow, case: CaseRecord, clocks: list[LegalClock], now: datetime, *, timers: list,
+         actor: str = ENGINE) -> list[dict]:
+    """Bring the case's deadline rows in line with the legal clocks it must now run (computed
+    from its facts and evidence: ``engine.domain.step.clocks_after``) and the BPMN timers its
+    workflow waits on.
 
-    Called in the transaction of every act that may change a fact (a completed task, recorded
-    evidence, a migration, a fired timer).  ``assessments`` is accepted for the callers' sake;
-    every clock is recomputed from the facts, not only the assessed ones.  Returns the changes,
-    which are also audited."""
-    params = params or Params.from_env()
-    rows = {(d.kind, d.checkpoint): d for d in session.execute(
-        select(Deadline).where(Deadline.case_id == case.id)).scalars()}
-    if evidence is None:
-        evidence = checks.clock_evidence(session, case, now, params)
-    clocks = deadlines.legal_clocks(case.facts or {}, evidence, case.stage, case.status == "closed", now, params)
+    Everything is given: the case as the repository loaded it (its deadline rows and open
+    escalations), the clocks and the timers; new rows and the audit entry go through the unit of
+    work.  Called in the transaction of every act that may change a fact (a completed task,
+    recorded evidence, a migration, a fired timer).  Returns the changes, which are also audited."""
+    row_of, rows = case.row, dict(case.deadlines)
     changes = []
     seen = set()
     for clock in clocks:
         seen.add((clock.kind, clock.id))
-        change = _apply_clock(session, case, rows.get((clock.kind, clock.id)), clock, now)
+        change = _apply_clock(uow, case, rows.get((clock.kind, clock.id)), clock, now)
         if change:
             changes.append(change)
     for key, row in rows.items():
         if key[0] in (CHECKPOINT, PROCEDURE) and key not in seen and row.status in RUNNING:
-            _close(session, row, CANCELLED, now, "the facts no longer start this clock")
+            _close_in(case, row, CANCELLED, now, "the facts no longer start this clock")
             changes.append({"clock": row.checkpoint, "kind": row.kind, "change": "cancelled"})
-    changes += sync_timers(session, case, now, rows, models, timers)
-    if case.stage == "interrogation":
+    changes += _sync_timers(uow, case, now, timers)
+    if row_of.stage == "interrogation":
         for row in rows.values():
             if row.status == BREACHED and _flags_acts(row):
-                flag_acts_after(session, case, row, now)
+                _flag_acts_after(uow, case, row, now)
     if any(c["change"] in AUDITED for c in changes):
         # A deadline that moves or ends because a fact changed is audited; one that opens, or is
         # met, follows from the act's own audited data.
-        session.flush()
-        audit.append(session, at=now, actor=actor, action="deadlines.recomputed", case_id=case.id,
-                     payload={"changes": [c for c in changes if c["change"] in AUDITED]})
+        uow.audit(at=now, actor=actor, action="deadlines.recomputed", case_id=row_of.id,
+                  payload={"changes": [c for c in changes if c["change"] in AUDITED]})
     return changes
+
+
+def resync(ctx: Habeas, session, case: Case, now: datetime, actor: str = ENGINE) -> list[dict]:
+    """``sync`` for an act outside the step, in the caller's transaction: the case's evidence,
+    deadlines and escalations come from the repository, the timers from its saved workflow."""
+    uow = SqlUnitOfWork.within(session)
+    record = uow.cases.attach(case)
+    procedure = (acts.Procedure.from_dict(case.procedure) if case.procedure is not None
+                 else acts.derive(case.facts or {}))
+    clocks = step.clocks_after(case.facts or {}, EvidenceBook(record.evidence), procedure, case.stage,
+                               case.status == "closed", now, ctx.params)
+    return sync(uow, record, clocks, now, timers=_timers(ctx.models, session, case, now), actor=actor)
+
+
+def saved_or_anchored(ctx: Habeas, uow, case: Case, now) -> list:
+    """The timers a case's saved workflow waits on (anchored now if saved before anchoring)."""
+    return _timers(ctx.models, uow.session, case, now)
+
+
+def _timers(models, session, case: Case, now) -> list:
+    timers = saved_timers(case.workflow_state)
+    if timers is None:  # a workflow saved before timers were anchored: anchor them now
+        run = CaseRun.load((models or _MODELS).get(session, case.process_version_id), case.workflow_state)
+        run.anchor_timers(now)
+        case.workflow_state = run.dump()
+        timers = run.timers()
+    return timers
 
 
 def _flags_acts(row: Deadline) -> bool:
@@ -73,14 +94,15 @@ def _flags_acts(row: Deadline) -> bool:
     return row.kind in (CHECKPOINT, PROCEDURE) and rule is not None and rule.flags_acts_after
 
 
-def _apply_clock(session, case, row: Deadline | None, clock: LegalClock, now) -> dict | None:
+def _apply_clock(uow, case: CaseRecord, row: Deadline | None, clock: LegalClock, now) -> dict | None:
     status = {State.OPEN: OPEN, State.MET: MET, State.SUSPENDED: SUSPENDED}[clock.state]
     if row is None:
         row = Deadline(case_id=case.id, checkpoint=clock.id, kind=clock.kind, starts_at=clock.starts_at,
                        due_at=clock.due_at, status=status, updated_at=now, warnings_sent=0, attempts=0,
                        basis=clock.basis[:200])
         row.next_action_at = next_action(clock.due_at, clock.warnings, 0) if status == OPEN else None
-        session.add(row)
+        uow.add(row)
+        case.deadlines[(clock.kind, clock.id)] = row
         return {"clock": clock.id, "kind": clock.kind, "change": "opened", "due_at": _iso(clock.due_at),
                 "status": status, "basis": clock.basis}
     moved = row.due_at != clock.due_at
@@ -100,7 +122,7 @@ def _apply_clock(session, case, row: Deadline | None, clock: LegalClock, now) ->
     if row.status == BREACHED:
         change["change"] = "reopened"
     if moved or row.status == BREACHED:
-        close_warnings(session, row, now, f"deadline moved to {_iso(clock.due_at)}")
+        _close_warnings_in(case, row, now, f"deadline moved to {_iso(clock.due_at)}")
         row.warnings_sent, row.attempts, row.last_error = 0, 0, None
         row.action_taken, row.acted_at = None, None
     row.due_at, row.starts_at, row.basis, row.updated_at = clock.due_at, clock.starts_at, clock.basis[:200], now
@@ -108,8 +130,25 @@ def _apply_clock(session, case, row: Deadline | None, clock: LegalClock, now) ->
         row.status = OPEN
         row.next_action_at = next_action(clock.due_at, clock.warnings, row.warnings_sent or 0)
     else:
-        _close(session, row, status, now, "the right was shown respected in time" if status == MET else None)
+        _close_in(case, row, status, now, "the right was shown respected in time" if status == MET else None)
     return change
+
+
+def _close_in(case: CaseRecord, row: Deadline, status: str, now, resolution: str | None, by: str = ENGINE) -> None:
+    """``_close`` on a case the repository loaded: its open warnings are already in hand."""
+    row.status, row.next_action_at, row.updated_at = status, None, now
+    if status == SUSPENDED:
+        return
+    if resolution:
+        _close_warnings_in(case, row, now, resolution, by)
+
+
+def _close_warnings_in(case: CaseRecord, row: Deadline, now, resolution: str, by: str = ENGINE) -> None:
+    if row.id is None:
+        return
+    for task in case.escalations:
+        if task.deadline_id == row.id and task.kind == "warning" and task.status == "open":
+            task.status, task.resolved_at, task.resolved_by, task.resolution = "resolved", now, by, resolution
 
 
 def next_action(due: datetime, warnings, sent: int) -> datetime:
@@ -137,29 +176,31 @@ def close_warnings(session, row: Deadline, now, resolution: str, by: str = ENGIN
 
 
 def sync_timers(session, case: Case, now, rows: dict | None = None, models: ModelCache | None = None,
-                timers: list | None = None) -> list[dict]:
-    """One ``timer`` row per BPMN timer the case waits on, with the timer's due time; timers
-    started by this act are first anchored to the engine's clock."""
+               timers: list | None = None) -> list[dict]:
+    """``timer`` rows for a case outside the step (opening, migration, a fired timer), in the
+    caller's transaction; the timers from its saved workflow when not given."""
     if rows is None:
         rows = {(d.kind, d.checkpoint): d for d in session.execute(
             select(Deadline).where(Deadline.case_id == case.id, Deadline.kind == TIMER)).scalars()}
+    if timers is None:
+        timers = _timers(models, session, case, now)
+    return _sync_timers(SqlUnitOfWork.within(session), CaseRecord(case, deadlines=dict(rows)), now, timers)
+
+
+def _sync_timers(uow, case: CaseRecord, now, timers: list) -> list[dict]:
+    """One ``timer`` row per BPMN timer the case waits on, with the timer's due time (timers
+    started by this act were anchored to the engine's clock by the caller)."""
+    rows = case.deadlines
     open_rows = {k: r for k, r in rows.items() if k[0] == TIMER and r.status == OPEN}
-    if timers is None:
-        timers = saved_timers(case.workflow_state)
-    if timers is None:
-        run = CaseRun.load((models or _MODELS).get(session, case.process_version_id), case.workflow_state)
-        run.anchor_timers(now)
-        case.workflow_state = run.dump()
-        timers = run.timers()
     if not timers and not open_rows:
         return []
     changes = []
     for timer in timers:
         row = rows.get((TIMER, timer.bpmn_id))
         if row is None:
-            session.add(Deadline(case_id=case.id, checkpoint=timer.bpmn_id[:60], kind=TIMER, starts_at=now,
-                                 due_at=timer.due_at, status=OPEN, updated_at=now, next_action_at=timer.due_at,
-                                 warnings_sent=0, attempts=0, ref=timer.id, basis=timer.name[:200]))
+            uow.add(Deadline(case_id=case.id, checkpoint=timer.bpmn_id[:60], kind=TIMER, starts_at=now,
+                             due_at=timer.due_at, status=OPEN, updated_at=now, next_action_at=timer.due_at,
+                             warnings_sent=0, attempts=0, ref=timer.id, basis=timer.name[:200]))
             changes.append({"clock": timer.bpmn_id, "kind": TIMER, "change": "opened", "due_at": _iso(timer.due_at)})
         elif row.ref != timer.id or row.status != OPEN or row.due_at != timer.due_at:
             changes.append({"clock": timer.bpmn_id, "kind": TIMER, "change": "opened" if row.ref != timer.id else "moved",
@@ -177,22 +218,24 @@ def sync_timers(session, case: Case, now, rows: dict | None = None, models: Mode
 
 
 def flag_acts_after(session, case: Case, row: Deadline, now) -> list[int]:
+    """``_flag_acts_after`` in the caller's transaction (the scheduler's breach)."""
+    return _flag_acts_after(SqlUnitOfWork.within(session), CaseRecord(case), row, now)
+
+
+def _flag_acts_after(uow, case: CaseRecord, row: Deadline, now) -> list[int]:
     """Statements (interrogation records) taken after a breached deadline go to an admissibility
     ruling; each once."""
-    entries = session.execute(select(StageEntry).where(
-        StageEntry.case_id == case.id, StageEntry.stage == "interrogation",
-        StageEntry.entered_at > row.due_at)).scalars().all()
+    entries = uow.cases.stage_entries_after(case.id, "interrogation", row.due_at)
     if not entries:
         return []
-    done = set(session.execute(select(AdmissibilityFlag.task_id).where(
-        AdmissibilityFlag.case_id == case.id, AdmissibilityFlag.checkpoint == row.checkpoint)).scalars())
+    done = uow.cases.flagged_refs(case.id, row.checkpoint)
     rule = deadlines.RULES[row.checkpoint]
     flagged = []
     for entry in entries:
         ref = f"stage-entry:{entry.id}"
         if ref in done:
             continue
-        session.add(AdmissibilityFlag(
+        uow.add(AdmissibilityFlag(
             case_id=case.id, checkpoint=row.checkpoint, task=entry.task, task_id=ref,
             record={"stage_entry": entry.id, "entered_at": _iso(entry.entered_at), "actor": entry.actor},
             reason=say(TAKEN_AFTER, title=rule.title, due=when(row.due_at)),
@@ -243,12 +286,11 @@ def _iso(moment) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def release_done(session, case: Case, now: datetime, actor: str) -> None:
+def release_done(case: CaseRecord, now: datetime, actor: str) -> None:
     """The person is free: the mandatory-release task and the prosecutor's notice of it are
     done.  A breach of the judicial-review deadline stands (it is never cured)."""
-    rows = session.execute(select(Escalation).where(
-        Escalation.case_id == case.id, Escalation.status == "open",
-        Escalation.checkpoint.in_(("detention_judicial_review", "custody_term_review")),
-        Escalation.kind.in_(("release", "warning")))).scalars().all()
-    for row in rows:
-        row.status, row.resolved_at, row.resolved_by, row.resolution = "resolved", now, actor, "the person was released"
+    for row in case.escalations:
+        if row.status == "open" and row.checkpoint in ("detention_judicial_review", "custody_term_review") \
+                and row.kind in ("release", "warning"):
+            row.status, row.resolved_at, row.resolved_by, row.resolution = "resolved", now, actor, \
+                "the person was released"

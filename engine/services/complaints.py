@@ -69,7 +69,7 @@ def file(ctx: Habeas, actor: Actor, case_id: int, data: dict) -> dict:
         session.add_all(checks.evaluation_rows(complaint, assessments, now=now, stage="complaint",
                                                task=task.definition.title, actor=actor.username,
                                                act=acts.ActKind.COMPLAINT))
-        clocks.sync(session, complaint, assessments, now, ctx.params, ctx.models, actor=actor.username)
+        clocks.resync(ctx, session, complaint, now, actor=actor.username)
         due = catalogue.complaint_deadline(_ctx(facts, now, ctx.params))
         payload = {"complaint": complaint.number, "complaint_id": complaint.id, "about_case": parent.number,
                    "act": clean["act_complained_of"], "about_act": clean.get("about_act"),
@@ -199,6 +199,11 @@ def awaiting_ruling(session, case: Case, params) -> list[Case]:
     detention (the episode they were filed in, or the custody that followed it)."""
     rows = session.execute(select(Case).where(Case.about_case_id == case.id, Case.status == "open")
                            .order_by(Case.id)).scalars().all()
+    return binding(rows, case, params)
+
+
+def binding(rows, case: Case, params) -> list[Case]:
+    """Of the open complaints about a case, those awaiting a ruling that bind its current detention."""
     last = _procedure(case).last_episode
     out = []
     cp = catalogue.get("complaint_review")
@@ -220,9 +225,14 @@ def awaiting_ruling(session, case: Case, params) -> list[Case]:
 def blocking_failures(session, case: Case, now, params) -> list[dict]:
     """What refuses the next custody decision on a detention whose lawfulness is challenged:
     one entry per complaint awaiting its ruling, naming it, shaped like a blocked right."""
+    return failures_among(awaiting_ruling(session, case, params), case, now, params, binding_only=True)
+
+
+def failures_among(rows, case: Case, now, params, binding_only: bool = False) -> list[dict]:
+    """``blocking_failures`` from the case's open complaints (as its repository gives them)."""
     cp = catalogue.get("complaint_review")
     out = []
-    for row in awaiting_ruling(session, case, params):
+    for row in rows if binding_only else binding(rows, case, params):
         info = summary(row, now, params)
         out.append({"id": cp.id, "right": cp.right, "legal_basis": cp.legal_basis, "status": "pending",
                     "missing": ["ruled_at"], "override": "never", "due_at": info["ruling_due_at"],

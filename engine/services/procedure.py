@@ -6,15 +6,16 @@ derogation from counsel of Directive 2013/48 art 3(6).
 
 Each runs in one transaction like a step: load the case, check, change, save with the case's
 optimistic lock, evaluate, sync the clocks, audit."""
-from ..domain import acts, catalogue, custody as custody_terms, roles
+from ..domain import acts, catalogue, custody as custody_terms, roles, step
+from ..domain.assessment import EvidenceBook
 from ..domain.clock import parse_instant
 from ..domain.errors import CheckpointBlocked, Conflict, Forbidden, InvalidData, OverrideRefused
 from ..domain.facts import CaseFacts
 from ..domain.rights import Status
-from ..persistence import audit
 from ..persistence.models import CheckpointEvaluation, Evidence, Override
+from ..persistence.unit_of_work import CaseRecord, SqlUnitOfWork
 from . import access, checks, clocks, complaints, facts_check
-from .cases import load_case, load_run, procedure_of
+from .cases import procedure_of
 from .context import Actor, Habeas
 
 RELEASERS = frozenset({roles.INVESTIGATOR, roles.PROSECUTOR, roles.SUPERVISING_PROSECUTOR, roles.JUDGE})
@@ -29,8 +30,9 @@ def release(ctx: Habeas, actor: Actor, case_id: int, released_at: str | None, gr
         raise InvalidData("say on what ground the person was released", {"ground": ["required"]})
     now = ctx.now()
     moment = _instant("released_at", released_at) or now
-    with ctx.unit_of_work() as session:
-        case = _case(session, actor, case_id, expected_version)
+    with ctx.unit() as uow:
+        record = _record(uow, actor, case_id, expected_version)
+        case = record.row
         procedure = procedure_of(case)
         in_custody = procedure.last_episode is not None and procedure.last_episode.status == "custody" \
             and not case.facts.get("released_at")
@@ -39,32 +41,33 @@ def release(ctx: Habeas, actor: Actor, case_id: int, released_at: str | None, gr
         facts_check.require({"released_at": moment.isoformat()}, now=now, known=case.facts)
         episode = procedure.open_episode
         facts = CaseFacts.from_data(case.facts, ctx.params)
-        review = _review_at_release(ctx, session, case, procedure, facts, moment, now) if episode else None
-        run = load_run(ctx, session, case)
+        book = EvidenceBook(record.evidence)
+        review = _review_at_release(ctx, case, book, procedure, facts, moment, now) if episode else None
+        run = record.run
         run.update_data({"detained": False})
         case.workflow_state = run.dump()
-        case.procedure = acts.after(procedure, acts.ActKind.RELEASE, {"released_at": moment.isoformat()},
-                                    now).to_dict()
+        procedure = acts.after(procedure, acts.ActKind.RELEASE, {"released_at": moment.isoformat()}, now)
+        case.procedure = procedure.to_dict()
         case.facts = {**case.facts, "detained": False, "released_at": moment.isoformat()}
         case.updated_at = now
         if review is not None:
-            session.add(review)
-        clocks.sync(session, case, (), now, ctx.params, ctx.models, actor=actor.username)
-        clocks.release_done(session, case, now, actor.username)
-        session.flush()
-        audit.append(session, at=now, actor=actor.username, action="person.released", case_id=case.id,
-                     payload={"released_at": moment.isoformat(), "ground": ground.strip(),
-                              "episode": episode.no if episode else None, "from_custody": in_custody,
-                              "judicial_review": review.status if review is not None else None})
-        ctx.runs.put(case.id, case.lock_version, run)
-        return {"case": case.id, "version": case.lock_version, "released_at": moment.isoformat()}
+            uow.add(review)
+        clocks.sync(uow, record, step.clocks_after(case.facts, book, procedure, case.stage, case.status == "closed",
+                                                   now, ctx.params), now, timers=run.timers(), actor=actor.username)
+        clocks.release_done(record, now, actor.username)
+        uow.audit(at=now, actor=actor.username, action="person.released", case_id=case.id,
+                  payload={"released_at": moment.isoformat(), "ground": ground.strip(),
+                           "episode": episode.no if episode else None, "from_custody": in_custody,
+                           "judicial_review": review.status if review is not None else None})
+        uow.commit()
+    ctx.runs.put(case.id, case.lock_version, run)
+    return {"case": case.id, "version": case.lock_version, "released_at": moment.isoformat()}
 
 
-def _review_at_release(ctx, session, case, procedure, facts, moment, now) -> CheckpointEvaluation:
+def _review_at_release(ctx, case, book, procedure, facts, moment, now) -> CheckpointEvaluation:
     """A release within the limit is a lawful end of the detention (counted as passed); one
     after it does not cure the breach."""
     cp = catalogue.get("detention_judicial_review")
-    book = checks.evidence_book(session, case.id)
     ev = checks.assess([cp], facts, book.for_act([cp], None, procedure, facts, now, ctx.params), moment,
                        ctx.params, case.stage)[0].evaluation
     apprehended = procedure.open_episode.apprehended_at
@@ -91,20 +94,22 @@ def extend_custody(ctx: Habeas, actor: Actor, case_id: int, data: dict,
     if missing:
         raise InvalidData("an extension needs the petition, the order and the new expiry", missing)
     try:
-        with ctx.unit_of_work() as session:
-            return _extend(ctx, session, actor, case_id, fields, expected_version, now)
+        with ctx.unit() as uow:
+            return _extend(ctx, uow, actor, case_id, fields, expected_version, now)
     except CheckpointBlocked as refused:
-        with ctx.unit_of_work() as session:  # the refused attempt is audited; the case is unchanged
-            audit.append(session, at=now, actor=actor.username, action="custody.extension_refused",
-                         case_id=case_id, payload={"checkpoints": refused.failures})
+        with ctx.unit() as uow:  # the refused attempt is audited; the case is unchanged
+            uow.audit(at=now, actor=actor.username, action="custody.extension_refused",
+                      case_id=case_id, payload={"checkpoints": refused.failures})
+            uow.commit()
         raise
 
 
-def _extend(ctx, session, actor, case_id, fields, expected_version, now) -> dict:
-    """The extension itself, in the caller's transaction: refused while a complaint against the
+def _extend(ctx, uow, actor, case_id, fields, expected_version, now) -> dict:
+    """The extension itself, in the caller's unit of work: refused while a complaint against the
     lawfulness of this detention awaits its ruling."""
-    case = _case(session, actor, case_id, expected_version)
-    challenged = complaints.blocking_failures(session, case, now, ctx.params)
+    record = _record(uow, actor, case_id, expected_version, with_run=False)
+    case = record.row
+    challenged = complaints.failures_among(uow.cases.open_complaints(case.id), case, now, ctx.params)
     if challenged:
         raise CheckpointBlocked("custody", challenged)
     facts_check.require(fields, now=now, known=case.facts)
@@ -123,17 +128,20 @@ def _extend(ctx, session, actor, case_id, fields, expected_version, now) -> dict
                               "alternatives_considered": fields["alternatives_considered"]},
                         occurred_at=_instant("ordered_at", fields["ordered_at"]), recorded_at=now,
                         recorded_by=actor.username, task="custody extension")
-    session.add(evidence)
-    procedure = procedure_of(case)
-    case.procedure = acts.after(procedure, acts.ActKind.CUSTODY_EXTENSION, fields, now).to_dict()
+    uow.add(evidence)
+    record.evidence.append(evidence)
+    procedure = acts.after(procedure_of(case), acts.ActKind.CUSTODY_EXTENSION, fields, now)
+    case.procedure = procedure.to_dict()
     case.facts = {**case.facts, "custody_expires_at": fields["extended_until"]}
     case.updated_at = now
-    session.flush()
-    clocks.sync(session, case, (), now, ctx.params, ctx.models, actor=actor.username)
-    checks.resolve_escalations(session, case, ["custody_term_review"], now, actor.username,
-                               "custody term extended by the investigating judge")
-    audit.append(session, at=now, actor=actor.username, action="custody.extended", case_id=case.id,
-                 payload={**fields, "first_ordered_at": first.isoformat(), "previous_expiry": current.isoformat()})
+    clocks.sync(uow, record, step.clocks_after(case.facts, EvidenceBook(record.evidence), procedure, case.stage,
+                                               case.status == "closed", now, ctx.params),
+                now, timers=clocks.saved_or_anchored(ctx, uow, case, now), actor=actor.username)
+    checks.resolve_open(record, ["custody_term_review"], now, actor.username,
+                        "custody term extended by the investigating judge")
+    uow.audit(at=now, actor=actor.username, action="custody.extended", case_id=case.id,
+              payload={**fields, "first_ordered_at": first.isoformat(), "previous_expiry": current.isoformat()})
+    uow.commit()
     return {"case": case.id, "version": case.lock_version, "expires_at": fields["extended_until"]}
 
 
@@ -151,8 +159,8 @@ def requalify(ctx: Habeas, actor: Actor, case_id: int, qualification: str, decid
     if not (qualification or "").strip():
         raise InvalidData("say the new qualification", {"qualification": ["required"]})
     now = ctx.now()
-    with ctx.unit_of_work() as session:
-        case = _case(session, actor, case_id, expected_version)
+    with ctx.unit() as uow:
+        case = _record(uow, actor, case_id, expected_version, with_run=False, whole=False).row
         decided = _instant("decided_at", decided_at) or now
         facts_check.require({"requalified_at": decided.isoformat()}, now=now, known=case.facts)
         procedure = procedure_of(case)
@@ -163,10 +171,10 @@ def requalify(ctx: Habeas, actor: Actor, case_id: int, qualification: str, decid
         previous = case.facts.get("qualification")
         case.facts = {**case.facts, "qualification": qualification.strip(), "requalified_at": decided.isoformat()}
         case.updated_at = now
-        session.flush()
-        audit.append(session, at=now, actor=actor.username, action="suspicion.requalified", case_id=case.id,
-                     payload={"from": previous, "to": qualification.strip(), "graver": bool(graver),
-                              "qualification_no": procedure.qualification, "decided_at": decided.isoformat()})
+        uow.audit(at=now, actor=actor.username, action="suspicion.requalified", case_id=case.id,
+                  payload={"from": previous, "to": qualification.strip(), "graver": bool(graver),
+                           "qualification_no": procedure.qualification, "decided_at": decided.isoformat()})
+        uow.commit()
         return {"case": case.id, "version": case.lock_version, "qualification_no": procedure.qualification}
 
 
@@ -178,9 +186,9 @@ def derogate(ctx: Habeas, actor: Actor, case_id: int, ground: str, reason: str) 
     if not (reason or "").strip():
         raise InvalidData("a derogation needs written reasons", {"reason": ["required"]})
     now = ctx.now()
-    with ctx.unit_of_work() as session:
-        case = load_case(session, case_id)
-        access.require_read(session, actor, case)
+    with ctx.unit() as uow:
+        case = uow.cases.row(case_id)
+        access.require_read_on(actor, case, is_party=uow.cases.is_party)
         refusal = _derogation_refusal(case, ground, actor.role, now, ctx.params)
         if refusal:
             if actor.role != roles.SUPERVISING_PROSECUTOR:
@@ -188,14 +196,14 @@ def derogate(ctx: Habeas, actor: Actor, case_id: int, ground: str, reason: str) 
             raise OverrideRefused(refusal)
         row = Override(case_id=case.id, checkpoint=cp.id, actor=actor.username, reason=reason.strip(),
                        legal_ground=f"{DEROGATION_BASIS}: {ground}", created_at=now)
-        session.add(row)
-        session.add(CheckpointEvaluation(case_id=case.id, checkpoint=cp.id, stage=case.stage,
-                                         status=Status.OVERRIDDEN.value, evaluated_at=now, task=None,
-                                         actor=actor.username, unit=case.unit, prosecutor=case.prosecutor,
-                                         detail={"derogation": ground, "reason": row.reason}))
-        session.flush()
-        audit.append(session, at=now, actor=actor.username, action="counsel.derogated", case_id=case.id,
-                     payload={"ground": ground, "reason": row.reason, "legal_basis": DEROGATION_BASIS})
+        uow.add(row)
+        uow.add(CheckpointEvaluation(case_id=case.id, checkpoint=cp.id, stage=case.stage,
+                                     status=Status.OVERRIDDEN.value, evaluated_at=now, task=None,
+                                     actor=actor.username, unit=case.unit, prosecutor=case.prosecutor,
+                                     detail={"derogation": ground, "reason": row.reason}))
+        uow.audit(at=now, actor=actor.username, action="counsel.derogated", case_id=case.id,
+                  payload={"ground": ground, "reason": row.reason, "legal_basis": DEROGATION_BASIS})
+        uow.commit()
         return row.id
 
 
@@ -213,12 +221,24 @@ def is_derogation(override: Override) -> bool:
     return (override.legal_ground or "").startswith(DEROGATION_BASIS)
 
 
-def _case(session, actor, case_id, expected_version):
-    case = load_case(session, case_id)
-    access.require_act(session, actor, case)
+def _record(uow, actor, case_id, expected_version, with_run: bool = True, whole: bool = True):
+    """The case from the repository (``whole``: with its evidence, overrides, deadlines and open
+    escalations; ``with_run``: and its workflow), once the actor may act on it at the version
+    they read (checked before the workflow is read)."""
+    record = uow.cases.get(case_id, with_run=False) if whole else CaseRecord(uow.cases.row(case_id))
+    case = record.row
+    access.require_act_on(actor, case, None, "act on this case", is_party=uow.cases.is_party)
     if expected_version is not None and expected_version != case.lock_version:
         raise Conflict(f"stale version {expected_version}: the case is at version {case.lock_version}")
-    return case
+    if with_run:
+        record.run = uow.cases.run_of(record)
+    return record
+
+
+def _case(session, actor, case_id, expected_version):
+    """The case row, checked as ``_record`` does, for acts still written on a session."""
+    return _record(SqlUnitOfWork.within(session), actor, case_id, expected_version, with_run=False,
+                   whole=False).row
 
 
 def _instant(name: str, value):

@@ -12,7 +12,7 @@ from ..persistence.models import (AdmissibilityFlag, AuditEntry, Case, CaseParty
                                   ProcessVersion, StageEntry)
 from ..workflow.adapter import Unloadable
 from . import access, allegations, checks, complaints, incidents
-from .cases import load_case, procedure_of, reading_run, task_fields
+from .cases import describe_task, load_case, procedure_of, reading_run, task_fields
 from .context import Actor, Habeas
 
 
@@ -117,10 +117,7 @@ def _iso(moment):
 
 
 def _task(task) -> dict:
-    d = task.definition
-    return {"id": task.id, "name": d.name, "title": d.title, "stage": d.stage, "lane": d.lane, "act": d.act,
-            "instructions": d.instructions, "evidence": d.evidence, "translations": dict(d.translations),
-            "form": [f.to_dict() for f in task_fields(d)]}
+    return describe_task(task)
 
 
 def _checkpoints(case: Case, evidence: dict, now, params) -> list[dict]:

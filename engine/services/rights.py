@@ -116,7 +116,7 @@ def _reassess(ctx, session, case, cp, now, actor, scope=None):
     assessment = checks.assess([cp], facts, {cp.id: rec} if rec else {}, now, ctx.params, case.stage)[0]
     session.add_all(checks.evaluation_rows(case, [assessment], now=now, stage=case.stage, task=None,
                                            actor=actor.username))
-    clocks.sync(session, case, [assessment], now, ctx.params, ctx.models, actor=actor.username)
+    clocks.resync(ctx, session, case, now, actor=actor.username)
     if assessment.evaluation.satisfied:
         checks.resolve_escalations(session, case, [cp.id], now, actor.username, "evidence recorded")
     return assessment

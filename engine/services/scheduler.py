@@ -178,7 +178,7 @@ def _act(ctx: Habeas, session, row: Deadline, case: Case, now: datetime) -> str:
     if clock.state is State.SUSPENDED:
         return _settle(session, row, case, now, SUSPENDED, None)
     if clock.due_at != row.due_at:
-        clocks.sync(session, case, (), now, ctx.params, ctx.models, actor=SCHEDULER)
+        clocks.resync(ctx, session, case, now, actor=SCHEDULER)
         return "moved"
     if now >= clock.due_at:
         return breach(ctx, session, row, case, clock, now)

@@ -55,10 +55,15 @@ def add_user(ctx: Habeas, actor: Actor, username: str, role: str, *, password: s
 
 def actor_for_token(ctx: Habeas, token: str) -> Actor:
     """The user a Bearer token stands for; refused (401) when unknown, revoked, expired, or its
-    user is deactivated.  The refusal names the user when the token was theirs."""
+    user is deactivated.  The refusal names the user when the token was theirs.  A valid token is
+    remembered for a few seconds (``context.TokenCache``, whose docstring gives the bound)."""
+    digest = token_digest(token)
+    cached = ctx.tokens.get(digest, ctx.now())
+    if cached is not None:
+        return cached
     with ctx.unit_of_work() as session:
         found = session.execute(select(ApiToken, User).join(User, ApiToken.user_id == User.id).where(
-            ApiToken.token_hash == token_digest(token))).first()
+            ApiToken.token_hash == digest)).first()
     if found is None:
         raise Unauthenticated("unknown API token")
     row, user = found
@@ -68,7 +73,9 @@ def actor_for_token(ctx: Habeas, token: str) -> Actor:
         raise Unauthenticated("this API token has expired", user.username)
     if not user.active:
         raise Unauthenticated("this user is deactivated", user.username)
-    return Actor(user.username, user.role)
+    actor = Actor(user.username, user.role)
+    ctx.tokens.put(digest, actor, row.expires_at)
+    return actor
 
 
 def _admin_change(ctx: Habeas, actor: Actor, username: str, action: str, payload: dict, change) -> None:
@@ -83,6 +90,7 @@ def _admin_change(ctx: Habeas, actor: Actor, username: str, action: str, payload
         change(session, user, now)
         audit.append(session, at=now, actor=actor.username, action=action, case_id=None,
                      payload={"username": username, **payload})
+    ctx.tokens.forget(username)  # a revoked token, or an old role, stops working here at once
 
 
 def revoke_tokens(ctx: Habeas, actor: Actor, username: str) -> None:

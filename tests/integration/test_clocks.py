@@ -350,7 +350,7 @@ def test_each_detention_episode_has_its_own_judicial_review_clock(driver, seeded
         proc = dict(case.procedure)
         proc["episodes"] = proc["episodes"] + [{"no": 2, "apprehended_at": again.isoformat(), "status": "open"}]
         case.procedure = proc
-        clocks.sync(s, case, (), seeded.now(), seeded.params)
+        clocks.resync(seeded, s, case, seeded.now())
     row = deadline(seeded, case_id, "detention_judicial_review")
     assert (row.status, row.due_at) == ("open", again + timedelta(hours=48))
     with seeded.unit_of_work() as s:

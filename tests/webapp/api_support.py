@@ -57,14 +57,16 @@ class Api:
         assert name in ready, f"{name} is not ready; ready: {sorted(ready)}"
         return {**ready[name], "facts": view["facts"], "version": view["version"]}
 
-    def complete(self, case_id: int, name: str, role=None, now=None, **data):
+    def complete(self, case_id: int, name: str, role=None, now=None, view=None, **data):
         """Complete the ready task ``name`` as its lane's role: given values, else the case's facts,
-        else a sample for each required field.  Returns the raw response."""
+        else a sample for each required field.  Returns the raw response (the whole case view
+        with ``view="full"``, else the brief answer: version, stage, ready tasks)."""
         task = self.task(case_id, name)
         known = {**task["facts"], **data}
         filled = {f["name"]: known[f["name"]] if f["name"] in known else sample(f, now)
                   for f in task["form"] if f["required"] or f["name"] in known}
-        return self.post(f"/cases/{case_id}/tasks/{task['id']}/complete", role or task["lane"],
+        query = f"?view={view}" if view else ""
+        return self.post(f"/cases/{case_id}/tasks/{task['id']}/complete{query}", role or task["lane"],
                          json={"data": filled, "version": task["version"]})
 
 

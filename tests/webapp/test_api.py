@@ -98,6 +98,25 @@ def test_of_two_clients_completing_with_the_same_version_exactly_one_wins(api):
     assert unversioned.status_code == 409 and unversioned.get_json()["error"] == "conflict"
 
 
+def test_a_completion_answers_briefly_and_the_whole_view_on_request(api):
+    case_id = api.open_case(registration(NOW))["id"]
+    before = api.case(case_id)
+    brief = api.complete(case_id, "register_report", now=NOW)
+    assert brief.status_code == 200, brief.get_json()
+    answer = brief.get_json()
+    assert set(answer) == {"id", "version", "stage", "status", "non_compliant", "tasks", "step"}
+    after = api.case(case_id)
+    assert (answer["id"], answer["version"], answer["stage"], answer["status"]) == (
+        case_id, after["version"], after["stage"], after["status"]) and answer["version"] == before["version"] + 1
+    assert [t["id"] for t in answer["tasks"]] == [t["id"] for t in after["tasks"]]
+    assert answer["tasks"][0]["form"] == after["tasks"][0]["form"]
+    full = api.complete(case_id, "open_investigation", now=NOW, view="full", next_step="summon").get_json()
+    assert {"facts", "checkpoints", "deadlines", "evaluations", "step"} <= set(full)
+    assert full["version"] == answer["version"] + 1
+    wrong = api.complete(case_id, "draft_suspicion_decision", now=NOW, view="everything")
+    assert wrong.status_code == 422 and api.case(case_id)["version"] == full["version"]
+
+
 def test_cases_are_listed_in_pages_and_filtered(api):
     opened = [api.open_case(registration(NOW, suspect_name=f"Suspect {n}"))["id"] for n in range(5)]
     api.complete(opened[0], "register_report", now=NOW)

@@ -120,7 +120,8 @@ def test_2_a_custody_decision_releasing_the_person_is_never_refused(api, habeas,
     refused = api.complete(case_id, "decide_custody", now=now, outcome="custody", hearing_at=iso(now),
                            ordered_at=iso(now), expires_at=iso(now + timedelta(days=30)))
     assert "detention_judicial_review" in blocked_ids(refused)
-    released = ok(api.complete(case_id, "decide_custody", now=now, outcome="release", hearing_at=iso(now)))
+    released = ok(api.complete(case_id, "decide_custody", now=now, view="full", outcome="release",
+                               hearing_at=iso(now)))
     assert [e["status"] for e in released["episodes"]] == ["released"]
 
 
@@ -135,7 +136,7 @@ def test_3_the_custody_term_is_computed_not_typed(api):
     typed = api.complete(case_id, "decide_custody", now=NOW, outcome="custody", hearing_at=iso(NOW),
                          ordered_at=iso(NOW), expires_at=iso(NOW + timedelta(days=365)))
     assert typed.status_code == 422 and "expires_at" in typed.get_json()["fields"]
-    case = ok(api.complete(case_id, "decide_custody", now=NOW, outcome="custody", hearing_at=iso(NOW),
+    case = ok(api.complete(case_id, "decide_custody", now=NOW, view="full", outcome="custody", hearing_at=iso(NOW),
                            ordered_at=iso(NOW), expires_at=iso(NOW + timedelta(days=59))))
     custody_clock = [d for d in case["deadlines"] if d["checkpoint"] == "custody_term_review"]
     assert custody_clock and custody_clock[0]["status"] == "open"
@@ -159,7 +160,7 @@ def test_4_counsel_at_one_interrogation_says_nothing_of_the_next(api):
     assert {"counsel_before_interrogation", "silence_caution"} <= blocked_ids(refused) | {"silence_caution"}
     assert "counsel_before_interrogation" in blocked_ids(refused)
     counsel(api, case_id)
-    case = ok(api.complete(case_id, "interrogate_suspect", now=NOW, another_interrogation=False))
+    case = ok(api.complete(case_id, "interrogate_suspect", now=NOW, view="full", another_interrogation=False))
     scopes = {e["scope"] for e in case["evaluations"] if e["checkpoint"] == "counsel_before_interrogation"}
     assert {"interrogation:1", "interrogation:2"} <= scopes
     assert case["acts_done"]["interrogation"] == 2
@@ -320,7 +321,7 @@ def test_10_a_derogation_from_counsel_is_possible_for_an_adult_and_always_flags_
                     json={"ground": "convenience", "reason": "x"}).status_code == 422
     ok(api.post(f"/cases/{case_id}/derogations", "supervising_prosecutor",
                 json={"ground": ground, "reason": "a kidnapped child is held at an address he alone knows"}), 201)
-    case = ok(api.complete(case_id, "interrogate_suspect", now=NOW, another_interrogation=False))
+    case = ok(api.complete(case_id, "interrogate_suspect", now=NOW, view="full", another_interrogation=False))
     assert case["step"]["flagged"] == ["counsel_before_interrogation"]
 
 

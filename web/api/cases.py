@@ -55,21 +55,26 @@ def show_case(case_id: int):
 
 @bp.post("/cases/<int:case_id>/tasks/<task_id>/complete")
 @require(*roles.CASE_ACTORS)
-@operation("Complete a ready task", body=s.CompleteTaskRequest,
-           responses={200: (s.CompletedTask, "the case after the step, with what the step did")},
+@operation("Complete a ready task", body=s.CompleteTaskRequest, query=s.CompleteTaskQuery,
+           responses={200: (s.CompletedTaskBrief, "the case's new version, stage and ready tasks, with what the "
+                                                  "step did (the whole case view with `?view=full`)")},
            errors=(BLOCKED,),
            description="The form data is validated against the task's form (422 `invalid_data` with messages "
                        "per field).  Send the `version` you read to be refused (409 `conflict`) if the case "
                        "changed meanwhile.  A refused entry into a stage changes nothing but the audit trail.")
 def complete_task(case_id: int, task_id: str):
+    args = query_args(s.CompleteTaskQuery())
     body = json_body(s.CompleteTaskRequest())
     actor = current_actor()
     step = cases.complete_task(habeas(), actor, existing_id(case_id, "case"), task_id[:100], body["data"],
                                expected_version=body["version"])
-    view = queries.show_case(habeas(), actor, case_id)
-    view["step"] = {"stage": step.stage, "entered": step.entered, "escalated": list(step.escalated),
-                    "flagged": list(step.flagged)}
-    return answer(s.CompletedTask(), view)
+    done = {"stage": step.stage, "entered": step.entered, "escalated": list(step.escalated),
+            "flagged": list(step.flagged)}
+    if args["view"] == "full":
+        return answer(s.CompletedTask(), {**queries.show_case(habeas(), actor, case_id), "step": done})
+    return answer(s.CompletedTaskBrief(), {"id": step.case_id, "version": step.version, "stage": step.stage,
+                                           "status": step.status, "non_compliant": step.non_compliant,
+                                           "tasks": list(step.tasks), "step": done})
 
 
 @bp.get("/cases/<int:case_id>/audit")

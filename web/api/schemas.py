@@ -310,6 +310,25 @@ class CompletedTask(Case):
     step = fields.Nested(Step)
 
 
+class CompletedTaskBrief(Schema):
+    """A completion's answer: where the case stands after the step, without re-reading the case."""
+
+    id = fields.Integer()
+    version = fields.Integer(metadata={"description": "the case's new version: send it with the next /complete"})
+    stage = fields.String(allow_none=True)
+    status = fields.String(metadata={"enum": list(CASE_STATUSES)})
+    non_compliant = fields.Boolean()
+    tasks = fields.List(fields.Nested(Task), metadata={"description": "the ready tasks after the step"})
+    step = fields.Nested(Step)
+
+
+class CompleteTaskQuery(Request):
+    view = fields.String(load_default="brief", validate=validate.OneOf(("brief", "full")),
+                         metadata={"description": "`full`: answer with the whole case view (as GET /cases/{id}) "
+                                                  "and the step; `brief` (default): the new version, stage, "
+                                                  "status and ready tasks"})
+
+
 class CaseSummary(Schema):
     id = fields.Integer()
     number = fields.String()
