@@ -176,31 +176,15 @@ def _complete(ctx, session, actor, case_id, task_id, data, expected_version) -> 
     task = _ready_or_conflict(run, task_id)
     definition = task.definition
     access.require_act(session, actor, case, definition.lane, f"complete '{definition.title}'")
-    freeing = definition.act == acts.ActKind.CUSTODY_DECISION and (data or {}).get("outcome") in acts.FREEING_OUTCOMES
-    fields = task_fields(definition, without=("custody_term_review",) if freeing else ())
-    if freeing:  # the custody term's fields, left on a page's form, are not part of a release
-        kept = {f.name for f in fields}
-        data = {k: v for k, v in data.items() if k in kept}
-    clean = forms.clean(fields, data)
+    fields = form_for(definition, data)
+    clean = forms.clean(fields, kept_data(definition, fields, data))
     now = ctx.now()
     clean = facts_check.require(clean, now=now, known=case.facts, fields=fields)
     procedure = procedure_of(case)
-    kind = acts.act_of(definition.act, clean)
-    releasing = kind == acts.ActKind.RELEASE
-    facts_data = {**case.facts, **clean, **(_release_facts(clean, now) if releasing else {}),
-                  **_custody_order(kind, clean, now, ctx.params)}
-    if kind == acts.ActKind.VERDICT:
-        # the appeal period of a convict held at the verdict runs from service of the copy
-        facts_data["in_custody_at_verdict"] = CaseFacts.from_data(case.facts, ctx.params).detained
-    stage = definition.stage
-    entering = bool(stage) and is_entry(case.stage, stage)
-    book = checks.evidence_book(session, case.id)
-    recorded = [_evidence_from_task(cid, definition, clean, actor, now, case.id, acts.scope_of(cid, kind, procedure))
-                for cid in evidenced_by(definition, ("custody_term_review",) if freeing else ())]
-    for row in recorded:
-        book.add(row)
-    facts = CaseFacts.from_data(facts_data, ctx.params)
-    act = _Act(kind, definition, stage, entering, actor.username)
+    attempt = attempt_of(ctx, session, case, definition, clean, actor, now, procedure)
+    kind, stage, entering, book = attempt.act.kind, attempt.act.stage, attempt.act.entering, attempt.book
+    releasing, facts_data, recorded, facts, act = (kind == acts.ActKind.RELEASE, attempt.facts_data,
+                                                   attempt.recorded, attempt.facts, attempt.act)
     assessments = _check_act(ctx, session, case, act, procedure, facts, book, now)
     assessed = {a.checkpoint.id for a in assessments}
     evidenced = checks.assess([catalogue.get(r.checkpoint) for r in recorded if r.checkpoint not in assessed],
@@ -236,8 +220,58 @@ def _complete(ctx, session, actor, case_id, task_id, data, expected_version) -> 
     return Step(case.id, case.lock_version, case.stage, entering, tuple(escalated), tuple(flagged)), run
 
 
+def _freeing(definition: TaskDefinition, data: dict) -> bool:
+    return definition.act == acts.ActKind.CUSTODY_DECISION and (data or {}).get("outcome") in acts.FREEING_OUTCOMES
+
+
+def form_for(definition: TaskDefinition, data: dict):
+    """The fields an attempt is judged on: a custody decision that frees the person sets no
+    custody term, so the term's fields are not part of it."""
+    return task_fields(definition, without=("custody_term_review",) if _freeing(definition, data) else ())
+
+
+def kept_data(definition: TaskDefinition, fields, data: dict) -> dict:
+    """The custody term's fields, left on a page's form, are not part of a release."""
+    if not _freeing(definition, data):
+        return data
+    kept = {f.name for f in fields}
+    return {k: v for k, v in data.items() if k in kept}
+
+
 @dataclass(frozen=True)
-class _Act:
+class Attempt:
+    """An act as it would happen with the data given: its facts, the evidence its own form
+    records, and the evidence book the rights read (with that evidence in it)."""
+
+    act: "Act"
+    facts_data: dict
+    facts: CaseFacts
+    recorded: list
+    book: checks.EvidenceBook
+
+
+def attempt_of(ctx, session, case: Case, definition: TaskDefinition, clean: dict, actor: Actor, now,
+               procedure: acts.Procedure) -> Attempt:
+    kind = acts.act_of(definition.act, clean)
+    facts_data = {**case.facts, **clean, **(_release_facts(clean, now) if kind == acts.ActKind.RELEASE else {}),
+                  **_custody_order(kind, clean, now, ctx.params)}
+    if kind == acts.ActKind.VERDICT:
+        # the appeal period of a convict held at the verdict runs from service of the copy
+        facts_data["in_custody_at_verdict"] = CaseFacts.from_data(case.facts, ctx.params).detained
+    stage = definition.stage
+    entering = bool(stage) and is_entry(case.stage, stage)
+    book = checks.evidence_book(session, case.id)
+    without = ("custody_term_review",) if _freeing(definition, clean) else ()
+    recorded = [_evidence_from_task(cid, definition, clean, actor, now, case.id, acts.scope_of(cid, kind, procedure))
+                for cid in evidenced_by(definition, without)]
+    for row in recorded:
+        book.add(row)
+    return Attempt(Act(kind, definition, stage, entering, actor.username), facts_data,
+                   CaseFacts.from_data(facts_data, ctx.params), recorded, book)
+
+
+@dataclass(frozen=True)
+class Act:
     kind: str | None
     definition: TaskDefinition
     stage: str | None
@@ -280,13 +314,27 @@ def _release_facts(clean: dict, now) -> dict:
     return {"detained": False, "released_at": released}
 
 
-def _check_act(ctx, session, case, act: _Act, procedure, facts, book, now) -> list:
+def _check_act(ctx, session, case, act: Act, procedure, facts, book, now) -> list:
     """The rights guarding this act (by its kind), and the stage it enters (by the catalogue),
     each read from the evidence of this act's own scope.  Refuse if a block is unmet; use up any
     override applied.  A release is never refused; after a missed judicial review it is the only
     lawful act."""
+    assessments, blocked, challenged, overrides = assess_act(ctx, session, case, act, procedure, facts, book, now)
+    if blocked or challenged:
+        raise _Refusal(CheckpointBlocked(act.stage or "", [a.failure() for a in blocked] + challenged),
+                       assessments, act.definition)
+    for a in assessments:
+        if a.evaluation.status is Status.OVERRIDDEN and a.checkpoint.id in overrides:
+            overrides[a.checkpoint.id].used_at = now
+    return assessments
+
+
+def assess_act(ctx, session, case, act: Act, procedure, facts, book, now):
+    """What the rights guarding an act say now, changing nothing: its assessments, those that
+    block, the complaints that hold a custody decision back, and the open overrides.  The one
+    reading both the step (``_check_act``) and the task page's checklist (``previews``) use."""
     if act.kind == acts.ActKind.RELEASE:
-        return []
+        return [], [], [], {}
     ids = list(acts.guards(act.kind))
     if act.entering:
         ids += [cp.id for cp in catalogue.guarding(act.stage)]
@@ -305,13 +353,7 @@ def _check_act(ctx, session, case, act: _Act, procedure, facts, book, now) -> li
     if act.kind == acts.ActKind.CUSTODY_DECISION:  # a freeing decision is a release: never here
         from . import complaints
         challenged = complaints.blocking_failures(session, case, now, ctx.params)
-    if blocked or challenged:
-        raise _Refusal(CheckpointBlocked(act.stage or "", [a.failure() for a in blocked] + challenged),
-                       assessments, act.definition)
-    for a in assessments:
-        if a.evaluation.status is Status.OVERRIDDEN and a.checkpoint.id in overrides:
-            overrides[a.checkpoint.id].used_at = now
-    return assessments
+    return assessments, blocked, challenged, overrides
 
 
 def _save(session, case, run, definition, actor, now, facts_data, entering, procedure) -> None:
