@@ -1563,3 +1563,9 @@ def policy_table(params: Params = DEFAULT_PARAMS) -> dict[str, dict]:
             "deadline": _deadline_text(cid, params),
         }
     return table
+
+
+# Rights whose "passed" holds only until their due time: a custody term is lawful until it
+# expires, so while it runs what is pending is its extension or the release (CPC arts 151-152),
+# never a deadline already met.
+STANDING_TERMS = frozenset({"custody_term_review"})

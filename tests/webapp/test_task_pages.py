@@ -208,3 +208,39 @@ def test_the_error_summary_lists_each_field_to_correct(login_as, driver, seeded,
     body = _text(bad)
     assert bad.status_code == 422 and 'id="error-summary" tabindex="-1"' in body
     assert 'href="#f-started_at"' in body and 'href="#f-ended_at"' in body
+
+
+# ---- the case page ----------------------------------------------------------------------------
+
+def test_a_mandatory_release_heads_the_case_page(login_as, driver, clock):
+    now = clock.now()
+    case_id = driver.open(demo.registration(now), defence=["defence"])
+    driver.complete(case_id, "register_report")
+    driver.complete(case_id, "open_investigation", next_step="detain")
+    driver.complete(case_id, "apprehend_suspect", apprehended_at=(now - timedelta(hours=80)).isoformat())
+    body = _text(login_as("investigator").get(f"/cases/{case_id}"))
+    alerts = body[body.index('id="alerts"'):body.index("</section>", body.index('id="alerts"'))]
+    assert body.index('id="alerts"') < body.index('id="tasks-title"')  # at the top
+    first = alerts[alerts.index('<li class="alert-item'):]
+    assert first.startswith('<li class="alert-item severity-critical" data-kind="release"')
+    assert "Mandatory release" in first[:600] and "judicial" in first[:900].lower()
+    assert 'aria-current="step"' in body and "stage-strip" in body
+
+
+def test_the_stage_timeline_never_runs_backwards():
+    from web.cases.pages import timeline
+    entries = [{"stage": "suspicion", "entered_at": "2026-03-02T10:00:00+00:00"},
+               {"stage": "detention", "entered_at": "2026-03-02T14:00:00+05:00"},  # 09:00 UTC: earlier
+               {"stage": "interrogation", "entered_at": "2026-03-02T10:00:00+00:00"}]
+    assert [e["stage"] for e in timeline(entries)] == ["detention", "suspicion", "interrogation"]
+
+
+def test_a_right_met_shows_no_running_clock_and_a_running_term_says_what_is_pending(login_as, driver):
+    case_id = demo._case_at_trial(driver)
+    body = _text(login_as("prosecutor").get(f"/cases/{case_id}"))
+    row = body[body.index('id="cp-custody_term_review"'):]
+    row = row[:row.index("</tr>")]
+    assert "status-pending" in row and "pending: an extension ordered by the judge, or the release" in row
+    review = body[body.index('id="cp-detention_judicial_review"'):]
+    review = review[:review.index("</tr>")]
+    assert "status-passed" in review and 'class="countdown' not in review and "deadline was" in review
