@@ -118,6 +118,8 @@ MATRIX = [
     Row("cases.diagram", "GET", READERS),
     Row("cases.task", "GET", CASE_ACTORS),        # shown to every actor; completing is for its lane
     Row("cases.task", "POST", frozenset({"investigator"}), lambda world: form(version=world.version())),
+    Row("cases.task_check", "POST", CASE_ACTORS, form(protocol_number="P-1")),  # reads only; keeps a draft
+    Row("cases.task_evidence", "POST", PAGE_ACTORS, form(occurred_at="not a time")),
     Row("cases.evidence", "GET", PAGE_ACTORS),
     Row("cases.evidence", "POST", PAGE_ACTORS, form(occurred_at="not a time")),
     Row("cases.override", "GET", SUPERVISOR | {"judge"}),

@@ -71,10 +71,10 @@ def task_check(case_id: int, task_id: str):
     """The checklist for what the form holds now (the page calls this as the form changes), and
     the entries kept: leaving for an evidence form and coming back finds them again."""
     ctx, actor = habeas(), current_actor()
+    view = queries.show_case(ctx, actor, case_id)  # who may not read the case is refused here
     try:
-        view = queries.show_case(ctx, actor, case_id)
         ready = _ready_task(view, task_id, posting=True)
-    except HabeasError as err:
+    except (Conflict, NotFound) as err:
         return jsonify({"error": err.code, "message": str(err.message)}), 409
     form = form_of(ready)
     entered = fields.entered(form, request.form)

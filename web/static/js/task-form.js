@@ -52,7 +52,7 @@
 
   form.addEventListener("input", later);
   form.addEventListener("change", later);
-  box.addEventListener("click", function (event) {  /* "record it on this page": open its panel */
+  document.addEventListener("click", function (event) {  /* "record it on this page": open its panel */
     var link = event.target.closest ? event.target.closest("[data-open-panel]") : null;
     if (!link) { return; }
     var panel = document.getElementById(link.getAttribute("data-open-panel"));
