@@ -244,3 +244,14 @@ def test_a_right_met_shows_no_running_clock_and_a_running_term_says_what_is_pend
     review = body[body.index('id="cp-detention_judicial_review"'):]
     review = review[:review.index("</tr>")]
     assert "status-passed" in review and 'class="countdown' not in review and "deadline was" in review
+
+
+def test_the_evidence_and_registration_forms_sum_up_their_errors_at_the_top(login_as, driver):
+    case_id = _to_interrogation(driver)
+    client = login_as("investigator")
+    bad = _post(client, f"/cases/{case_id}/evidence/counsel_before_interrogation", {"consulted_at": "soon"})
+    body = _text(bad)
+    assert bad.status_code == 422 and 'id="error-summary" tabindex="-1"' in body
+    assert 'href="#f-consulted_at"' in body and body.index('id="error-summary"') < body.index('id="evidence-title"')
+    new = _post(client, "/cases/new", {"erdr_number": ""})
+    assert new.status_code == 422 and 'href="#f-erdr_number"' in _text(new)

@@ -147,7 +147,7 @@ def _known(ready: dict, form: list[dict]) -> dict:
 
 
 def _draft_key(case_id: int, task_id: str) -> str:
-    return f"{case_id}/{task_id}"
+    return f"{session.get('user', '')}/{case_id}/{task_id}"  # one person's draft, never another's
 
 
 def _keep_draft(case_id: int, task_id: str, values: dict) -> bool:
