@@ -52,7 +52,7 @@
      diagram's proportions (within bounds), so fitting it wastes no space; the stage strip above
      says in words where the case stands, "Show what is waiting" zooms to a readable scale. */
   function showWhole(canvas) {
-    var box = canvas.getDefaultLayer().getBBox();
+    var box = canvas.viewbox().inner;  /* the drawing's own bounds, in diagram units */
     if (box && box.width > 0) {
       var width = host.clientWidth || 1000;
       var height = Math.round(width * (box.height + 40) / (box.width + 40));
