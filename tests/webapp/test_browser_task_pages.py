@@ -193,3 +193,4 @@ def test_a_new_case_goes_from_registration_to_indictment_with_every_right_shown_
     stages = page.locator("#timeline li strong").all_inner_texts()
     assert stages.index("Recognition as suspect") < stages.index("Interrogation of the suspect")
     screenshot(page, "case-page-1366")
+    every_control_reachable_by_keyboard(page)
