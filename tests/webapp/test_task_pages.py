@@ -255,3 +255,27 @@ def test_the_evidence_and_registration_forms_sum_up_their_errors_at_the_top(logi
     assert 'href="#f-consulted_at"' in body and body.index('id="error-summary"') < body.index('id="evidence-title"')
     new = _post(client, "/cases/new", {"erdr_number": ""})
     assert new.status_code == 422 and 'href="#f-erdr_number"' in _text(new)
+
+
+def test_only_entries_that_disagree_send_the_person_back_to_a_field(app):
+    """A hearing typed before the apprehension is corrected in the same form; a hearing truly
+    held too late is not "corrected" by changing its time (the remedy is the release)."""
+    from flask import g
+
+    from engine.domain import catalogue
+    from engine.services.context import Actor
+    from web.cases.acts import _failure_view
+    ready = {"evidence": ("detention_judicial_review", "custody_term_review")}
+    form = [{"name": "hearing_at"}, {"name": "outcome"}, {"name": "order_number"}]
+    right = {"id": "detention_judicial_review", "legal_basis": "ICCPR 9(3)"}
+    with app.test_request_context():
+        g.actor = Actor("judge", "judge")
+        slip = _failure_view({**right, "missing": [], "reasons": [catalogue.HEARING_BEFORE_APPREHENSION]},
+                             "custody", ready, form)
+        late = _failure_view({**right, "missing": [], "reasons": ["hearing held 3 days 7 h after apprehension, "
+                                                                  "beyond the 72 h limit"]}, "custody", ready, form)
+        unsaid = _failure_view({**right, "missing": ["order_number"], "reasons": []}, "custody", ready, form)
+        elsewhere = _failure_view({**right, "missing": [], "reasons": [catalogue.HEARING_BEFORE_APPREHENSION]},
+                                  "custody", {"evidence": ()}, form)
+    assert slip["fix_here"] == ["hearing_at"] and late["fix_here"] == []
+    assert unsaid["fix_here"] == ["order_number"] and elsewhere["fix_here"] == []

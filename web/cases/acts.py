@@ -277,10 +277,10 @@ def _failure_view(failure: dict, stage: str | None = None, ready: dict | None = 
     names = labels.evidence_labels(cp.id)
     own = {f["name"] for f in form or ()}
     fix_here = []
-    if ready is not None and cp.id in (ready.get("evidence") or ()):
+    if ready is not None and cp.id in (ready.get("evidence") or ()):  # this form records the right
         fix_here = [n for n in failure.get("missing", []) if n in own]
-        if not fix_here and cp.occurred_field in own:
-            fix_here = [cp.occurred_field]  # the moment the fact happened is what disagrees
+        fix_here += [catalogue.FORM_CORRECTIONS[r] for r in failure.get("reasons", [])
+                     if catalogue.FORM_CORRECTIONS.get(r) in own and catalogue.FORM_CORRECTIONS[r] not in fix_here]
     return {**failure, "missing_labels": [names.get(n, n) for n in failure.get("missing", [])],
             "on_failure": cp.on_failure, "fix_here": fix_here,
             # "evidence incomplete: ..." says again what the missing labels say
