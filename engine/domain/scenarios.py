@@ -21,7 +21,11 @@ RESPECTED, LATE, MISSED, OVERRIDDEN_WITHOUT_GROUND, OVERRIDDEN, NOT_REACHED = (
 OUTCOMES = (RESPECTED, LATE, MISSED, OVERRIDDEN_WITHOUT_GROUND, OVERRIDDEN, NOT_REACHED)
 EXPECTABLE = (RESPECTED, OVERRIDDEN)  # a scenario expects a right respected, or lawfully set aside
 STEP_KINDS = ("complete", "evidence", "advance", "release", "derogate", "override", "extend_custody",
-              "requalify")
+              "requalify", "refer")
+# what an event of the scenario may do to the case when the virtual clock reaches it: the person
+# alleges ill-treatment (an allegation recorded as the person made it, UNCAT 12-13), or the
+# defence files a complaint.  Events happen to the trainee; they are not the trainee's steps.
+EVENT_ACTS = ("allege", "complain")
 TRAINEE_ROLES = ("investigator", "prosecutor", "supervising_prosecutor", "judge", "defence")
 _TOKEN = re.compile(r"^@now(?:([+-])(\d+)([mhd]))?$")
 _AGE = re.compile(r"^@age:(\d+)$")
@@ -140,8 +144,9 @@ def parse(data: dict, source: str = "scenario") -> Scenario:
     if not mistake.get("breaks") or not mistake.get("description"):
         problems.setdefault("mistake", []).append("a description and the rights it breaks are required")
     for i, event in enumerate(data.get("events") or ()):
-        if not isinstance(event, dict) or not isinstance(event.get("at_hours"), (int, float)) or not event.get("text"):
-            problems.setdefault(f"events[{i}]", []).append("at_hours (a number) and text are required")
+        problem = event_problem(event)
+        if problem:
+            problems.setdefault(f"events[{i}]", []).append(problem)
     if problems:
         raise InvalidData(f"{source}: the scenario is invalid", problems)
     return Scenario(id=data["id"], title=data["title"], summary=data["summary"],
@@ -166,9 +171,34 @@ def step_problem(step) -> str | None:
         hours = step.get("hours")
         if not isinstance(hours, (int, float)) or isinstance(hours, bool) or not 0 < hours <= 24 * 400:
             return "'hours' must be a number above 0 (at most 400 days)"
+    if kind == "refer" and not isinstance(step.get("referred_to"), str):
+        return "a referral names the body it is 'referred_to'"
     if "data" in step and not isinstance(step["data"], dict):
         return "'data' must be an object"
     return None
+
+
+def event_problem(event) -> str | None:
+    """What is wrong with one event of a scenario, or None."""
+    if not isinstance(event, dict) or not isinstance(event.get("at_hours"), (int, float)) \
+            or isinstance(event.get("at_hours"), bool) or event["at_hours"] < 0 or not event.get("text"):
+        return "at_hours (a number, 0 or more) and text are required"
+    act = event.get("act")
+    if act is None:
+        return None
+    if not isinstance(act, dict) or act.get("do") not in EVENT_ACTS:
+        return f"an event's 'act' is an object whose 'do' is one of: {', '.join(EVENT_ACTS)}"
+    if "data" in act and not isinstance(act["data"], dict):
+        return "an event act's 'data' must be an object"
+    return None
+
+
+def due_events(events, hours_played: float, delivered) -> list[tuple[int, dict]]:
+    """The events with an act that the virtual clock has reached and that were not delivered
+    yet, by index, in the scenario's order."""
+    done = set(delivered)
+    return [(i, e) for i, e in enumerate(events)
+            if e.get("act") and i not in done and e["at_hours"] <= hours_played + 1e-9]
 
 
 def load_library(directory: Path) -> dict[str, Scenario]:

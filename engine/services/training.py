@@ -11,8 +11,6 @@ advanced the case's own deadlines are ticked at the virtual now and the scenario
 Scoring reads what the engine recorded, right by right: respected, late (failed, then secured),
 missed, overridden without a lawful ground, or not reached; a right is worth its points only when
 its outcome is the one the scenario expects."""
-import csv
-import io
 import os
 from dataclasses import replace
 from datetime import timedelta
@@ -26,8 +24,8 @@ from ..domain import catalogue, roles, scenarios
 from ..domain.clock import VirtualClock
 from ..domain.errors import Forbidden, HabeasError, InvalidData, NotFound
 from ..domain.rights import Status
-from ..persistence.models import Case, CaseParty, CheckpointEvaluation, Deadline, TrainingRun
-from . import cases, procedure, queries, rights, scheduler
+from ..persistence.models import Case, CaseParty, CheckpointEvaluation, Deadline, ProcessVersion, TrainingRun
+from . import allegations, cases, complaints, procedure, queries, rights, scheduler
 from .clocks import BREACHED, MET
 from .context import Actor, Habeas
 from .demo import registration, sample_value
@@ -116,6 +114,7 @@ def start(ctx: Habeas, actor: Actor, scenario_id: str) -> dict:
                                 outcomes={"steps": []}))
         # the trainee plays every lane, the defence's included (a complaint, an appeal)
         session.add(CaseParty(case_id=case_id, username=actor.username, role=roles.DEFENCE))
+    _deliver_events(ctx, actor, case_id)
     return {"case": case_id, "scenario": found.id}
 
 
@@ -145,6 +144,7 @@ def play(ctx: Habeas, actor: Actor, case_id: int, step: dict) -> dict:
             _do(virtual, actor, found, case_id, step)
     except HabeasError as err:
         outcome, error = "refused", err
+    delivered = _deliver_events(ctx, actor, case_id) if step["do"] == "advance" else []
     tick = scheduler.tick(virtual, training_case=case_id)
     at = virtual.now()
     with ctx.unit_of_work() as session:
@@ -157,7 +157,47 @@ def play(ctx: Habeas, actor: Actor, case_id: int, step: dict) -> dict:
     if error is not None:
         raise error
     return {"case": case_id, "virtual_now": at.isoformat(), "outcome": outcome,
-            "ticked": tick.processed}
+            "ticked": tick.processed, "events": delivered}
+
+
+def _deliver_events(ctx: Habeas, actor: Actor, case_id: int) -> list[dict]:
+    """The scenario's events that act on the case (an allegation, a complaint) and that the
+    virtual clock has reached, done through the ordinary services at the moment each happened
+    (not at the moment the trainee looked), as the person or their defence would.  Each is
+    delivered once; what it did (or why the engine refused it) is kept with the walk."""
+    with ctx.unit_of_work() as session:
+        run, case = _run(session, actor, case_id, write=True)
+        found = scenario(run.scenario)
+        virtual = case_context(ctx, case)
+        opened, played = case.opened_at, (case.clock_offset_seconds or 0) / 3600
+        due = scenarios.due_events(found.events, played, (run.outcomes or {}).get("delivered", ()))
+    results = []
+    for index, event in due:
+        at = opened + timedelta(hours=event["at_hours"])
+        try:
+            did = _event_act(virtual, actor, case_id, event["act"], at)
+            results.append({"event": index, "at": at.isoformat(), "outcome": "done", "did": did})
+        except HabeasError as err:
+            results.append({"event": index, "at": at.isoformat(), "outcome": "refused", "message": err.message})
+    if results:
+        with ctx.unit_of_work() as session:
+            run, _ = _run(session, actor, case_id, write=True)
+            outcomes = dict(run.outcomes or {})
+            outcomes["delivered"] = [*outcomes.get("delivered", ()), *(r["event"] for r in results)]
+            outcomes["events"] = [*outcomes.get("events", ()), *results]
+            run.outcomes = outcomes
+    return results
+
+
+def _event_act(ctx: Habeas, actor: Actor, case_id: int, act: dict, at) -> dict:
+    data = scenarios.resolve(act.get("data") or {}, at)
+    if act["do"] == "allege":
+        made = allegations.record(ctx, _player(actor, roles.DEFENCE), case_id,
+                                  {"made_by": "person", "alleged_at": at.isoformat(), **data})
+        return {"allegation": made["id"], "referral_due_at": made["referral_due_at"]}
+    filed = complaints.file(ctx, _player(actor, roles.DEFENCE), case_id,
+                            {"complainant": "defence", "complaint_filed_at": at.isoformat(), **data})
+    return {"complaint": filed["id"], "ruling_due_at": filed["ruling_due_at"]}
 
 
 def _do(ctx: Habeas, actor: Actor, found: scenarios.Scenario, case_id: int, step: dict) -> None:
@@ -181,9 +221,21 @@ def _do(ctx: Habeas, actor: Actor, found: scenarios.Scenario, case_id: int, step
                         step["checkpoint"], step.get("reason", ""), step.get("legal_ground", ""))
     elif kind == "extend_custody":
         procedure.extend_custody(ctx, _player(actor, roles.JUDGE), case_id, data)
+    elif kind == "refer":
+        pending = [a for a in _allegations(ctx, case_id) if a["referred_at"] is None]
+        if not pending:
+            raise InvalidData("no ill-treatment allegation waits for its referral", {"allegation": ["none pending"]})
+        for made in pending:
+            allegations.refer(ctx, _player(actor, step.get("as") or roles.PROSECUTOR), case_id, made["id"],
+                              {"referred_to": step["referred_to"], "referred_at": data.get("referred_at") or now.isoformat()})
     elif kind == "requalify":
         procedure.requalify(ctx, _player(actor, step.get("as") or roles.INVESTIGATOR), case_id,
                             step.get("qualification", ""), scenarios.resolve(step.get("decided_at"), now))
+
+
+def _allegations(ctx: Habeas, case_id: int) -> list[dict]:
+    with ctx.unit_of_work() as session:
+        return allegations.of_case(session, case_id)
 
 
 def _complete(ctx, actor, case_id, name, data, as_role) -> None:
@@ -244,9 +296,15 @@ def view(ctx: Habeas, actor: Actor, case_id: int) -> dict:
     case_view = queries.show_case(virtual, _player(actor, roles.INVESTIGATOR), case_id)
     return {"training": True, "case": case_view, "virtual_now": now.isoformat(),
             "hours_played": round(elapsed, 2), "scenario": found.briefing(), "run": run_info,
-            "events": [e for e in found.events if e["at_hours"] <= elapsed + 1e-9],
+            "events": _events_so_far(found, elapsed, run_info["events"]),
             "next_event_in_hours": next((round(e["at_hours"] - elapsed, 2) for e in found.events
                                          if e["at_hours"] > elapsed + 1e-9), None)}
+
+
+def _events_so_far(found: scenarios.Scenario, hours_played: float, delivered: list[dict]) -> list[dict]:
+    """The events the virtual clock has reached, each with what it did to the case, if anything."""
+    done = {d["event"]: d for d in delivered}
+    return [{**e, "result": done.get(i)} for i, e in enumerate(found.events) if e["at_hours"] <= hours_played + 1e-9]
 
 
 def debrief(ctx: Habeas, actor: Actor, case_id: int) -> dict:
@@ -257,10 +315,13 @@ def debrief(ctx: Habeas, actor: Actor, case_id: int) -> dict:
         found = scenario(run.scenario)
         info = _run_dict(run)
         points = _score(session, case.id, found, info["steps"])
+        tasks = {name: {"title": t.title, "translations": dict(t.translations)}
+                 for name, t in ctx.models.get(session, case.process_version_id).tasks.items()}
     score = sum(p["points"] for p in points)
     return {"case": case_id, "scenario": found.to_dict(), "trainee": info["trainee"], "score": score,
             "max_score": found.max_score, "rights": points, "reference_walk": list(found.reference_walk),
-            "trainee_walk": info["steps"], "finished": info["finished_at"] is not None}
+            "trainee_walk": info["steps"], "events": info["events"], "tasks": tasks,
+            "finished": info["finished_at"] is not None}
 
 
 def finish(ctx: Habeas, actor: Actor, case_id: int) -> dict:
@@ -340,7 +401,21 @@ def _run_dict(run: TrainingRun) -> dict:
             "finished_at": run.finished_at.isoformat() if run.finished_at else None,
             "score": run.score, "max_score": run.max_score,
             "steps": list((run.outcomes or {}).get("steps", [])),
+            "events": list((run.outcomes or {}).get("events", [])),
             "rights": dict((run.outcomes or {}).get("rights", {}))}
+
+
+def task_titles(ctx: Habeas, scenario_id: str) -> dict[str, dict]:
+    """The user tasks of the scenario's process as deployed now, by name, with their title and
+    the diagram's own translations: to show a walk's steps in words."""
+    found = scenario(scenario_id)
+    with ctx.unit_of_work() as session:
+        version = session.execute(select(ProcessVersion).where(ProcessVersion.process_id == found.process)
+                                  .order_by(ProcessVersion.version.desc()).limit(1)).scalar_one_or_none()
+        if version is None:
+            return {}
+        return {name: {"title": t.title, "translations": dict(t.translations)}
+                for name, t in ctx.models.get(session, version.id).tasks.items()}
 
 
 def my_runs(ctx: Habeas, actor: Actor) -> list[dict]:
@@ -391,15 +466,6 @@ def cohort(ctx: Habeas, actor: Actor) -> list[dict]:
     for row in per.values():
         row["wrong_rate"] = round(row["wrong"] / row["played"], 3)
     return sorted(per.values(), key=lambda r: (-r["wrong_rate"], -r["wrong"], r["right"]))
-
-
-def cohort_csv(rows: list[dict]) -> str:
-    out = io.StringIO()
-    columns = ["right", "name", "played", "wrong", "wrong_rate", *scenarios.OUTCOMES]
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
 
 
 # ---- jurors ------------------------------------------------------------------------------------

@@ -167,7 +167,7 @@ MATRIX = [
     Row("training.finish", "POST", TRAINING),
     Row("training.debrief", "GET", TRAINING),
     Row("training.progress", "GET", TRAINER),
-    Row("training.cohort_csv", "GET", TRAINER),
+    Row("training.export", "GET", TRAINER),
     Row("training.jurors", "GET", TRAINING),
     Row("training.jurors", "POST", TRAINING, form()),
 ]
@@ -225,7 +225,7 @@ def samples(world: World) -> dict:
     return {"case_id": world.case_id, "task_id": world.task_id, "escalation_id": world.escalation_id,
             "checkpoint": "family_consular_notice", "process_id": "criminal_case", "version": 1,
             "pending_id": 999, "incident_id": 999, "act": "resolve", "complaint_id": 1, "allegation_id": 1,
-            "scenario_id": "no_such_scenario", "task_name": "draft_suspicion_decision", "kind": "release"}
+            "scenario_id": "no_such_scenario", "format": "xlsx", "task_name": "draft_suspicion_decision", "kind": "release"}
 
 
 def url_for_row(app, row: Row, values: dict) -> str:

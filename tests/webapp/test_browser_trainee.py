@@ -44,13 +44,13 @@ def test_a_trainee_plays_a_scenario_to_its_debrief(page, live_server):
     page.get_by_role("button", name="Start “A complaint against a custody order”").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("A complaint against a custody order")
     expect(page.locator("[data-training]")).to_contain_text("TRAINING")
-    expect(page.locator("#virtual-clock")).to_contain_text("2026-03-02 14:00")
+    expect(page.locator("#virtual-clock")).to_contain_text("02.03.2026 14:00")
     # the case's clock and the times entered are in the app's zone (Asia/Almaty, UTC+5)
     complete(page, "file_complaint", {"act_complained_of": "Custody order IJ-2026-311",
                                       "learned_of_act_at": "2026-03-01T10:00", "complaint_filed_at": "2026-03-02T14:00",
                                       "complaint_challenges_detention": True, "addressed_to": "judge"})
     advance(page, 24)
-    expect(page.locator("#virtual-clock")).to_contain_text("2026-03-03 14:00")
+    expect(page.locator("#virtual-clock")).to_contain_text("03.03.2026 14:00")
     expect(page.locator(".events")).to_contain_text("The court office asks where to route the complaint.")
     complete(page, "register_complaint", {"complaint_registered_at": "2026-03-03T14:00",
                                           "routed_to": "Investigating judge S. Omarova"})
@@ -65,5 +65,11 @@ def test_a_trainee_plays_a_scenario_to_its_debrief(page, live_server):
     row = page.locator("tr[data-right='complaint_review']")
     expect(row).to_contain_text("respected")
     expect(row).to_contain_text("Mooren")
-    expect(page.locator(".walks")).to_contain_text("register_complaint")
+    expect(page.locator(".walks")).to_contain_text("Register and route the complaint")
     screenshot(page, "training-debrief")
+    # the same debrief in Russian, one click away (the language switch of every page)
+    page.goto(page.url.split("?")[0] + "?lang=ru")
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Разбор")
+    expect(page.locator("tr[data-right='complaint_review']")).to_contain_text("соблюдено")
+    screenshot(page, "training-debrief-ru")

@@ -4,6 +4,7 @@ import csv
 import io
 
 import pytest
+from openpyxl import load_workbook
 
 from engine.services import training
 from engine.services.context import Actor
@@ -38,12 +39,36 @@ def test_progress_and_cohort_report_count_finished_runs_per_trainee_and_right(ap
     assert all(row["wrong"] == 0 for row in cohort[1:])
     exported = api.get("/training/cohort?format=csv", "trainer")
     assert exported.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))
+    text = exported.get_data(as_text=True)
+    assert text.startswith("\ufeff")  # Excel reads the Cyrillic of names only with the BOM
+    rows = list(csv.DictReader(io.StringIO(text[1:])))
     assert rows[0]["right"] == "counsel_before_interrogation" and rows[0]["wrong_rate"] == "0.5"
+    semicolon = api.get("/training/cohort?format=csv&separator=semicolon", "trainer").get_data(as_text=True)
+    assert list(csv.DictReader(io.StringIO(semicolon[1:]), delimiter=";"))[0]["missed"] == "1"
     assert api.get("/training/cohort?format=xml", "trainer").status_code == 422
     page = login(app.test_client(), "trainer").get("/training/progress").get_data(as_text=True)
-    assert "script-trainee" in page and "<td>0.5</td>" in page
+    assert "script-trainee" in page and "<td>50.0 %</td>" in page
     assert api.get("/training/progress", "trainee").status_code == 403
+
+
+def test_a_trainer_exports_progress_and_cohort_as_a_workbook_in_their_language(app, api, habeas):
+    finish_walk(habeas, Actor("script-trainee", "trainee"), "salduz_first_hours", mistake=True)
+    workbook = api.get("/training/cohort?format=xlsx", "trainer")
+    assert workbook.mimetype.endswith("spreadsheetml.sheet")
+    book = load_workbook(io.BytesIO(workbook.get_data()))
+    progress, cohort = book.worksheets
+    assert [c.value for c in progress[1]][:2] == ["Trainee", "Started"]
+    assert [c.value for c in progress[2]][:3] == ["script-trainee", 1, 1]
+    assert cohort["B2"].value == "a lawyer from the first questioning"
+    client = login(app.test_client(), "trainer")
+    russian = client.get("/training/export.xlsx?lang=ru")
+    sheet = load_workbook(io.BytesIO(russian.get_data())).worksheets[1]
+    assert sheet["A1"].value != "Right (id)" and sheet["B2"].value != cohort["B2"].value
+    assert sheet["A2"].value == "counsel_before_interrogation"  # ids stay ids for scripts
+    page_csv = client.get("/training/export.csv?table=progress&separator=semicolon")
+    assert page_csv.get_data(as_text=True).splitlines()[0] == "\ufefftrainee;started;finished;score;max_score;rate"
+    assert client.get("/training/export.csv?table=nothing").status_code == 404
+    assert login(app.test_client(), "trainee").get("/training/export.xlsx").status_code == 403
 
 
 def test_the_jurors_module_hides_the_answers_until_they_are_checked(api):
@@ -69,5 +94,5 @@ def test_a_trainee_is_briefed_without_the_answers_and_a_trainer_reads_them(api):
 
 def test_a_trainer_reviews_a_scenario_page_with_its_answers(app):
     html = login(app.test_client(), "trainer").get("/training/scenarios/jury_question").get_data(as_text=True)
-    assert "TRAINING" in html and "Taxquet" in html and 'data-right="jury_right"' in html and "prelim_hearing" in html
+    assert "TRAINING" in html and "Taxquet" in html and 'data-right="jury_right"' in html and "Hold the preliminary hearing" in html
     assert login(app.test_client(), "trainee").get("/training/scenarios/jury_question").status_code == 403

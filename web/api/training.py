@@ -9,17 +9,19 @@ from engine.services import training
 
 from ..auth import current_actor, require
 from ..extensions import habeas
+from ..training import exports
 from . import bp
 from .docs import operation
 from .http import existing_id, json_body, query_args
 
 PLAYERS = (roles.TRAINEE, roles.TRAINER)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class StepRequest(Schema):
     step = fields.Dict(required=True, metadata={"description": "one step: {do: complete|evidence|advance|"
                                                                 "release|derogate|override|extend_custody|"
-                                                                "requalify, ...}"})
+                                                                "requalify|refer, ...}"})
 
 
 class AnswersRequest(Schema):
@@ -27,7 +29,9 @@ class AnswersRequest(Schema):
 
 
 class FormatQuery(Schema):
-    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
+    separator = fields.String(load_default="comma", validate=validate.OneOf(tuple(exports.SEPARATORS)),
+                              metadata={"description": "CSV only: comma, or semicolon for Excel set to Russian or Kazakh"})
 
 
 def _dump(body, status=200, **headers):
@@ -112,14 +116,19 @@ def training_progress():
 @bp.get("/training/cohort")
 @require(roles.TRAINER)
 @operation("Cohort report: rights most often missed", tag="training", query=FormatQuery,
-           responses={200: (None, "per right, worst first (or CSV with format=csv)")},
-           produces=("application/json", "text/csv"))
+           responses={200: (None, "per right, worst first (CSV with format=csv; XLSX with format=xlsx, "
+                                  "the cohort and the progress per trainee, one sheet each)")},
+           produces=("application/json", "text/csv", XLSX))
 def training_cohort():
     args = query_args(FormatQuery())
     rows = training.cohort(habeas(), current_actor())
     if args["format"] == "csv":
-        return Response(training.cohort_csv(rows), mimetype="text/csv",
+        return Response(exports.to_csv(rows, "cohort", args["separator"]), mimetype="text/csv",
                         headers={"Content-Disposition": "attachment; filename=training-cohort.csv"})
+    if args["format"] == "xlsx":
+        tables = {"progress": training.progress(habeas(), current_actor()), "cohort": rows}
+        return Response(exports.to_xlsx(tables), mimetype=XLSX,
+                        headers={"Content-Disposition": "attachment; filename=training.xlsx"})
     return _dump({"items": rows})
 
 

@@ -3,6 +3,8 @@
 - ``extract_catalogue``: the rights catalogue's evidence forms (labels, help, choices) and the
   stage titles, by their English wording (the engine keeps English; ``labels`` translates);
 - ``extract_bpmn``: a diagram's task names, instructions and form labels, help and choices.
+- ``extract_scenario``: a training scenario's story, decisions, reasoning and events, and the
+  jurors' module's lessons and questions (processes/training/*.json).
 
 ``babel.cfg`` names them, so ``pybabel extract -F babel.cfg`` collects everything into
 ``web/translations/messages.pot``.  A diagram may carry its own wording per language instead
@@ -56,6 +58,25 @@ def bpmn_terms(xml: bytes) -> list[str]:
     return out
 
 
+def scenario_terms(data: dict) -> list[str]:
+    """What a trainee reads of a training scenario or guided module (``processes/training/*.json``):
+    its story, decisions, reasoning, events and questions.  Citations (standards, legal bases,
+    sources) stay as written, like every legal citation."""
+    if not isinstance(data, dict):
+        return []
+    out = [data.get("title"), data.get("summary"), data.get("facts")]
+    out += [item.get("text") for item in data.get("timeline") or () if isinstance(item, dict)]
+    out += [item.get("text") for item in data.get("events") or () if isinstance(item, dict)]
+    out += list(data.get("decisions") or ())
+    out += [spec.get("reasoning") for spec in (data.get("rights") or {}).values() if isinstance(spec, dict)]
+    out.append((data.get("mistake") or {}).get("description"))
+    for lesson in data.get("lessons") or ():
+        out += [lesson.get("title"), lesson.get("text")]
+    for question in data.get("questions") or ():
+        out += [question.get("text"), *(question.get("choices") or ()), question.get("explanation")]
+    return [term for term in out if isinstance(term, str) and term.strip()]
+
+
 def _as_messages(terms):
     seen = set()
     for term in terms:
@@ -75,3 +96,7 @@ def extract_catalogue(fileobj, keywords, comment_tags, options):
 
 def extract_bpmn(fileobj, keywords, comment_tags, options):
     return _as_messages(bpmn_terms(fileobj.read()))
+
+
+def extract_scenario(fileobj, keywords, comment_tags, options):
+    return _as_messages(scenario_terms(json.loads(fileobj.read())))

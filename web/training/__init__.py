@@ -5,4 +5,6 @@ from flask import Blueprint
 
 bp = Blueprint("training", __name__, url_prefix="/training", template_folder="templates")
 
-from . import pages  # noqa: E402,F401  (registers the views on bp)
+from . import pages, words  # noqa: E402  (registers the views on bp)
+
+words.register(bp)

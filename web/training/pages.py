@@ -1,5 +1,6 @@
 """The training pages: thin translations between HTML forms and the training service."""
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from engine.domain import catalogue, roles
 from engine.domain.errors import HabeasError
@@ -8,7 +9,9 @@ from engine.services import training
 from ..auth import current_actor, require
 from ..cases.fields import submitted
 from ..extensions import habeas
-from . import bp
+from ..filters import error_message
+from ..i18n.scripts import N_
+from . import bp, exports
 
 PLAYERS = (roles.TRAINEE, roles.TRAINER)
 
@@ -17,15 +20,17 @@ PLAYERS = (roles.TRAINEE, roles.TRAINER)
 @require(*PLAYERS)
 def index():
     actor = current_actor()
-    return render_template("training/index.html", scenarios=training.list_scenarios(actor),
-                           runs=training.my_runs(habeas(), actor))
+    found = training.list_scenarios(actor)
+    return render_template("training/index.html", scenarios=found, runs=training.my_runs(habeas(), actor),
+                           scenario_titles={s["id"]: s["title"] for s in found})
 
 
 @bp.get("/scenarios/<scenario_id>")
 @require(roles.TRAINER)
 def scenario(scenario_id):
     """A trainer reviews a scenario whole: the expected outcomes, their reasoning and both walks."""
-    return render_template("training/scenario.html", s=training.read_scenario(current_actor(), scenario_id))
+    return render_template("training/scenario.html", s=training.read_scenario(current_actor(), scenario_id),
+                           tasks=training.task_titles(habeas(), scenario_id))
 
 
 @bp.post("/scenarios/<scenario_id>/start")
@@ -47,10 +52,10 @@ def case(case_id):
 
 def _play(case_id, step):
     try:
-        result = training.play(habeas(), current_actor(), case_id, step)
-        flash("Done.")
+        training.play(habeas(), current_actor(), case_id, step)
+        flash(_("Done."))
     except HabeasError as err:
-        flash(f"Refused: {err.message}")
+        flash(_("Refused: %(reason)s", reason=error_message(err)))
     return redirect(url_for("training.case", case_id=case_id))
 
 
@@ -76,34 +81,44 @@ def evidence(case_id, checkpoint):
 
 # the acts the engine offers beside the diagram, as form fields (engine.services.procedure)
 ACTS = {
-    "release": [{"name": "released_at", "type": "datetime", "required": False, "label": "Released at"},
-                {"name": "ground", "type": "text", "required": True, "label": "Ground of release"}],
-    "derogate": [{"name": "ground", "type": "choice", "required": True, "label": "Ground (Directive 2013/48 art 3(6))",
+    "release": [{"name": "released_at", "type": "datetime", "required": False, "label": N_("Released at")},
+                {"name": "ground", "type": "text", "required": True, "label": N_("Ground of release")}],
+    "derogate": [{"name": "derogation_ground", "type": "choice", "required": True,
+                  "label": N_("Ground (Directive 2013/48 art 3(6))"),
                   "choices": ["urgent_risk_to_life_liberty_or_physical_integrity",
                               "prevent_substantial_jeopardy_to_proceedings"]},
-                 {"name": "reason", "type": "text", "required": True, "label": "Written reasons"}],
-    "override": [{"name": "checkpoint", "type": "choice", "required": True, "label": "Right",
+                 {"name": "reason", "type": "text", "required": True, "label": N_("Written reasons")}],
+    "override": [{"name": "checkpoint", "type": "choice", "required": True, "label": N_("Right"),
                   "choices": sorted(catalogue.CATALOGUE)},
-                 {"name": "reason", "type": "text", "required": True, "label": "Reason"},
-                 {"name": "legal_ground", "type": "string", "required": True, "label": "Legal ground"}],
-    "extend_custody": [{"name": n, "type": t, "required": True, "label": n.replace("_", " ").capitalize()}
-                       for n, t in (("petition_at", "datetime"), ("ordered_at", "datetime"),
-                                    ("extended_until", "datetime"), ("order_number", "string"),
-                                    ("reasons", "text"), ("alternatives_considered", "text"))],
+                 {"name": "reason", "type": "text", "required": True, "label": N_("Reason")},
+                 {"name": "legal_ground", "type": "string", "required": True, "label": N_("Legal ground")}],
+    "extend_custody": [{"name": "petition_at", "type": "datetime", "required": True, "label": N_("Petition at")},
+                       {"name": "ordered_at", "type": "datetime", "required": True, "label": N_("Ordered at")},
+                       {"name": "extended_until", "type": "datetime", "required": True,
+                        "label": N_("Extended until")},
+                       {"name": "order_number", "type": "string", "required": True, "label": N_("Order number")},
+                       {"name": "reasons", "type": "text", "required": True, "label": N_("Reasons")},
+                       {"name": "alternatives_considered", "type": "text", "required": True,
+                        "label": N_("Alternatives considered")}],
+    "refer": [{"name": "referred_to", "type": "string", "required": True,
+               "label": N_("Referred to (the body that checks the allegation independently)")}],
 }
-ACT_TITLES = {"release": "Release the person", "derogate": "Derogate from counsel (supervising prosecutor)",
-              "override": "Override a right (with a legal ground)", "extend_custody": "Extend custody (judge)"}
+ACT_TITLES = {"release": _l("Release the person"), "derogate": _l("Derogate from counsel (supervising prosecutor)"),
+              "override": _l("Override a right (with a legal ground)"), "extend_custody": _l("Extend custody (judge)"),
+              "refer": _l("Refer an ill-treatment allegation (prosecutor)")}
 
 
 @bp.post("/cases/<int:case_id>/acts/<kind>")
 @require(*PLAYERS)
 def act(case_id, kind):
-    """Release, derogation, override or custody extension: the same step as over the API."""
+    """Release, derogation, override, custody extension or referral: the same step as over the API."""
     fields = ACTS.get(kind)
     if fields is None:
-        flash(f"Refused: no act '{kind}'; one of: {', '.join(ACTS)}")
+        flash(_("Refused: no such act."))
         return redirect(url_for("training.case", case_id=case_id))
     data = submitted(fields, request.form)
+    if kind == "derogate":  # the field is named as on the case page, whose choices it shares
+        data["ground"] = data.pop("derogation_ground", None)
     step = {"do": kind, "data": data} if kind == "extend_custody" else {"do": kind, **data}
     return _play(case_id, step)
 
@@ -139,12 +154,20 @@ def progress():
                            cohort=training.cohort(habeas(), actor))
 
 
-@bp.get("/cohort.csv")
+@bp.get("/export.<format>")
 @require(roles.TRAINER)
-def cohort_csv():
-    rows = training.cohort(habeas(), current_actor())
-    return Response(training.cohort_csv(rows), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=training-cohort.csv"})
+def export(format):
+    """The trainers' reports as a file: XLSX (both tables) or CSV (one table, comma or semicolon)."""
+    actor = current_actor()
+    tables = {"progress": training.progress(habeas(), actor), "cohort": training.cohort(habeas(), actor)}
+    if format == "xlsx":
+        return Response(exports.to_xlsx(tables), headers={"Content-Disposition": "attachment; filename=training.xlsx"},
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    table, separator = request.args.get("table", "cohort"), request.args.get("separator", "comma")
+    if format != "csv" or table not in tables or separator not in exports.SEPARATORS:
+        abort(404)
+    return Response(exports.to_csv(tables[table], table, separator), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=training-{table}.csv"})
 
 
 @bp.route("/jurors", methods=["GET", "POST"])
