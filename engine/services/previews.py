@@ -35,10 +35,17 @@ def what_would_block(ctx: Habeas, actor: Actor, case_id: int, task_id: str, data
         procedure = cases.procedure_of(case)
         try:
             attempt = cases.attempt_of(ctx, session, case, definition, clean, actor, now, procedure)
-        except InvalidData as err:  # a custody term the law does not allow: said beside its field
+        except InvalidData as err:  # a custody order without its times, or beyond the law's term
             errors.update(err.fields)
-            clean = {k: v for k, v in clean.items() if k not in err.fields}
-            attempt = cases.attempt_of(ctx, session, case, definition, clean, actor, now, procedure)
+            attempt = None
+            for fewer in ({k: v for k, v in clean.items() if k not in err.fields}, {}):
+                try:
+                    attempt = cases.attempt_of(ctx, session, case, definition, fewer, actor, now, procedure)
+                    break
+                except InvalidData:
+                    continue
+            if attempt is None:
+                raise
         assessments, blocked, challenged, _ = cases.assess_act(ctx, session, case, attempt.act, procedure,
                                                                attempt.facts, attempt.book, now)
         session.rollback()  # read only: nothing of this attempt may reach the database

@@ -279,3 +279,26 @@ def test_only_entries_that_disagree_send_the_person_back_to_a_field(app):
                                   "custody", {"evidence": ()}, form)
     assert slip["fix_here"] == ["hearing_at"] and late["fix_here"] == []
     assert unsaid["fix_here"] == ["order_number"] and elsewhere["fix_here"] == []
+
+
+def test_the_check_of_a_custody_order_half_filled_in_still_answers(driver, seeded, actors, clock):
+    now = clock.now()
+    case_id = driver.open(demo.registration(now), defence=["defence"])
+    driver.complete(case_id, "register_report")
+    driver.complete(case_id, "open_investigation", next_step="detain")
+    driver.complete(case_id, "apprehend_suspect", apprehended_at=(now - timedelta(hours=30)).isoformat())
+    driver.complete(case_id, "notify_family_consulate", family_member="Gulnara Seitkali (mother)",
+                    method="telephone", family_notified_at=(now - timedelta(hours=29)).isoformat())
+    driver.complete(case_id, "draft_suspicion_decision")
+    driver.complete(case_id, "approve_suspicion", approved=True)
+    driver.complete(case_id, "serve_suspicion_notice", signed=True)
+    driver.evidence(case_id, "counsel_before_interrogation", lawyer_name="Aigerim Bekova", bar_number="AL-1187",
+                    requested_at=(now - timedelta(hours=3)).isoformat(),
+                    consulted_at=(now - timedelta(hours=2)).isoformat(), present_at_interrogation=True)
+    driver.evidence(case_id, "silence_caution", caution_given=True)
+    driver.evidence(case_id, "medical_examination")
+    driver.complete(case_id, "interrogate_suspect", another_interrogation=False)
+    task_id = driver.task(case_id, "decide_custody")["id"]
+    found = previews.what_would_block(seeded, actors["judge"], case_id, task_id, {"outcome": "custody"})
+    assert "detention_judicial_review" in {i["id"] for i in found["items"]}
+    assert found["blocked"]  # no hearing, no order yet: custody cannot be entered
