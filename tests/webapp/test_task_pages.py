@@ -302,3 +302,14 @@ def test_the_check_of_a_custody_order_half_filled_in_still_answers(driver, seede
     found = previews.what_would_block(seeded, actors["judge"], case_id, task_id, {"outcome": "custody"})
     assert "detention_judicial_review" in {i["id"] for i in found["items"]}
     assert found["blocked"]  # no hearing, no order yet: custody cannot be entered
+
+
+def test_a_decision_is_never_read_from_silence_and_a_prefilled_number_is_submitted():
+    from web.cases import fields
+    decision = [{"name": "approved", "type": "boolean", "widget": fields.DECISION}]
+    assert fields.submitted(decision, {}) == {}
+    assert fields.submitted(decision, {"approved": "no"}) == {"approved": False}
+    assert fields.submitted(decision, {"approved": "yes"}) == {"approved": True}
+    assert fields.entered(decision, {}) == {"approved": None}
+    assert fields.submitted([{"name": "count", "type": "integer"}], {"count": 5}) == {"count": "5"}
+    assert fields.submitted([{"name": "signed", "type": "boolean"}], {"signed": True}) == {"signed": True}

@@ -129,6 +129,11 @@ def form_of(ready: dict) -> list[dict]:
         for f in form:
             if f["name"] == "approved" and f["type"] == "boolean":
                 f["widget"] = fields.DECISION
+        # read in the order a decision is taken: what is decided, the choice, then its reasons
+        reasons = [f for f in form if f["name"] == "refusal_reasons"]
+        rest = [f for f in form if f["name"] != "refusal_reasons"]
+        at = next((i + 1 for i, f in enumerate(rest) if f.get("widget") == fields.DECISION), len(rest))
+        form = rest[:at] + reasons + rest[at:]
     return form
 
 

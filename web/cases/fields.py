@@ -94,7 +94,8 @@ def submitted(form_fields: list[dict], form: Mapping) -> dict:
         if kind == "boolean":
             data[name] = form.get(name) in YES
             continue
-        value = (form.get(name) or "").strip()
+        value = form.get(name)
+        value = "" if value is None else str(value).strip()  # a page's prefill may hold numbers
         if not value:
             continue
         data[name] = (local_to_utc(value) if kind == "datetime" else
