@@ -237,7 +237,9 @@ def _evidence_panels(checklist: dict, typed: dict, errors: dict) -> list[dict]:
         cp = catalogue.get(item["id"])
         occurred = {"name": "occurred_at", "type": "datetime", "required": cp.occurred_field is None,
                     "label": _("When did it happen"),
-                    "help": _("The moment the fact happened, not the moment you fill in this form.")}
+                    "help": _("The moment the fact happened, not the moment you fill in this form.")
+                            + (" " + _("Leave empty to use “%(field)s”.", field=_label(cp, cp.occurred_field))
+                               if cp.occurred_field else "")}
         beside, general = fields.errors_by_field(errors.get(cp.id), fields.as_dicts(cp.evidence) + [occurred])
         out.append({"id": cp.id, "fields": fields.as_dicts(cp.evidence), "occurred": occurred,
                     "values": typed.get(cp.id, {}), "errors": beside, "general": general,
