@@ -38,10 +38,12 @@
         if (answer && typeof answer.html === "string") {
           list.innerHTML = answer.html;
           showPanels(answer.open);
+          box.setAttribute("data-state", "checked");
+        } else {  /* the list shown stays; the step still checks everything on submit */
+          box.setAttribute("data-state", "failed");
         }
-        box.setAttribute("data-state", "checked");
       })
-      .catch(function () { box.setAttribute("data-state", "checked"); });
+      .catch(function () { if (ticket === asked) { box.setAttribute("data-state", "failed"); } });
   }
 
   function later(event) {
