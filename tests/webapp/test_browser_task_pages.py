@@ -194,3 +194,40 @@ def test_a_new_case_goes_from_registration_to_indictment_with_every_right_shown_
     assert stages.index("Recognition as suspect") < stages.index("Interrogation of the suspect")
     screenshot(page, "case-page-1366")
     every_control_reachable_by_keyboard(page)
+
+
+def test_the_checklist_follows_the_form_as_the_judge_chooses_the_outcome(page, live_server):
+    from datetime import timedelta
+
+    from engine.services import demo
+    from tests.conftest import all_actors
+    ctx = live_server["habeas"]
+    driver, now = demo.Driver(ctx, all_actors()), ctx.now()
+    case_id = driver.open(demo.registration(now, suspect_name="Daniyar Omarov"), defence=["defence"])
+    driver.complete(case_id, "register_report")
+    driver.complete(case_id, "open_investigation", next_step="detain")
+    driver.complete(case_id, "apprehend_suspect", apprehended_at=(now - timedelta(hours=30)).isoformat())
+    driver.complete(case_id, "notify_family_consulate", family_member="Gulnara Omarova (mother)",
+                    method="telephone", family_notified_at=(now - timedelta(hours=29)).isoformat())
+    driver.complete(case_id, "draft_suspicion_decision")
+    driver.complete(case_id, "approve_suspicion", approved=True)
+    driver.complete(case_id, "serve_suspicion_notice", signed=True)
+    driver.evidence(case_id, "counsel_before_interrogation", lawyer_name="Aigerim Bekova", bar_number="AL-1187",
+                    requested_at=(now - timedelta(hours=3)).isoformat(),
+                    consulted_at=(now - timedelta(hours=2)).isoformat(), present_at_interrogation=True)
+    driver.evidence(case_id, "silence_caution", caution_given=True)
+    driver.evidence(case_id, "medical_examination")
+    driver.complete(case_id, "interrogate_suspect", another_interrogation=False)
+    number = driver.view(case_id)["number"]
+
+    open_case_as(page, live_server["url"], "judge", number)
+    open_task(page, "Decide on custody at the hearing")
+    review = page.locator("#checklist li.checklist-item[data-right='detention_judicial_review']")
+    expect(review).to_have_class(re.compile("blocks"))  # no hearing, no order: custody cannot be entered yet
+    page.locator("#f-outcome").select_option("release")
+    checked(page)
+    expect(page.locator("#checklist .checklist-verdict")).to_have_attribute("data-blocked", "no")  # a release is never refused
+    screenshot(page, "task-checklist-live-release")
+    page.locator("#f-outcome").select_option("custody")
+    checked(page)
+    expect(review).to_have_class(re.compile("blocks"))
