@@ -64,6 +64,7 @@ MATRIX = [
     Row("api.show_case", "GET", READERS),
     Row("api.case_audit", "GET", READERS),
     Row("api.complete_task", "POST", frozenset({"investigator"}), json_body({"data": {"not_a_field": 1}})),
+    Row("api.check_task", "POST", CASE_ACTORS, json_body({"data": {}})),  # reads only
     Row("api.record_evidence", "POST", PAGE_ACTORS, json_body(counsel_evidence(START))),
     Row("api.override_checkpoint", "POST", SUPERVISOR | {"judge"},  # the court overrides at the court stages
         json_body({"checkpoint": "family_consular_notice", "reason": " ", "legal_ground": "matrix"})),

@@ -10,6 +10,8 @@ from datetime import timedelta
 import pytest
 
 from engine.services import demo, previews, queries
+from tests.webapp.api_support import api, fast_password_hashing, tokens, to_suspicion  # noqa: F401
+from tests.webapp.api_support import registration as api_registration
 from tests.webapp.conftest import csrf_token
 
 
@@ -313,3 +315,21 @@ def test_a_decision_is_never_read_from_silence_and_a_prefilled_number_is_submitt
     assert fields.entered(decision, {}) == {"approved": None}
     assert fields.submitted([{"name": "count", "type": "integer"}], {"count": 5}) == {"count": "5"}
     assert fields.submitted([{"name": "signed", "type": "boolean"}], {"signed": True}) == {"signed": True}
+
+
+@pytest.mark.usefixtures("fast_password_hashing")
+def test_the_api_says_what_would_block_a_task_and_changes_nothing(api):
+    from tests.conftest import START
+    case_id = api.open_case(api_registration(START))["id"]
+    to_suspicion(api, case_id, START)
+    task = api.task(case_id, "interrogate_suspect")
+    before = api.case(case_id)
+    answer = api.post(f"/cases/{case_id}/tasks/{task['id']}/check", "investigator",
+                      json={"data": {"protocol_number": "IP-1", "started_at": "yesterday"}})
+    assert answer.status_code == 200, answer.get_json()
+    body = answer.get_json()
+    assert body["blocked"] is True and "started_at" in body["form_errors"]
+    counsel = {i["id"]: i for i in body["items"]}["counsel_before_interrogation"]
+    assert counsel["blocks"] and "Salduz" in counsel["legal_basis"] and "lawyer_name" in counsel["elsewhere"]
+    assert api.case(case_id)["version"] == before["version"]
+    assert api.post(f"/cases/{case_id}/tasks/no-such-task/check", "investigator", json={}).status_code == 404
