@@ -132,6 +132,8 @@ def test_a_new_case_goes_from_registration_to_indictment_with_every_right_shown_
     open_case_as(page, base, "prosecutor", number)
     open_task(page, "Approve the suspicion decision")
     expect(page.locator("#f-decision_number")).to_have_value("SD-22")
+    expect(page.locator("#f-approved-no")).not_to_be_checked()  # the earlier refusal is not this decision
+    expect(page.locator("#f-refusal_reasons")).to_have_value("")
     submit(page, "Approve the suspicion decision", {"approved": True})
     log_out(page)
 

@@ -159,6 +159,10 @@ def test_approval_is_an_explicit_choice_prefilled_and_a_refusal_needs_reasons(lo
     body = _text(login_as("investigator").get(f"/cases/{case_id}/tasks/{redraft}"))
     assert "The prosecutor refused the previous draft" in body
     assert "Qualify under part 3, not part 2" in body and "prosecutor" in body
+    driver.complete(case_id, "draft_suspicion_decision", decision_number="SD-16")
+    again = _text(client.get(f"/cases/{case_id}/tasks/{driver.task(case_id, 'approve_suspicion')['id']}"))
+    assert not re.search(r'id="f-approved-(yes|no)"[^>]*checked', again)  # the earlier refusal is not prefilled
+    assert "Qualify under part 3" not in again.split('id="task-title"')[1]
 
 
 def test_a_hearing_before_the_apprehension_is_corrected_in_the_same_form(login_as, driver, seeded, actors, clock):

@@ -143,7 +143,8 @@ def _known(ready: dict, form: list[dict]) -> dict:
     if ready.get("act") != "approval":
         return {}
     names = {f["name"] for f in form}
-    known = {}
+    # the decision itself is never prefilled, not even from an earlier round's refusal
+    known = {name: None for name in ("approved", "refusal_reasons") if name in names}
     if "approved_by" in names:
         known["approved_by"] = current_actor().username
     if "approved_at" in names:
