@@ -233,3 +233,23 @@ def test_the_checklist_follows_the_form_as_the_judge_chooses_the_outcome(page, l
     page.locator("#f-outcome").select_option("custody")
     checked(page)
     expect(review).to_have_class(re.compile("blocks"))
+
+
+def test_a_mandatory_release_heads_the_case_page_in_the_browser(page, live_server):
+    from datetime import timedelta
+
+    from engine.services import demo
+    from tests.conftest import all_actors
+    ctx = live_server["habeas"]
+    driver, now = demo.Driver(ctx, all_actors()), ctx.now()
+    case_id = driver.open(demo.registration(now, suspect_name="Erlan Sadykov"), defence=["defence"])
+    driver.complete(case_id, "register_report")
+    driver.complete(case_id, "open_investigation", next_step="detain")
+    driver.complete(case_id, "apprehend_suspect", apprehended_at=(now - timedelta(hours=80)).isoformat())
+    open_case_as(page, live_server["url"], "investigator", driver.view(case_id)["number"])
+    first = page.locator("#alerts li.alert-item").first
+    expect(first).to_contain_text("Mandatory release")
+    expect(first).to_have_class(re.compile("severity-critical"))
+    top = page.locator("#alerts").bounding_box()["y"]
+    assert top < page.locator("#tasks-title").bounding_box()["y"]  # above everything else of the case
+    screenshot(page, "case-alerts-release")

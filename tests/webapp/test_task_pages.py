@@ -249,7 +249,10 @@ def test_a_right_met_shows_no_running_clock_and_a_running_term_says_what_is_pend
     assert "status-pending" in row and "pending: an extension ordered by the judge, or the release" in row
     review = body[body.index('id="cp-detention_judicial_review"'):]
     review = review[:review.index("</tr>")]
-    assert "status-passed" in review and 'class="countdown' not in review and "deadline was" in review
+    assert "status-passed" in review and 'class="countdown' not in review and "met<span" in review
+    running = body[body.index('id="cp-reasonable_time"'):]
+    running = running[:running.index("</tr>")]
+    assert "status-pending" in running and "within time so far" in running and 'class="countdown' in running
 
 
 def test_the_evidence_and_registration_forms_sum_up_their_errors_at_the_top(login_as, driver):
