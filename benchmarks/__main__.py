@@ -3,8 +3,8 @@
 (a) bare SpiffWorkflow in memory, (b) bare SpiffWorkflow with a default JSON save and load around
 every user task, (c) the engine's service layer on SQLite, (d) on PostgreSQL when
 ``HABEAS_TEST_DATABASE_URL`` is set, (e) through the HTTP API when the app serves it; then the
-compliance report and the tick at scale, a worker's memory and (full run only) the scale-out load
-test.  Variants (a)-(d) run in interleaved rounds after a warm-up, so noise hits them alike; every
+compliance report and the tick at scale, a worker's memory, the growth of a step's cost along one
+long case (``growth``) and (full run only) the scale-out load test.  Variants (a)-(d) run in interleaved rounds after a warm-up, so noise hits them alike; every
 figure is a median.  The last line printed is one JSON object with every ratio and raw median.
 """
 import argparse
@@ -18,14 +18,16 @@ from contextlib import ExitStack
 
 from engine.workflow.adapter import ProcessModel
 
-from . import databases, scale, scenario as scenarios, steps
+from . import databases, growth, scale, scenario as scenarios, steps
 
 PLANS = {
     # rounds of (a)-(e); cases for the report sizes; tick cases; memory advances
     "quick": {"rounds": 2, "warmup": 1, "report_sizes": [300, 1000], "report_repeat": 3,
-              "tick_cases": 500, "tick_due": 10, "tick_repeat": 2, "memory": (40, 160), "load": False},
+              "tick_cases": 500, "tick_due": 10, "tick_repeat": 2, "memory": (40, 160), "growth_steps": 100,
+              "load": False},
     "full": {"rounds": 15, "warmup": 2, "report_sizes": [10_000, 100_000], "report_repeat": 7,
-             "tick_cases": 100_000, "tick_due": 100, "tick_repeat": 5, "memory": (1_000, 10_000), "load": True},
+             "tick_cases": 100_000, "tick_due": 100, "tick_repeat": 5, "memory": (1_000, 10_000), "growth_steps": 200,
+             "load": True},
 }
 
 
@@ -117,7 +119,7 @@ def main(argv=None) -> int:
     plan = PLANS["quick" if args.quick else "full"]
     started = time.perf_counter()
     results = {"engine_vs_naive": None, "engine_vs_memory": None, "postgres_vs_sqlite": None,
-               "http_vs_engine": None, "report_vs_groupby": None, "tick_vs_small": None,
+               "http_vs_engine": None, "report_vs_groupby": None, "tick_vs_small": None, "step_growth": None,
                "mode": "quick" if args.quick else "full", "cpus": os.cpu_count(), "medians": {}, "notes": []}
 
     log("== 1. one case, start to end: (a) memory, (b) naive save/load, (c) SQLite, (d) PostgreSQL, (e) HTTP")
@@ -177,8 +179,15 @@ def main(argv=None) -> int:
         f"{memory['second_advances']} {memory['peak_rss_kb']} kB; ratio {results['memory_peak_vs_first']} "
         "(target <= 1.10)")
 
+    log("== 5. one long case: a step late in it vs early (python -m benchmarks.growth)")
+    grown = growth.measure(plan["growth_steps"])
+    results["step_growth"] = grown["step_growth"]
+    results["growth"] = grown
+    log(f"  {grown['steps']} interrogations of one case: median {grown['first_quarter_ms']} ms a step in the "
+        f"first quarter, {grown['last_quarter_ms']} ms in the last; step_growth {grown['step_growth']} (target <= 1.2)")
+
     if plan["load"] and not args.skip_load:
-        log("== 5. scale-out: python -m benchmarks.load")
+        log("== 6. scale-out: python -m benchmarks.load")
         out = subprocess.run([sys.executable, "-m", "benchmarks.load", "--json"], text=True, capture_output=True)
         sys.stdout.write(out.stdout)
         lines = out.stdout.strip().splitlines()

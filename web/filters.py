@@ -93,7 +93,8 @@ def register(app) -> None:
         task_instructions=labels.task_instructions, field_label=labels.field_label,
         field_help=labels.field_help, choice_label=labels.choice_label, term=labels.text,
         reason_text=labels.reason, reason_is_translated=labels.reason_is_translated,
-        escalation_kind=labels.escalation_kind, process_name=labels.process_name,
+        escalation_kind=labels.escalation_kind, inbox_kind=labels.inbox_kind,
+        severity_name=labels.severity_name, process_name=labels.process_name,
         filter_label=labels.filter_label, field_error=labels.field_error,
         field_error_is_translated=labels.field_error_is_translated, script_messages=scripts.translated,
         diff_action=labels.diff_action, evidence_labels=labels.evidence_labels)

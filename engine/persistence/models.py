@@ -375,3 +375,32 @@ class Incident(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_by: Mapped[str | None] = mapped_column(String(80))
     resolution: Mapped[str | None] = mapped_column(Text)
+
+
+class TaskClaim(Base):
+    """Who holds a ready task of a case (claimed, or reassigned to them).  One row per task; a
+    claim on a task that is no longer ready is ignored by every reader.  Changes are audited."""
+
+    __tablename__ = "task_claims"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(64))       # the workflow task's id
+    lane: Mapped[str | None] = mapped_column(String(40))  # the role whose lane the task is in
+    holder: Mapped[str] = mapped_column(String(80), index=True)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str] = mapped_column(String(80))    # the holder, or who reassigned it
+    __table_args__ = (UniqueConstraint("case_id", "task_id", name="uq_task_claims_case_task"),)
+
+
+class CaseComment(Base):
+    """A note on a case by an official working it, optionally about one of its tasks.  Append-only;
+    each is audited."""
+
+    __tablename__ = "case_comments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    author: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(40))
+    body: Mapped[str] = mapped_column(Text)
+    task_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -4,8 +4,10 @@ registration form of a new case, the diagram a case runs on.  Nothing here chang
 Which cases a user sees on the dashboard:
 
 - a procedural prosecutor: the open cases where they are the prosecutor;
-- an investigator: the open cases they opened or where a task waits in the investigator's lane;
-- a judge: the open cases where a task waits in the judge's lane;
+- an investigator or a judge: the open cases *waiting for them*: a ready task their role may
+  act on, or an urgent item (a release, a breach, an escalation, an admissibility flag)
+  addressed to them (``inbox.urgent_items``); a case they opened that waits for someone else
+  is not waiting for them;
 - a supervising prosecutor: every open case (they supervise all of them);
 - a defence lawyer: only the open cases where they are counsel.
 
@@ -21,7 +23,7 @@ from ..domain.forms import FormField
 from ..domain.stages import STAGE_BY_ID
 from ..persistence.models import AuditEntry, Case, CaseParty, Deadline, Escalation, ProcessVersion, User
 from ..workflow.adapter import CaseRun, Unloadable
-from . import access, cases, forms, incidents
+from . import access, cases, forms, inbox, incidents
 from .cases import latest_version, load_case, reading_run, task_fields
 from .context import Actor, Habeas
 
@@ -57,9 +59,11 @@ def my_cases(ctx: Habeas, actor: Actor, *, scope: str = "mine", limit: int = 100
         candidates = session.execute(_selection(actor).order_by(Case.updated_at.desc())
                                      .limit(limit * 3)).scalars().all()
         rows = []
+        urgent = ({i["case"] for i in inbox.urgent_items(session, actor, ctx.now(), [c.id for c in candidates])}
+                  if actor.role in (roles.INVESTIGATOR, roles.JUDGE) and scope != "all" else set())
         for case in candidates:
             tasks = _ready(ctx, session, case)
-            if _shown(actor, scope, case, tasks):
+            if _shown(actor, scope, case, tasks, urgent):
                 rows.append({"case": case, "tasks": tasks})
             if len(rows) >= limit:
                 break
@@ -84,13 +88,12 @@ def _selection(actor: Actor):
     return query
 
 
-def _shown(actor: Actor, scope: str, case: Case, tasks: list[dict]) -> bool:
-    """Investigators and judges see, unless they ask for all, the cases that wait for them."""
+def _shown(actor: Actor, scope: str, case: Case, tasks: list[dict], urgent: set[int]) -> bool:
+    """Investigators and judges see, unless they ask for all, the cases that wait for them: a
+    ready task their role may act on, or an urgent item addressed to them."""
     if actor.role not in (roles.INVESTIGATOR, roles.JUDGE) or scope == "all":
         return True
-    if actor.role == roles.INVESTIGATOR and case.opened_by == actor.username:
-        return True
-    return any(t["lane"] == actor.role for t in tasks)
+    return case.id in urgent or any(roles.may_work_lane(actor.role, t["lane"]) for t in tasks)
 
 
 def _ready(ctx: Habeas, session, case: Case) -> list[dict]:
@@ -172,6 +175,11 @@ def _urgency(row: dict):
     nearest = min((d.hours_left for d in row["deadlines"]), default=float("inf"))
     blocked = bool(row["refusal"] or row["escalations"] or row["non_compliant"] or row.get("incidents"))
     return (not any(d.urgent for d in row["deadlines"]), not blocked, nearest, -row["id"])
+
+
+# The inbox reads the same listings (one query each, not a copy of them).
+open_deadlines = _open_deadlines
+last_refusals = _last_refusals
 
 
 # ---- opening a case -------------------------------------------------------------------------

@@ -9,7 +9,7 @@ administrator's business: they run as code, so their text is not for every role.
 from sqlalchemy import func, select
 
 from ..domain import catalogue, roles
-from ..domain.errors import HabeasError, InvalidData, NotFound
+from ..domain.errors import NotFound
 from ..domain.forms import FIELD_TYPES
 from ..domain.stages import STAGE_IDS, STAGES
 from ..persistence.models import Case, ProcessVersion
@@ -18,10 +18,6 @@ from . import access
 from .context import Actor, Habeas
 
 DESIGN_READERS = roles.DEPLOYERS
-
-
-class MigrationUnavailable(HabeasError):
-    code = "migration_unavailable"
 
 
 def _version_row(session, process_id: str, version: int | None) -> ProcessVersion:
@@ -73,6 +69,14 @@ def diff_versions(ctx: Habeas, actor: Actor, process_id: str, from_version: int,
             "changes": changes_between(older["xml"], newer["xml"])}
 
 
+def compare_draft(ctx: Habeas, actor: Actor, process_id: str, version: int, draft: bytes | str) -> dict:
+    """A draft (not deployed, maybe not even valid) against a deployed version: the structural
+    changes, each naming its element, for the modeler's visual diff.  Stores nothing."""
+    base = deployed_version(ctx, actor, process_id, version)
+    from .processes import changes_between
+    return {"process": process_id, "from": version, "changes": changes_between(base["xml"], draft)}
+
+
 def open_cases_by_version(ctx: Habeas, actor: Actor, process_id: str) -> dict[int, int]:
     """How many open cases run on each version of a process (what a migration would move)."""
     access.require_role(actor, DESIGN_READERS, "read process models")
@@ -92,20 +96,3 @@ def modeler_vocabulary() -> dict:
     checkpoints = [{"id": c.id, "right": c.right, "failure": c.failure.value, "legal_basis": c.legal_basis}
                    for c in catalogue.CATALOGUE.values()]
     return {"stages": stages, "checkpoints": checkpoints, "field_types": list(FIELD_TYPES)}
-
-
-def migrate(ctx: Habeas, actor: Actor, process_id: str, to_version: int) -> dict:
-    """Move the open cases of a process to ``to_version`` where the migration policy allows it.
-
-    The policy itself (a case moves only if the catalogue's checkpoints for every stage it has
-    entered are satisfied) lives in ``engine.services.migration``; this only checks the request.
-    """
-    access.require_role(actor, DESIGN_READERS, "migrate running cases")
-    if to_version < 1:
-        raise InvalidData("choose a version to migrate to", {"to_version": ["must be a deployed version"]})
-    deployed_version(ctx, actor, process_id, to_version)  # NotFound for an unknown target
-    try:
-        from . import migration
-    except ImportError:
-        raise MigrationUnavailable("migration of running cases is not available in this installation yet") from None
-    return migration.migrate_cases(ctx, actor, process_id, to_version)

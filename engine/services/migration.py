@@ -9,10 +9,12 @@ The legal clocks are rows computed from the facts, which a migration does not to
 keep their due times across the move (the adapter carries them over by element id).  Each
 migration is audited; designers, admins and supervising prosecutors may migrate.
 """
-from sqlalchemy import select
+import uuid
+
+from sqlalchemy import func, select
 
 from ..domain import catalogue, roles
-from ..domain.errors import InvalidData, NotFound, WorkflowError
+from ..domain.errors import Conflict, InvalidData, NotFound, WorkflowError
 from ..domain.facts import CaseFacts
 from ..domain.stages import STAGE_IDS
 from ..persistence import audit
@@ -25,18 +27,109 @@ from .context import Actor, Habeas
 MIGRATORS = frozenset({roles.DESIGNER, roles.ADMIN, roles.SUPERVISING_PROSECUTOR})
 
 
-def migrate_case(ctx: Habeas, actor: Actor, case_id: int, to_version: int) -> dict:
+def migrate_case(ctx: Habeas, actor: Actor, case_id: int, to_version: int, operation: str | None = None) -> dict:
     """Migrate one case to version ``to_version`` of its process.  Returns
     ``{"case", "number", "from_version", "to_version", "migrated", "reasons", "deadlines"}``;
-    a refusal changes nothing but is audited."""
+    a refusal changes nothing but is audited.  ``operation`` ties the entry to a chosen migration."""
     access.require_role(actor, MIGRATORS, "migrate cases")
     with ctx.unit_of_work() as session:
         case = load_case(session, case_id)
-        result = _migrate(ctx, session, actor, case, to_version)
+        result = _migrate(ctx, session, actor, case, to_version, operation)
         if not result["migrated"]:
+            payload = {k: result[k] for k in ("from_version", "to_version", "reasons")}
+            if operation:
+                payload["operation"] = operation
             audit.append(session, at=ctx.now(), actor=actor.username, action="case.migration_refused",
-                         case_id=case.id, payload={k: result[k] for k in ("from_version", "to_version", "reasons")})
+                         case_id=case.id, payload=payload)
         return result
+
+
+# ---------------------------------------------------------------- the cockpit: preview, choose, confirm
+
+def preview(ctx: Habeas, actor: Actor, process_id: str, to_version: int) -> dict:
+    """Which open cases of the process would move to ``to_version`` and which would be refused,
+    with the reasons, computed exactly as the move computes them.  Changes nothing: the move is
+    tried on the case's workflow in memory and thrown away, and nothing is audited.
+
+    ``latest_version`` is the process's newest version now: the confirmation sends it back, so a
+    version deployed in between makes the preview stale and the move is refused."""
+    access.require_role(actor, MIGRATORS, "preview a migration")
+    with ctx.unit_of_work() as session:
+        target = _version(session, process_id, to_version)
+        latest = _latest(session, process_id)
+        rows = session.execute(
+            select(Case, ProcessVersion).join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
+            .where(ProcessVersion.process_id == process_id, ProcessVersion.version != target.version,
+                   Case.status == "open").order_by(Case.id)).all()
+        cases = []
+        for case, current in rows:
+            reasons = unmet_checkpoints(ctx, session, case)
+            if not reasons:
+                reasons = _workflow_refusal(ctx, session, case, current, target)
+            cases.append({"case": case.id, "number": case.number, "from_version": current.version,
+                          "movable": not reasons, "reasons": reasons})
+        return {"process": process_id, "to_version": target.version, "latest_version": latest, "cases": cases}
+
+
+def migrate_chosen(ctx: Habeas, actor: Actor, process_id: str, to_version: int, case_ids: list[int],
+                   latest_version: int) -> dict:
+    """Move the chosen cases to ``to_version``, each in its own transaction, after checking the
+    whole request first: a stale preview (another version deployed since) or a case that is not
+    an open case of this process on another version refuses everything, and nothing changes.
+
+    Each case moved or refused is audited (``case.migrated`` / ``case.migration_refused``) and
+    the operation as a whole once more (``process.migration``), all carrying the same
+    operation id.  ``{"operation", "process", "to_version", "migrated": [..], "refused": [..]}``."""
+    access.require_role(actor, MIGRATORS, "migrate cases")
+    chosen = list(dict.fromkeys(case_ids))
+    if not chosen:
+        raise InvalidData("choose at least one case to migrate", {"cases": ["choose at least one case"]})
+    with ctx.unit_of_work() as session:
+        target = _version(session, process_id, to_version)
+        latest = _latest(session, process_id)
+        if latest != latest_version:
+            raise Conflict(f"the preview is stale: the newest version of '{process_id}' is now v{latest}, not "
+                           f"v{latest_version}; preview the migration again (nothing was moved)")
+        found = dict(session.execute(
+            select(Case.id, ProcessVersion.version).join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
+            .where(Case.id.in_(chosen), ProcessVersion.process_id == process_id, Case.status == "open")).all())
+        strangers = [c for c in chosen if c not in found]
+        if strangers:
+            raise InvalidData(f"not open cases of '{process_id}': {', '.join(map(str, strangers))} (nothing was moved)",
+                              {"cases": [f"case {c} is not an open case of this process" for c in strangers]})
+        already = [c for c in chosen if found[c] == target.version]
+        if already:
+            raise Conflict(f"case(s) {', '.join(map(str, already))} are already on v{target.version}: the preview "
+                           "is stale; preview the migration again (nothing was moved)")
+    operation = uuid.uuid4().hex
+    out = {"operation": operation, "process": process_id, "to_version": target.version, "migrated": [], "refused": []}
+    for case_id in chosen:
+        result = migrate_case(ctx, actor, case_id, target.version, operation)
+        entry = {"case": result["case"], "number": result["number"], "from_version": result["from_version"]}
+        if result["migrated"]:
+            out["migrated"].append(entry)
+        else:
+            out["refused"].append({**entry, "reasons": result["reasons"]})
+    with ctx.unit_of_work() as session:
+        audit.append(session, at=ctx.now(), actor=actor.username, action="process.migration", case_id=None,
+                     payload={"operation": operation, "process": process_id, "to_version": target.version,
+                              "chosen": chosen, "migrated": [c["case"] for c in out["migrated"]],
+                              "refused": [c["case"] for c in out["refused"]]})
+    return out
+
+
+def _latest(session, process_id: str) -> int:
+    return session.execute(select(func.max(ProcessVersion.version))
+                           .where(ProcessVersion.process_id == process_id)).scalar() or 0
+
+
+def _workflow_refusal(ctx: Habeas, session, case: Case, current: ProcessVersion, target: ProcessVersion) -> list[dict]:
+    """What the workflow engine would say to the move, tried in memory only."""
+    try:
+        CaseRun.load(ctx.models.get(session, current.id), case.workflow_state).migrate(ctx.models.get(session, target.id))
+    except WorkflowError as err:
+        return [{"reason": err.message}]
+    return []
 
 
 def migrate_cases(ctx: Habeas, actor: Actor, process_id: str, to_version: int) -> dict:
@@ -67,7 +160,7 @@ def _version(session, process_id: str, version: int) -> ProcessVersion:
     return row
 
 
-def _migrate(ctx: Habeas, session, actor: Actor, case: Case, to_version: int) -> dict:
+def _migrate(ctx: Habeas, session, actor: Actor, case: Case, to_version: int, operation: str | None = None) -> dict:
     current = session.get(ProcessVersion, case.process_version_id)
     target = _version(session, current.process_id, to_version)
     result = {"case": case.id, "number": case.number, "from_version": current.version,
@@ -98,7 +191,8 @@ def _migrate(ctx: Habeas, session, actor: Actor, case: Case, to_version: int) ->
     result.update(migrated=True, deadlines=after)
     audit.append(session, at=now, actor=actor.username, action="case.migrated", case_id=case.id,
                  payload={"process": current.process_id, "from_version": current.version,
-                          "to_version": target.version, "deadlines_before": before, "deadlines_after": after})
+                          "to_version": target.version, "deadlines_before": before, "deadlines_after": after,
+                          **({"operation": operation} if operation else {})})
     return result
 
 
@@ -119,6 +213,7 @@ def unmet_checkpoints(ctx: Habeas, session, case: Case) -> list[dict]:
         for a in checks.assess(list(catalogue.guarding(stage)), facts, evidence, now, ctx.params, stage, overrides):
             if not a.evaluation.satisfied:
                 unmet.append({"stage": stage, "checkpoint": a.checkpoint.id, "right": a.checkpoint.right,
+                              "legal_basis": a.checkpoint.legal_basis,
                               "status": a.evaluation.status.value, "reasons": list(a.evaluation.reasons),
                               "missing": list(a.evaluation.missing)})
     return unmet

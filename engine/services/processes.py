@@ -18,9 +18,13 @@ from ..persistence.models import ProcessVersion
 from ..workflow import diff as model_diff
 from ..workflow.adapter import ProcessModel
 from ..workflow.bpmn_xml import lint, parse_xml_safely
+from ..workflow.connections import MESSAGES as CONNECTION_MESSAGES
 from ..workflow.graph import extract, guarded_elements
 from . import access
 from .context import Actor, Habeas
+
+
+CONNECTION_RULES = frozenset(CONNECTION_MESSAGES)
 
 
 @dataclass(frozen=True)
@@ -50,11 +54,15 @@ def validate(xml: bytes | str) -> Validation:
     except InvalidBpmn as err:
         return Validation([{**p, "severity": "error"} for p in err.problems], None)
     problems = [p.to_dict() for p in lint(root, STAGE_IDS, catalogue.CHECKPOINT_IDS, acts.ACT_KINDS)]
-    if any(p["severity"] == "error" for p in problems):
+    # A disconnected element or a plain Task leaves the graph readable: the proof still runs, so
+    # the designer sees every finding at once.  Any other error may leave it meaningless.
+    if any(p["severity"] == "error" and p.get("rule") not in CONNECTION_RULES for p in problems):
         return Validation(problems, None)
     findings = [f.to_problem() for f in proof.prove(extract(root))]
     if findings:
         return Validation(problems + findings, None, proof="refused")
+    if any(p["severity"] == "error" for p in problems):
+        return Validation(problems, None, proof="holds")
     try:
         model = ProcessModel.from_bpmn(xml)
     except InvalidBpmn as err:

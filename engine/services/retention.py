@@ -14,7 +14,8 @@ from sqlalchemy import select, update
 from ..domain import roles
 from ..domain.errors import Forbidden
 from ..persistence import audit
-from ..persistence.models import AdmissibilityFlag, AuditEntry, Case, CheckpointEvaluation, Evidence, Override
+from ..persistence.models import (AdmissibilityFlag, AuditEntry, Case, CaseComment, CheckpointEvaluation, Evidence,
+                                  Override)
 from .context import Actor, Habeas
 
 ERASED = {"erased": True}
@@ -55,6 +56,7 @@ def erase_case(ctx: Habeas, actor: Actor, case_id: int, before: datetime) -> Non
                 row.detail = {**row.detail, "reason": ERASED_TEXT}
         session.execute(update(AdmissibilityFlag).where(AdmissibilityFlag.case_id == case_id)
                         .values(record=dict(ERASED)))
+        session.execute(update(CaseComment).where(CaseComment.case_id == case_id).values(body=ERASED_TEXT))
         entries = list(session.execute(select(AuditEntry.seq).where(AuditEntry.case_id == case_id,
                                                                     AuditEntry.erased_at.is_(None))).scalars())
         session.execute(update(AuditEntry).where(AuditEntry.case_id == case_id, AuditEntry.erased_at.is_(None))
@@ -62,7 +64,7 @@ def erase_case(ctx: Habeas, actor: Actor, case_id: int, before: datetime) -> Non
         audit.append(session, at=now, actor=actor.username, action=audit.ERASED_ACTION, case_id=case_id,
                      payload={"entries": entries, "closed_before": before.isoformat(),
                               "erased": ["facts", "workflow data", "evidence data", "override reasons",
-                                         "flagged records", "audit payloads"]})
+                                         "flagged records", "comments", "audit payloads"]})
 
 
 def scrub_workflow(state: str) -> str:

@@ -1,16 +1,23 @@
 """The adapter around SpiffWorkflow: parse a deployed model, start, load, run and save a case.
 
-Everything that touches SpiffWorkflow objects lives here (and in ``sandbox``/``bpmn_xml``), so
+Everything that touches SpiffWorkflow objects lives here (and in ``sandbox``/``bpmn_xml``; what
+relies on SpiffWorkflow's internals, in ``spiff_internals``, each with a contract test), so
 the services see only plain values: ``ProcessModel`` (a parsed, deployed version), ``CaseRun``
 (one case's running workflow) and ``ReadyTask`` (a task a person can complete).
 
-Two lessons from running SpiffWorkflow shape it:
+Three lessons from running SpiffWorkflow shape it:
 - a serialized workflow embeds its whole spec; we store each deployed spec once and serialize
-  instances with the spec left out (``_SpecByReference``), restoring it from a per-process cache;
+  instances with the spec left out (``spiff_internals.SpecByReference``), restoring it from a
+  per-process cache;
+- a workflow keeps every task it ever ran, so a case's saved state (and the cost of each step's
+  load and save) would grow with its history; ``dump`` prunes the finished part of the task tree
+  (``spiff_internals.prune``), keeping in a small ``History`` the elements run (the highlighted
+  path, and what a migration checks) and the user tasks completed last;
 - loading a workflow reinstalls the default, unrestricted script engine, so ``CaseRun`` attaches
   the sandbox after every start and every load, in one place.
 """
 import json
+import logging
 import time
 from datetime import datetime, timezone
 from uuid import UUID
@@ -18,51 +25,22 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (CycleTimerEventDefinition,
                                                               DurationTimerEventDefinition,
                                                               TimerEventDefinition)
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
 from ..domain import payload
 from ..domain.errors import InvalidBpmn, NotFound, WorkflowError
 from ..domain.forms import FormField, translated_keys
-from . import limits, sandbox
+from . import limits, sandbox, spiff_internals as spiff
 from .bpmn_xml import parse_xml_safely
 
 
-class _SpecByReference(BpmnWorkflowConverter):
-    """Serialize a workflow without its specs; on restore, take them from ``dct['spec']`` objects."""
-
-    def to_dict(self, workflow):
-        dct = super(BpmnWorkflowConverter, self).to_dict(workflow)
-        dct['subprocesses'] = self.mapping_to_dict(workflow.subprocesses)
-        dct['bpmn_events'] = self.registry.convert(workflow.bpmn_events)
-        return dct
-
-    def from_dict(self, dct):
-        spec, subprocess_specs = dct.pop('spec'), dct.pop('subprocess_specs')
-        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
-        workflow.tasks = self.mapping_from_dict(dct['tasks'], _uuid, workflow=workflow)
-        workflow.task_tree = workflow.tasks.get(_uuid(dct['root']))
-        self.set_default_attributes(workflow, dct)
-        self.subprocesses_from_dict(dct['subprocesses'], workflow)
-        workflow.bpmn_events = self.registry.restore(dct.pop('bpmn_events', []))
-        return workflow
-
-
-def _uuid(text):
-    return UUID(text)
-
-
-_SPEC_SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
-_CASE_CONFIG = dict(SPIFF_CONFIG)
-_CASE_CONFIG[BpmnWorkflow] = _SpecByReference
-_CASE_SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CASE_CONFIG))
+_SPEC_SERIALIZER = spiff.SPEC_SERIALIZER
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -196,16 +174,19 @@ class CaseRun:
         """The saved workflow, running again; ``Unloadable`` (whatever the cause: bad JSON,
         data SpiffWorkflow cannot restore, nesting that exhausts its recursion) if it cannot be."""
         try:
-            dct = json.loads(state)
-            dct["spec"], dct["subprocess_specs"] = model.spec, model.subprocess_specs
-            _CASE_SERIALIZER.migrate(dct)
-            return cls(model, _CASE_SERIALIZER.from_dict(dct))
+            return cls(model, spiff.load_case(state, model.spec, model.subprocess_specs))
         except Exception as err:  # noqa: BLE001 - any failure to restore is the same incident
             raise Unloadable(f"the case's saved workflow cannot be loaded: {type(err).__name__}: {_short(err)}") from None
 
     def dump(self) -> str:
+        """The case's workflow as saved JSON, the finished part of its task tree pruned first
+        (so neither the text nor the next step's load grows with the case's history)."""
         try:
-            return _CASE_SERIALIZER.serialize_json(self.workflow)
+            spiff.prune(self.workflow)
+        except Exception:  # noqa: BLE001 - a tree pruning does not foresee: saved whole, as before
+            _log.warning("the case's workflow could not be pruned; saved whole", exc_info=True)
+        try:
+            return spiff.dump_case(self.workflow)
         except Exception as err:  # noqa: BLE001 - a value in task data that JSON cannot hold
             raise WorkflowError(f"the case's data cannot be saved: {type(err).__name__}: {_short(err)}") from None
 
@@ -248,7 +229,7 @@ class CaseRun:
         for task in self._timer_tasks():
             due = _anchored_due(task)
             if due is not None and due <= now:
-                task._set_internal_data(event_fired=True)
+                spiff.fire_timer(task)
                 fired.append(_timer(task))
         self.workflow.refresh_timers()
         self._engine_steps(since)
@@ -267,7 +248,7 @@ class CaseRun:
             due = self._due_from(task, now)
             if due is None:
                 continue
-            task._set_internal_data(**{_DUE: due.isoformat(), "event_value": _NEVER})
+            spiff.disarm_timer(task, **{_DUE: due.isoformat()})
             changed = True
         return changed
 
@@ -282,30 +263,56 @@ class CaseRun:
         waits at, or a subprocess it is in.  SpiffWorkflow resets waiting tasks when it
         migrates; the timers' due times are carried over by element id, so a model change
         never restarts a timer."""
-        from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
         dues = {t.bpmn_id: t.due_at for t in self.timers() if t.due_at is not None}
         registry = _SPEC_SERIALIZER.registry
-        top, subs = diff_workflow(registry, self.workflow, new.spec, new.subprocess_specs)
+        top, subs = spiff.diff_workflow(registry, self.workflow, new.spec, new.subprocess_specs)
         lost = [t for t in top.removed if t.state & _LIVE_STATES]
         for sp_id, sp_diff in subs.items():
             if sp_diff is None:
                 raise WorkflowError("the new version lacks a subprocess this case is in")
             lost += [t for t in sp_diff.removed if t.state & _LIVE_STATES]
-        if lost:
-            names = sorted({t.task_spec.bpmn_name or t.task_spec.name for t in lost})
+        history, lost_earlier = self._history_in(new)
+        if lost or lost_earlier:
+            names = sorted({t.task_spec.bpmn_name or t.task_spec.name for t in lost} | lost_earlier)
             raise WorkflowError("the new version lacks elements this case has run or waits at: "
                                 + ", ".join(names))
-        migrate_workflow(top, self.workflow, new.spec)
+        spiff.migrate_workflow(top, self.workflow, new.spec)
+        self.workflow.habeas_history = history
         for sp_id, sp in self.workflow.subprocesses.items():
-            migrate_workflow(subs[sp_id], sp, new.subprocess_specs[sp.spec.name])
+            spiff.migrate_workflow(subs[sp_id], sp, new.subprocess_specs[sp.spec.name])
         self.workflow.subprocess_specs = new.subprocess_specs
         run = CaseRun(new, self.workflow)
         run._engine_steps()
         for task in run._timer_tasks():
             bpmn_id = getattr(task.task_spec, "bpmn_id", None) or task.task_spec.name
             if bpmn_id in dues and _anchored_due(task) is None:
-                task._set_internal_data(**{_DUE: dues[bpmn_id].isoformat(), "event_value": _NEVER})
+                spiff.disarm_timer(task, **{_DUE: dues[bpmn_id].isoformat()})
         return run
+
+    def _history_in(self, new: "ProcessModel") -> tuple["spiff.History", set[str]]:
+        """The elements run before pruning, as the new version names them (``SpecDiff`` aligns
+        elements by id, then by structure), and the names of those it lacks."""
+        old = {**{s.name: s for s in self.model.subprocess_specs.values()}, self.model.spec.name: self.model.spec}
+        new_specs = {**new.subprocess_specs, new.spec.name: new.spec}
+        before = spiff.history_of(self.workflow)
+        after, lost = spiff.History(done=before.done), set()
+        for process, names in before.path.items():
+            old_spec, new_spec = old.get(process), new_specs.get(process)
+            if old_spec is None or new_spec is None:
+                lost |= set(names) if new_spec is None else set()
+                after.add(process, names if new_spec is not None else [], [])
+                continue
+            diff = spiff.SpecDiff(_SPEC_SERIALIZER.registry, old_spec, new_spec)
+            kept = []
+            for name in names:
+                spec = old_spec.task_specs.get(name)
+                aligned = diff.alignment.get(spec) if spec is not None else None
+                if aligned is None:
+                    lost.add(getattr(spec, "bpmn_name", None) or name)
+                else:
+                    kept.append(aligned.name)
+            after.add(process, kept, [])
+        return after, lost
 
     def _timer_tasks(self) -> list:
         return [t for t in self.workflow.get_tasks(state=TaskState.WAITING)
@@ -336,13 +343,27 @@ class CaseRun:
         return dict(last.data) if last is not None else dict(self.workflow.data)
 
     def path_taken(self) -> list[str]:
-        """Spec names (element ids) of every completed task, for highlighting in a diagram."""
-        return [t.task_spec.bpmn_id for t in self.workflow.get_tasks(state=TaskState.COMPLETED)
-                if getattr(t.task_spec, "bpmn_id", None)]
+        """Element ids of the tasks the case has completed (each once, in the order first
+        completed), for highlighting in a diagram: those pruned, then those still in the tree."""
+        specs = {**{s.name: s for s in self.model.subprocess_specs.values()}, self.model.spec.name: self.model.spec}
+        path = {}
+        for process, names in spiff.history_of(self.workflow).path.items():
+            spec = specs.get(process)
+            for name in names:
+                bpmn_id = getattr(spec.task_specs.get(name), "bpmn_id", None) if spec is not None else None
+                if bpmn_id:
+                    path[bpmn_id] = None
+        for t in self.workflow.get_tasks(state=TaskState.COMPLETED):
+            if getattr(t.task_spec, "bpmn_id", None):
+                path[t.task_spec.bpmn_id] = None
+        return list(path)
 
     def was_completed(self, task_id: str) -> bool:
+        """Whether the task was completed: still in the tree, or among the user tasks completed last."""
         task = self._find(task_id)
-        return task is not None and task.state == TaskState.COMPLETED
+        if task is not None:
+            return task.state == TaskState.COMPLETED
+        return task_id in spiff.history_of(self.workflow).done
 
     def _find(self, task_id: str):
         try:
@@ -411,12 +432,11 @@ class Timer:
 
 
 _DUE = "habeas_due"  # internal task data: the anchored due time (ISO-8601, UTC)
-_NEVER = "9999-12-31T00:00:00+00:00"  # SpiffWorkflow's own check never fires an anchored timer
 _LIVE_STATES = TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState.STARTED
 
 
 def _anchored_due(task) -> datetime | None:
-    value = task._get_internal_data(_DUE)
+    value = spiff.get_internal(task, _DUE)
     return datetime.fromisoformat(value) if value else None
 
 
@@ -429,19 +449,13 @@ def _timer(task) -> Timer:
 def saved_timers(state: str) -> list[Timer] | None:
     """The timers a saved case waits on, read from its JSON without loading the workflow;
     ``None`` when one of them is not yet anchored (load the case and ``anchor_timers``)."""
-    if '"event_value"' not in state:
+    if not spiff.may_wait_on_a_timer(state):
         return []
-    dct = json.loads(state)
     found = []
-    for tasks in [dct.get("tasks", {})] + [sp.get("tasks", {}) for sp in dct.get("subprocesses", {}).values()]:
-        for task_id, task in tasks.items():
-            internal = task.get("internal_data") or {}
-            if task.get("state") != TaskState.WAITING or "event_value" not in internal:
-                continue
-            if not internal.get(_DUE):
-                return None
-            found.append(Timer(task_id, task["task_spec"], task["task_spec"],
-                               datetime.fromisoformat(internal[_DUE])))
+    for task_id, element_id, internal in spiff.saved_waiting_timers(json.loads(state)):
+        if not internal.get(_DUE):
+            return None
+        found.append(Timer(task_id, element_id, element_id, datetime.fromisoformat(internal[_DUE])))
     return found
 
 

@@ -14,6 +14,7 @@ from lxml import etree
 
 from engine.domain.errors import InvalidBpmn
 from engine.domain.forms import FormField
+from engine.workflow import connections
 from engine.workflow.sandbox import ScriptRejected, compile_expression, compile_script
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -73,9 +74,13 @@ class Problem:
     element: str | None
     message: str
     severity: str  # "error" | "warning"
+    rule: str | None = None  # a named rule (engine.workflow.connections), for the modeler's words
 
     def to_dict(self) -> dict:
-        return {"element": self.element, "message": self.message, "severity": self.severity}
+        out = {"element": self.element, "message": self.message, "severity": self.severity}
+        if self.rule:
+            out["rule"] = self.rule
+        return out
 
 
 def _error(element, message) -> Problem:
@@ -134,6 +139,7 @@ def lint(root, known_stages: frozenset[str], known_checkpoints: frozenset[str],
     problems += _lint_scripts(root)
     problems += _lint_expressions(root)
     problems += _lint_gateways(root)
+    problems += [Problem(f.element, f.message, "error", f.rule) for f in connections.check(root)]
     return problems
 
 

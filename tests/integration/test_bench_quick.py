@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYS = {"engine_vs_naive", "engine_vs_memory", "postgres_vs_sqlite", "http_vs_engine", "report_vs_groupby",
-        "tick_vs_small", "medians"}
+        "tick_vs_small", "step_growth", "medians"}
 
 
 def test_quick_benchmark_completes_and_ends_with_the_json_line():
@@ -18,7 +18,7 @@ def test_quick_benchmark_completes_and_ends_with_the_json_line():
     last = out.stdout.strip().splitlines()[-1]
     result = json.loads(last)
     assert KEYS <= set(result)
-    for key in ("engine_vs_naive", "engine_vs_memory", "report_vs_groupby"):
+    for key in ("engine_vs_naive", "engine_vs_memory", "report_vs_groupby", "step_growth"):
         assert isinstance(result[key], (int, float)) and result[key] > 0
     medians = result["medians"]
     assert {"a_case_ms", "b_case_ms", "c_case_ms", "a_step_ms", "b_step_ms", "c_step_ms"} <= set(medians)

@@ -143,3 +143,69 @@ def test_the_migrate_commands(driver, seeded, version2, db_engine, capsys):
     finally:
         bootstrap._engine(url).dispose()
     assert version_of(seeded, case_id) == 1
+
+
+# ---------------------------------------------------------------- the cockpit: preview, choose, confirm
+
+def audit_actions(habeas) -> list[tuple]:
+    with habeas.unit_of_work() as s:
+        return [(a.action, a.case_id) for a in s.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()]
+
+
+def test_the_preview_lists_who_moves_and_who_is_refused_and_changes_nothing(driver, seeded, clock, version2, actors):
+    good = detained(driver)
+    bad = unmet_foreigner(driver, clock)
+    version2()
+    clock.advance(hours=25)
+    before, states = audit_actions(seeded), {c: version_of(seeded, c) for c in (good, bad)}
+    preview = migration.preview(seeded, actors["designer"], "criminal_case", 2)
+    assert (preview["to_version"], preview["latest_version"]) == (2, 2)
+    by_case = {c["case"]: c for c in preview["cases"]}
+    assert by_case[good]["movable"] is True and by_case[good]["reasons"] == []
+    assert by_case[bad]["movable"] is False
+    [reason] = by_case[bad]["reasons"]
+    assert (reason["checkpoint"], reason["stage"]) == ("family_consular_notice", "detention")
+    assert reason["legal_basis"]  # a refusal names the right's legal basis
+    assert audit_actions(seeded) == before and {c: version_of(seeded, c) for c in (good, bad)} == states
+
+
+def test_only_the_chosen_cases_move_and_each_is_audited_with_the_operation(driver, seeded, clock, version2, actors):
+    first, second = detained(driver), detained(driver)
+    version2()
+    out = migration.migrate_chosen(seeded, actors["designer"], "criminal_case", 2, [second], latest_version=2)
+    assert [c["case"] for c in out["migrated"]] == [second] and out["refused"] == []
+    assert (version_of(seeded, first), version_of(seeded, second)) == (1, 2)
+    with seeded.unit_of_work() as s:
+        moved = s.execute(select(AuditEntry).where(AuditEntry.action == "case.migrated")).scalars().all()
+        [operation] = s.execute(select(AuditEntry).where(AuditEntry.action == "process.migration")).scalars().all()
+    assert [m.case_id for m in moved] == [second] and moved[0].payload["operation"] == out["operation"]
+    assert operation.payload["operation"] == out["operation"] and operation.payload["chosen"] == [second]
+    assert operation.payload["migrated"] == [second] and operation.actor == "designer"
+
+
+def test_a_refused_chosen_case_is_audited_as_refused(driver, seeded, clock, version2, actors):
+    bad = unmet_foreigner(driver, clock)
+    version2()
+    clock.advance(hours=25)
+    out = migration.migrate_chosen(seeded, actors["designer"], "criminal_case", 2, [bad], latest_version=2)
+    assert [c["case"] for c in out["refused"]] == [bad] and version_of(seeded, bad) == 1
+    with seeded.unit_of_work() as s:
+        refused = s.execute(select(AuditEntry).where(AuditEntry.action == "case.migration_refused")).scalar_one()
+    assert refused.payload["operation"] == out["operation"]
+
+
+def test_a_stale_preview_or_a_stranger_case_moves_nothing(driver, seeded, clock, version2, actors):
+    from engine.domain.errors import Conflict, InvalidData
+    case_id = detained(driver)
+    version2()
+    before = audit_actions(seeded)
+    with pytest.raises(Conflict, match="stale"):
+        migration.migrate_chosen(seeded, actors["designer"], "criminal_case", 2, [case_id], latest_version=1)
+    with pytest.raises(InvalidData):
+        migration.migrate_chosen(seeded, actors["designer"], "criminal_case", 2, [case_id, 999999], latest_version=2)
+    with pytest.raises(InvalidData):
+        migration.migrate_chosen(seeded, actors["designer"], "criminal_case", 2, [], latest_version=2)
+    assert audit_actions(seeded) == before and version_of(seeded, case_id) == 1
+    migration.migrate_chosen(seeded, actors["designer"], "criminal_case", 2, [case_id], latest_version=2)
+    with pytest.raises(Conflict, match="already on v2"):
+        migration.migrate_chosen(seeded, actors["designer"], "criminal_case", 2, [case_id], latest_version=2)

@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 from engine.domain.errors import Forbidden
 from engine.persistence import audit
 from engine.persistence.models import AuditEntry, Case
-from engine.services import queries, retention, rights
+from engine.services import inbox, queries, retention, rights
 from engine.services.demo import Driver, registration
 
 NAME = "Arman Seitkali"
@@ -22,6 +22,7 @@ def closed_case(seeded, actors):
     driver.evidence(case_id, "rights_information")
     rights.override(seeded, actors["supervising_prosecutor"], case_id, "silence_caution",
                     f"{NAME} was cautioned on video", "CPC art. 64")
+    inbox.add_comment(seeded, actors["prosecutor"], case_id, f"{NAME} asked for his lawyer again")
     with seeded.unit_of_work() as s:  # closed, as the end of the process would leave it
         case = s.get(Case, case_id)
         case.status, case.stage = "closed", "closed"
@@ -33,6 +34,7 @@ def dump(ctx) -> str:
     with ctx.unit_of_work() as s:
         return " ".join(str(v) for q in (
             "SELECT facts, workflow_state FROM cases", "SELECT data FROM evidence", "SELECT reason FROM overrides", "SELECT detail FROM checkpoint_evaluations",
+            "SELECT body FROM case_comments",
             "SELECT payload FROM audit_log") for v in s.execute(text(q)).scalars())
 
 

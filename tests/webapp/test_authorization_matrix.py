@@ -36,6 +36,8 @@ ADMIN = frozenset({"admin"})
 PAGE_ACTORS = CASE_ACTORS - {"defence"}           # the pages give defence counsel read-only access
 TRAINING = frozenset({"trainee", "trainer"})      # the training space; no live role enters it
 TRAINER = frozenset({"trainer"})
+COMMENTERS = PAGE_ACTORS                          # the officials working a case; not the defence
+COMMENT_READERS = COMMENTERS | {"reviewer", "admin"}
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,8 @@ MATRIX = [
     Row("api.deploy_process", "POST", DESIGNERS, {"data": "<not-bpmn/>", "content_type": "application/xml"}),
     Row("api.list_pending_deployments", "GET", DESIGNERS),
     Row("api.confirm_deployment", "POST", DESIGNERS),
+    Row("api.preview_migration", "GET", DESIGNERS | SUPERVISOR),
+    Row("api.migrate_chosen_cases", "POST", DESIGNERS | SUPERVISOR, json_body({"cases": "none"})),
     # training (the sample case is a live one: players get 404 for it, never a live case's data)
     Row("api.training_scenarios", "GET", TRAINING),
     Row("api.training_scenario", "GET", TRAINING),
@@ -101,6 +105,13 @@ MATRIX = [
     Row("api.training_cohort", "GET", TRAINER),
     Row("api.training_jurors", "GET", TRAINING),
     Row("api.training_juror_answers", "POST", TRAINING, json_body({"answers": "not an object"})),
+    # the inbox: a stale version passes the role checks and changes nothing
+    Row("api.read_inbox", "GET", CASE_ACTORS),
+    Row("api.claim_task", "POST", frozenset({"investigator"}), json_body({"version": 2**31 - 1})),
+    Row("api.reassign_task", "POST", frozenset({"investigator", "supervising_prosecutor"}),
+        json_body({"to": "investigator", "version": 2**31 - 1})),
+    Row("api.list_comments", "GET", COMMENT_READERS),
+    Row("api.add_comment", "POST", COMMENTERS, json_body({"body": ""})),
     Row("api.list_incidents", "GET", INCIDENT_READERS),
     Row("api.retry_incident", "POST", ADMIN),       # no such incident: 404 for the admin
     Row("api.repair_incident", "POST", ADMIN),
@@ -135,6 +146,11 @@ MATRIX = [
     Row("cases.record_allegation", "GET", CASE_ACTORS),
     Row("cases.record_allegation", "POST", CASE_ACTORS, form(description="")),
     Row("cases.request_file_access", "POST", frozenset({"defence"}), form(note="x" * 4001)),
+    Row("cases.inbox_page", "GET", CASE_ACTORS),
+    Row("cases.claim_task", "POST", frozenset({"investigator"}), form(version=2**31 - 1)),
+    Row("cases.reassign_task", "POST", frozenset({"investigator", "supervising_prosecutor"}),
+        form(to="investigator", version=2**31 - 1)),
+    Row("cases.comment", "POST", COMMENTERS, form(body="")),
     Row("cases.refer_allegation", "POST", frozenset({"prosecutor", "supervising_prosecutor"}), form(referred_to="")),
     # ---- pages: compliance (web/reviewer) -------------------------------------------------------
     Row("reviewer.dashboard", "GET", REPORT_READERS),
@@ -153,8 +169,10 @@ MATRIX = [
     Row("designer.edit", "GET", DESIGNERS),
     Row("designer.diff", "GET", DESIGNERS),
     Row("designer.migrate", "GET", DESIGNERS),
-    Row("designer.migrate", "POST", DESIGNERS, form(to_version="not a number")),
+    Row("designer.confirm_migration", "POST", DESIGNERS, form(to_version="not a number")),
+    Row("designer.run_migration", "POST", DESIGNERS, form(to_version="not a number")),
     Row("designer.check", "POST", DESIGNERS, form(bpmn="<not-bpmn/>")),
+    Row("designer.compare", "POST", DESIGNERS, form(bpmn="<not-bpmn/>")),
     Row("designer.deploy", "POST", DESIGNERS, form(bpmn="<not-bpmn/>")),
     # ---- pages: training (web/training) ---------------------------------------------------------
     Row("training.index", "GET", TRAINING),

@@ -72,6 +72,10 @@ def test_designer_renames_a_task_fixes_an_unknown_stage_and_deploys(live_server,
     screenshot(page, "designer-processes")
     row.get_by_role("link", name=re.compile("Changes from version 1 to 2")).click()
     expect(page.locator(".changes")).to_contain_text(f"renamed from 'File the complaint' to '{NEW_NAME}'")
+    expect(page.locator("body[data-viewer-ready=true]")).to_have_count(1)  # both versions drawn, the change coloured
+    for side in ("newer", "older"):
+        expect(page.locator(f'.diff-diagram[data-side={side}] .djs-element.habeas-diff-changed'
+                            '[data-element-id="file_complaint"]')).to_have_count(1)
     screenshot(page, "designer-diff")
     assert not [e for e in console_errors if "Content Security Policy" in e], console_errors
 

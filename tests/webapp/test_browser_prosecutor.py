@@ -99,6 +99,9 @@ def test_investigator_and_prosecutor_take_a_case_from_registration_to_indictment
     do_task(page, "Draft the decision recognising the suspect", {"qualification": "CC art 188(2)",
                                                                  "decision_number": "SD-15"})
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My cases").click()
+    # the case now waits for the prosecutor, not for the investigator: among every open case only
+    expect(page.locator("table.cases")).not_to_contain_text("Approve the suspicion decision")
+    page.get_by_role("link", name="Show every open case").click()
     expect(page.locator("table.cases")).to_contain_text("Approve the suspicion decision")
     expect(page.locator(".countdown.urgent", has_text="8.0 h left")).to_be_visible()  # under 12 hours: highlighted
     screenshot(page, "cases-dashboard")

@@ -198,57 +198,63 @@ def test_the_structural_diff_names_stage_checkpoint_form_lane_and_flow_changes()
 
 # ---------------------------------------------------------------- migration
 
-def fake_migration(monkeypatch, result: dict) -> list:
-    """Stand in for engine.services.migration with its contract; returns the calls made."""
-    import engine.services
-    calls = []
-    module = types.ModuleType("engine.services.migration")
-
-    def migrate_cases(ctx, actor, process_id, to_version):
-        calls.append((actor.username, process_id, to_version))
-        return result
-    module.migrate_cases = migrate_cases
-    monkeypatch.setitem(sys.modules, "engine.services.migration", module)
-    monkeypatch.setattr(engine.services, "migration", module, raising=False)
-    return calls
-
-
-def test_migration_lists_the_refused_cases_with_their_reasons(designer, monkeypatch):
-    post_xml(designer, "/processes/deploy", RENAMED)
-    calls = fake_migration(monkeypatch, {"migrated": ["KZ-2026-0003"], "refused": [
-        {"case": "KZ-2026-0001", "reasons": [{"stage": "suspicion", "checkpoint": "rights_information",
-                                               "right": "to be told of the suspicion", "status": "pending",
-                                               "reasons": [], "missing": ["letter_version"]}]},
-        {"case": "KZ-2026-0002", "reasons": [{"reason": "the case is closed"}]}]})
-    page = designer.post("/processes/complaint/migrate", data={"to_version": "2",
-                                                              "csrf_token": csrf_token(designer, "/processes/complaint/migrate")})
-    text = page.get_data(as_text=True)
-    assert page.status_code == 200 and calls == [("designer", "complaint", 2)]
-    assert "1 case migrated, 2 refused" in text and "KZ-2026-0003" in text
-    assert "KZ-2026-0001" in text and "<strong>to be told of the suspicion and rights" in text
-    assert "stage: Recognition as suspect" in text and "missing: Letter of rights version" in text
-    assert "KZ-2026-0002" in text and "the case is closed" in text
-
-
-def test_migration_to_an_unknown_version_is_refused(designer, monkeypatch):
-    calls = fake_migration(monkeypatch, {"migrated": [], "refused": []})
-    token = csrf_token(designer, "/processes/complaint/migrate")
-    assert designer.post("/processes/complaint/migrate", data={"to_version": "9", "csrf_token": token}).status_code == 404
-    assert designer.post("/processes/complaint/migrate", data={"to_version": "x", "csrf_token": token}).status_code == 400
-    assert calls == []
-
-
-def test_migration_with_the_engine_service_moves_a_fresh_case(designer, seeded, actors):
-    """Runs once engine.services.migration exists (it is written beside this page)."""
-    pytest.importorskip("engine.services.migration", reason="engine.services.migration not there yet")
+def _complaints(seeded, actors, n: int) -> list[int]:
     from engine.services import cases
-    cases.open_case(seeded, actors["investigator"], "complaint", {})
+    return [cases.open_case(seeded, actors["investigator"], "complaint", {}) for _ in range(n)]
+
+
+def test_the_migration_preview_changes_nothing_and_offers_each_movable_case(designer, seeded, actors):
+    first, second = _complaints(seeded, actors, 2)
     post_xml(designer, "/processes/deploy", RENAMED)
-    token = csrf_token(designer, "/processes/complaint/migrate")
-    page = designer.post("/processes/complaint/migrate", data={"to_version": "2", "csrf_token": token})
+    page = designer.get("/processes/complaint/migrate?to=2")
     text = page.get_data(as_text=True)
-    assert page.status_code == 200 and "Result of the migration to v2" in text
-    assert "1 case migrated, 0 refused" in text
+    assert page.status_code == 200 and "Preview: migration to v2" in text
+    assert f'name="case" value="{first}"' in text and f'name="case" value="{second}"' in text
+    assert f'href="/cases/{first}"' in text and 'name="latest_version" value="2"' in text
+    assert "Nothing has changed yet." in text
+    assert "2 cases migrated" not in text and designer.get("/processes/complaint/migrate").status_code == 200
+
+
+def test_the_confirmation_lists_the_chosen_cases_and_moves_nothing(designer, seeded, actors):
+    first, second = _complaints(seeded, actors, 2)
+    post_xml(designer, "/processes/deploy", RENAMED)
+    token = csrf_token(designer, "/processes/complaint/migrate?to=2")
+    page = designer.post("/processes/complaint/migrate/confirm", data={
+        "to_version": "2", "latest_version": "2", "case": [str(second)], "csrf_token": token})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "1 case will move to v2" in text
+    assert f'name="case" value="{second}"' in text and f'name="case" value="{first}"' not in text
+    assert designer.get("/processes/complaint/migrate?to=2").get_data(as_text=True).count('name="case" value=') == 2
+
+
+def test_migrating_the_chosen_case_shows_results_as_links(designer, seeded, actors):
+    first, second = _complaints(seeded, actors, 2)
+    post_xml(designer, "/processes/deploy", RENAMED)
+    token = csrf_token(designer, "/processes/complaint/migrate?to=2")
+    page = designer.post("/processes/complaint/migrate", data={
+        "to_version": "2", "latest_version": "2", "case": [str(first)], "csrf_token": token})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "1 case migrated, 0 refused" in text
+    assert f'<a href="/cases/{first}">' in text and "v1 → v2" in text
+    after = designer.get("/processes/complaint/migrate?to=2").get_data(as_text=True)
+    assert f'name="case" value="{second}"' in after and f'name="case" value="{first}"' not in after
+
+
+def test_a_stale_or_empty_choice_is_refused_with_a_summary_and_nothing_moves(designer, seeded, actors):
+    [case_id] = _complaints(seeded, actors, 1)
+    post_xml(designer, "/processes/deploy", RENAMED)
+    token = csrf_token(designer, "/processes/complaint/migrate?to=2")
+    stale = designer.post("/processes/complaint/migrate", data={
+        "to_version": "2", "latest_version": "1", "case": [str(case_id)], "csrf_token": token})
+    assert stale.status_code == 409 and 'id="error-summary"' in stale.get_data(as_text=True)
+    assert "Nothing was moved" in stale.get_data(as_text=True)
+    empty = designer.post("/processes/complaint/migrate/confirm", data={
+        "to_version": "2", "latest_version": "2", "csrf_token": token})
+    assert empty.status_code == 422 and "Choose at least one case" in empty.get_data(as_text=True)
+    for bad in ({"to_version": "x", "latest_version": "2"}, {"to_version": "2", "latest_version": "2", "case": ["y"]}):
+        assert designer.post("/processes/complaint/migrate", data={**bad, "csrf_token": token}).status_code == 400
+    assert designer.get("/processes/complaint/migrate?to=9").status_code == 404
+    assert f'name="case" value="{case_id}"' in designer.get("/processes/complaint/migrate?to=2").get_data(as_text=True)
 
 
 def test_the_modeler_check_runs_the_proof_and_deploy_asks_for_a_second_person(designer):

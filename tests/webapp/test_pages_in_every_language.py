@@ -82,7 +82,8 @@ def english_fragments(language: str) -> set[str]:
                 continue
             for piece in re.split(r"%\([a-z_]+\)s|<[^>]+>|[:;.,()“”«»]", english):
                 piece = piece.strip()
-                if len(piece.split()) >= 2 and not re.search(r"\d", piece) and not any(piece in s for s in strings):
+                if len(piece.split()) >= 2 and not re.search(r"\d", piece) and not any(piece in s for s in strings) \
+                        and not all(word[0].isupper() for word in piece.split()):  # a name ("Arman S."), not words
                     fragments.add(piece)
     return fragments
 
@@ -140,6 +141,8 @@ def walk(login_as, seeded, actors, client):
             yield get(who, "/cases/")
             yield get(who, f"/cases/{refused}")
             yield get(who, f"/cases/{detained}")
+            yield get(who, "/cases/inbox")
+        yield get("prosecutor", "/cases/inbox?stage=nowhere&blocked=maybe")
         yield get("judge", "/cases/?scope=all")
         yield get("investigator", "/cases/new")
         yield get("investigator", f"/cases/{refused}/tasks/{task}")

@@ -16,4 +16,4 @@ def _challenge(response):
     return response
 
 
-from . import cases, complaints, incidents, openapi, procedure, processes, reports, rights, training  # noqa: E402,F401  (routes register on import)
+from . import cases, complaints, inbox, incidents, openapi, procedure, processes, reports, rights, training  # noqa: E402,F401  (routes register on import)

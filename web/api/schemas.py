@@ -548,3 +548,59 @@ class PendingDeployment(Schema):
 
 class PendingList(Schema):
     items = fields.List(fields.Nested(PendingDeployment))
+
+
+# ---- migration of running cases (the cockpit) -------------------------------------------------
+
+class MigrationPreviewQuery(Request):
+    to = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID),
+                        metadata={"description": "the version the cases would move to"})
+
+
+class MigrationRequest(Request):
+    to_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
+    latest_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID),
+                                    metadata={"description": "the preview's latest_version: a version deployed "
+                                                             "since makes the request stale (409, nothing moves)"})
+    cases = fields.List(Id(), required=True, validate=validate.Length(min=1, max=1000),
+                        metadata={"description": "the ids of the chosen cases"})
+
+
+class MigrationReason(Schema):
+    text = fields.String(metadata={"description": "the reason in words, in the reader's language"})
+    checkpoint = fields.String(metadata={"description": "the right's checkpoint id, when a right is not respected"})
+    right = fields.String()
+    legal_basis = fields.String()
+    stage = fields.String(metadata={"description": "the stage the case entered, by its id"})
+    status = fields.String()
+    missing = fields.List(fields.String(), metadata={"description": "the missing evidence, by its labels"})
+
+
+class MigrationCandidate(Schema):
+    case = fields.Integer()
+    number = fields.String()
+    from_version = fields.Integer()
+    movable = fields.Boolean()
+    reasons = fields.List(fields.Nested(MigrationReason))
+
+
+class MigrationPreview(Schema):
+    process = fields.String()
+    to_version = fields.Integer()
+    latest_version = fields.Integer(metadata={"description": "send it back with the chosen cases"})
+    cases = fields.List(fields.Nested(MigrationCandidate))
+
+
+class MigratedCase(Schema):
+    case = fields.Integer()
+    number = fields.String()
+    from_version = fields.Integer()
+    reasons = fields.List(fields.Nested(MigrationReason))
+
+
+class MigrationOutcome(Schema):
+    operation = fields.String(metadata={"description": "the audited operation's id"})
+    process = fields.String()
+    to_version = fields.Integer()
+    migrated = fields.List(fields.Nested(MigratedCase))
+    refused = fields.List(fields.Nested(MigratedCase))

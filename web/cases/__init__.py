@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("cases", __name__, url_prefix="/cases", template_folder="templates")
 
-from . import acts, filings, liberty, pages  # noqa: E402,F401  (registers the views on bp)
+from . import acts, filings, inbox, liberty, pages  # noqa: E402,F401  (registers the views on bp)

@@ -7,7 +7,7 @@ from engine.domain import catalogue, roles
 from engine.domain.clock import parse_instant
 from engine.domain.stages import STAGES
 from engine.domain.errors import InvalidData
-from engine.services import dashboards, queries
+from engine.services import dashboards, inbox, queries
 
 from ..auth import current_actor, require
 from ..extensions import habeas
@@ -79,7 +79,9 @@ def case(case_id: int):
                            trail=trail, marks=marks, acts=acts, liberty=liberty.offered(view, actor.role),
                            files=acts or defence, defence=defence,
                            refers=actor.role in ("prosecutor", "supervising_prosecutor"),
-                           supervises=actor.role == "supervising_prosecutor")
+                           supervises=actor.role == "supervising_prosecutor",
+                           comments=inbox.comments(ctx, actor, case_id) if actor.role in inbox.COMMENT_READERS else None,
+                           may_comment=actor.role in inbox.COMMENTERS)
 
 
 def timeline(entries: list[dict]) -> list[dict]:

@@ -9,4 +9,4 @@ bp = Blueprint("designer", __name__, url_prefix="/processes", template_folder="t
 
 DESIGNERS = ("designer", "admin")
 
-from . import endpoints, pages  # noqa: E402,F401  (routes register on bp)
+from . import endpoints, migrating, pages  # noqa: E402,F401  (routes register on bp)

@@ -10,7 +10,8 @@ from engine.services import designs, processes
 
 from ..auth import current_actor, require
 from ..extensions import habeas
-from . import DESIGNERS, bp
+from ..i18n import labels
+from . import DESIGNERS, bp, words
 
 
 def _posted_bpmn() -> bytes:
@@ -30,7 +31,7 @@ def bpmn(process_id: str, version: int):
 def check():
     """The same validator as ``habeas validate``: every problem with its element and severity."""
     result = processes.validate(_posted_bpmn())
-    return jsonify({"ok": result.ok, "proof": result.proof, "problems": result.problems})
+    return jsonify({"ok": result.ok, "proof": result.proof, "problems": [words.problem(p) for p in result.problems]})
 
 
 @bp.post("/deploy")
@@ -40,8 +41,22 @@ def deploy():
     try:
         deployment = processes.deploy(habeas(), current_actor(), _posted_bpmn())
     except InvalidBpmn as err:
-        return jsonify({**err.to_dict(), "problems": [{"severity": "error", **p} for p in err.problems]}), 422
+        return jsonify({**err.to_dict(), "problems": [words.problem({"severity": "error", **p}) for p in err.problems]}), 422
     body = deployment.to_dict()
     body["url"] = url_for("designer.view", process_id=deployment.process_id, version=deployment.version)
     body["editUrl"] = url_for("designer.edit", process_id=deployment.process_id, version=deployment.version)
     return jsonify(body), 201 if deployment.created else 200
+
+
+@bp.post("/<process_id>/versions/<int:version>/compare")
+@require(*DESIGNERS)
+def compare(process_id: str, version: int):
+    """The draft in the modeler against a deployed version: each change with its element, for the
+    modeler to colour on the diagram (added, changed, removed)."""
+    try:
+        result = designs.compare_draft(habeas(), current_actor(), process_id, version, _posted_bpmn())
+    except InvalidBpmn as err:
+        return jsonify({**err.to_dict(), "problems": [{"severity": "error", **p} for p in err.problems]}), 422
+    for change in result["changes"]:
+        change["action_words"] = labels.diff_action(change["action"])
+    return jsonify(result)

@@ -55,6 +55,7 @@ def edit(process_id: str):
         "process": deployed["process"], "version": deployed["version"],
         "xmlUrl": url_for("designer.bpmn", process_id=process_id, version=deployed["version"]),
         "validateUrl": url_for("designer.check"), "deployUrl": url_for("designer.deploy"),
+        "compareUrl": url_for("designer.compare", process_id=process_id, version=deployed["version"]),
         "listUrl": url_for("designer.index"), "vocabulary": _vocabulary_in_words(designs.modeler_vocabulary()),
     }
     return render_template("designer/modeler.html", deployed=deployed, setup=setup)
@@ -79,23 +80,21 @@ def diff(process_id: str):
     to_version = _version_arg("to") or latest
     from_version = _version_arg("from") or max(1, to_version - 1)
     result = designs.diff_versions(habeas(), current_actor(), process_id, from_version, to_version)
-    return render_template("designer/diff.html", result=result, versions=versions)
+    return render_template("designer/diff.html", result=result, versions=versions, marks=_diff_marks(result["changes"]),
+                           from_url=url_for("designer.bpmn", process_id=process_id, version=from_version),
+                           to_url=url_for("designer.bpmn", process_id=process_id, version=to_version))
 
 
-@bp.route("/<process_id>/migrate", methods=["GET", "POST"])
-@require(*DESIGNERS)
-def migrate(process_id: str):
-    versions = [v for v in processes.list_versions(habeas()) if v["process"] == process_id]
-    if not versions:
-        abort(404, f"no process '{process_id}' is deployed")
-    open_cases = designs.open_cases_by_version(habeas(), current_actor(), process_id)
-    outcome, chosen = None, versions[-1]["version"]
-    if request.method == "POST":
-        try:
-            chosen = int(request.form.get("to_version", ""))
-        except ValueError:
-            abort(400, "choose a version to migrate to")
-        outcome = designs.migrate(habeas(), current_actor(), process_id, chosen)
-        open_cases = designs.open_cases_by_version(habeas(), current_actor(), process_id)
-    return render_template("designer/migrate.html", process_id=process_id, versions=versions,
-                           open_cases=open_cases, outcome=outcome, chosen=chosen)
+def _diff_marks(changes: list[dict]) -> dict:
+    """Which element to colour how on each side: added on the newer diagram, removed on the
+    older one, changed (or renamed) on both."""
+    newer, older = {}, {}
+    for change in changes:
+        if change["action"] == "added":
+            newer[change["element"]] = "added"
+        elif change["action"] == "removed":
+            older[change["element"]] = "removed"
+        else:
+            newer.setdefault(change["element"], "changed")
+            older.setdefault(change["element"], "changed")
+    return {"newer": newer, "older": older}

@@ -66,12 +66,15 @@ ACTIONS = {
     "case.opened": _l("case opened"), "case.read": _l("case read by the defence"),
     "case.migrated": _l("moved to a new process version"),
     "case.migration_refused": _l("move to a new process version refused"),
+    "process.migration": _l("chosen cases migrated to a new process version"),
     "task.completed": _l("task completed"), "task.refused": _l("step refused: rights not shown respected"),
     "evidence.recorded": _l("evidence recorded"), "checkpoint.overridden": _l("block overridden"),
     "escalation.resolved": _l("escalation resolved"), "deadline.warning": _l("deadline approaching"),
     "deadline.breached": _l("deadline missed"), "deadlines.recomputed": _l("deadlines recomputed"),
     "timer.fired": _l("process timer fired"), "process.deployed": _l("process version deployed"),
     "user.added": _l("user added"),
+    "task.claimed": _l("task claimed"), "task.reassigned": _l("task reassigned"),
+    "case.commented": _l("comment added"),
 }
 
 PROCESSES = {"criminal_case": _l("Criminal case"), "complaint": _l("Complaint to the investigating judge")}
@@ -81,6 +84,11 @@ DIFF_ACTIONS = {"added": _l("added"), "removed": _l("removed"), "changed": _l("c
 ESCALATION_KINDS = {"release": _l("Mandatory release"), "warning": _l("Deadline approaching"),
                     "escalation": _l("Escalated")}
 
+# The inbox: what kind of item, how severe (said in words, never by colour alone).
+INBOX_KINDS = {"task": _l("Task"), "release": _l("Mandatory release"), "escalation": _l("Escalated"),
+               "warning": _l("Deadline approaching"), "referral": _l("Referral of an ill-treatment allegation"),
+               "request": _l("Request of the defence"), "admissibility_flag": _l("Admissibility ruling needed")}
+SEVERITIES = {"critical": _l("critical"), "high": _l("high"), "medium": _l("medium"), "normal": _l("normal")}
 
 REPORT_FILTERS = {"from": _l("From"), "to": _l("To (inclusive)"), "unit": _l("Unit"), "prosecutor": _l("Prosecutor"),
                   "checkpoint": _l("Right"), "status": _l("Status")}
@@ -94,6 +102,17 @@ FIELD_ERRORS = (
     _l("the period must not end before it starts"), _l("the period must not start after today"),
     _l("required"), _l("not an ISO-8601 time"), _l("required: when the fact happened"), _l("no such record"),
     _l("already resolved"), _l("required when refusing: say what must be corrected"),
+)
+
+# The inbox's refusals (engine.services.inbox words them; fixed sentences).
+INBOX_REFUSALS = (
+    _l("the task is no longer waiting: reload the inbox"),
+    _l("the task is held by a colleague: only they or a supervising prosecutor may reassign it"),
+    _l("this task is not in your lane"),
+    _l("only the holder of the task, or a supervising prosecutor, may reassign it"),
+    _l("no active user by that name"), _l("that user's role may not work this task"),
+    _l("the case changed since you read it: reload and try again"), _l("write the comment"),
+    _l("the comment is longer than 4000 characters"),
 )
 
 
@@ -150,6 +169,14 @@ def diff_action(action: str) -> str:
 
 def escalation_kind(kind: str) -> str:
     return str(ESCALATION_KINDS.get(kind, ESCALATION_KINDS["escalation"]))
+
+
+def inbox_kind(kind: str) -> str:
+    return str(INBOX_KINDS.get(kind, kind))
+
+
+def severity_name(severity: str) -> str:
+    return str(SEVERITIES.get(severity, severity))
 
 
 def _own(translations: dict | None, key: str) -> str | None:

@@ -34,6 +34,20 @@ MESSAGES = (
     N_("Instructions for the person doing the task"), N_("Form (JSON)"),
     N_("The form is not a JSON list of fields; edit it as text."), N_("not in the catalogue"),
     N_("error"), N_("warning"),
+    N_("Nothing leads to this element: no sequence flow comes into it, so no case can ever reach it. "
+       "Connect a flow into it, or remove it."),
+    N_("Nothing leaves this element: no sequence flow goes out of it, so a case that reaches it stops "
+       "there without an end event. Connect it onwards, or end the path with an end event."),
+    N_("This is a plain Task (no type): the engine completes it at once, nobody acts on it and no "
+       "right is checked there. Make it a user task with a lane and a stage if a person acts, or a "
+       "script task if the system does."),
+    N_("%(count)s element(s) not connected or not typed: saving will refuse them."),
+    N_("Every element is connected and typed."),
+    N_("Comparing with version %(version)s…"), N_("The comparison failed."),
+    N_("%(added)s added, %(changed)s changed, %(removed)s removed."),
+    N_("No change from version %(version)s (only the layout may differ)."),
+    N_("Compared with version %(version)s: the changes are coloured on the diagram."),
+    N_("Could not compare: %(reason)s"),
     N_("The diagram could not be shown: %(reason)s"),
     N_("The diagram could not be drawn: %(reason)s. The tasks waiting now are listed above."),
 )

@@ -16,7 +16,7 @@
 
   var modeler = new window.BpmnJS({
     container: "#canvas",
-    keyboard: { bindTo: document },
+    /* diagram-js 15 binds the keyboard to the focused canvas itself (an explicit bindTo is an error) */
     moddleExtensions: { spiffworkflow: window.HabeasSpiffDescriptor }
   });
   var panel = new window.HabeasPanel(modeler, document.getElementById("panel-body"), setup.vocabulary);
@@ -28,16 +28,67 @@
 
   function registry() { return modeler.get("elementRegistry"); }
 
-  /* Select an element, opening the subprocess plane it sits in and bringing it into view. */
+  /* The canvas fills the window below the header (and follows its size). */
+  var canvasNode = document.getElementById("canvas");
+  var panelNode = document.querySelector(".modeler .panel");
+  function fitToWindow() {
+    var top = canvasNode.getBoundingClientRect().top + window.scrollY;
+    var height = Math.max(420, window.innerHeight - top - 16);
+    canvasNode.style.height = height + "px";
+    if (panelNode) { panelNode.style.maxHeight = height + "px"; panelNode.style.height = height + "px"; }
+    modeler.get("canvas").resized();
+  }
+  window.addEventListener("resize", fitToWindow);
+
+  /* The whole diagram in view, clear of the palette on the left, never above 100 %. */
+  function fitDiagram() {
+    var canvas = modeler.get("canvas");
+    canvas.zoom("fit-viewport", "auto");
+    var box = canvas.viewbox(), inner = box.inner, outer = box.outer;
+    if (!inner || !inner.width || !inner.height) { return; }
+    var palette = canvasNode.querySelector(".djs-palette");
+    var left = (palette ? palette.getBoundingClientRect().right - canvasNode.getBoundingClientRect().left : 0) + 16;
+    var pad = 16;
+    var scale = Math.min(1, (outer.width - left - pad) / inner.width, (outer.height - 2 * pad) / inner.height);
+    canvas.viewbox({ x: inner.x - left / scale, y: inner.y - (outer.height / scale - inner.height) / 2,
+                     width: outer.width / scale, height: outer.height / scale });
+  }
+
+  /* Zoom to an element: centre it at a readable scale (100 %, or smaller when it is too big to
+     fit), opening the subprocess plane it sits in. */
+  function zoomTo(element) {
+    var canvas = modeler.get("canvas");
+    var box = canvas.viewbox();
+    var outer = box.outer || { width: canvasNode.clientWidth, height: canvasNode.clientHeight };
+    var width = element.width || 1, height = element.height || 1;
+    var scale = Math.min(1, outer.width / (width + 240), outer.height / (height + 240));
+    var cx = element.x + width / 2, cy = element.y + height / 2;
+    if (element.waypoints) {
+      var xs = element.waypoints.map(function (p) { return p.x; }), ys = element.waypoints.map(function (p) { return p.y; });
+      cx = (Math.min.apply(null, xs) + Math.max.apply(null, xs)) / 2;
+      cy = (Math.min.apply(null, ys) + Math.max.apply(null, ys)) / 2;
+    }
+    canvas.viewbox({ x: cx - outer.width / scale / 2, y: cy - outer.height / scale / 2,
+                     width: outer.width / scale, height: outer.height / scale });
+  }
+
+  /* Select an element and zoom to it, opening the subprocess plane it sits in. */
   function selectElement(id) {
     var element = registry().get(id);
     if (!element) { return false; }
     var canvas = modeler.get("canvas");
     var root = canvas.findRoot(element);
     if (root && root !== canvas.getRootElement()) { canvas.setRootElement(root); }
-    canvas.scrollToElement(element);
+    zoomTo(element);
     modeler.get("selection").select(element);
     return true;
+  }
+
+  /* From a problem or a change: select and zoom, bring the canvas into view, focus the panel. */
+  function showElement(id) {
+    if (!selectElement(id)) { return; }
+    canvasNode.scrollIntoView({ block: "nearest" });
+    document.getElementById("panel-heading").focus({ preventScroll: true });
   }
 
   function fillPicker() {
@@ -61,7 +112,26 @@
     var chosen = picker.value;
     fillPicker();
     picker.value = chosen;
+    lintDraft();
   });
+
+  /* The live lint (modeler-lint.js): each finding a button that zooms to its element. */
+  var draftList = document.getElementById("draft-problems");
+  var draftSummary = document.getElementById("draft-summary");
+  function lintDraft() {
+    var found = window.HabeasLint.lint(registry());
+    draftList.textContent = "";
+    draftSummary.textContent = found.length
+      ? T("%(count)s element(s) not connected or not typed: saving will refuse them.", { count: found.length })
+      : T("Every element is connected and typed.");
+    found.forEach(function (problem) {
+      var item = dom.el("li", { className: "problem error", "data-element": problem.element, "data-rule": problem.rule });
+      item.appendChild(dom.el("button", { type: "button", className: "link", onclick: function () { showElement(problem.element); } },
+        [dom.el("span", { className: "badge", text: T("error") }), " ", dom.el("strong", { text: elementName(problem.element) }), " ",
+         dom.el("code", { text: problem.element }), ": " + problem.message]));
+      draftList.appendChild(item);
+    });
+  }
   modeler.on("selection.changed", function (event) {
     var one = event.newSelection.length === 1 ? event.newSelection[0] : null;
     picker.value = one && picker.querySelector("option[value='" + CSS.escape(one.id) + "']") ? one.id : "";
@@ -98,8 +168,7 @@
         var cls = "habeas-" + severity;
         mark(problem.element, cls);
         item.appendChild(dom.el("button", { type: "button", className: "link", onclick: function () {
-          selectElement(problem.element);
-          document.getElementById("panel-heading").focus();
+          showElement(problem.element);
         } }, [tag, " ", dom.el("strong", { text: elementName(problem.element) }), " ",
               dom.el("code", { text: problem.element }), ": " + text]));
       } else {
@@ -158,8 +227,9 @@
     restore.hidden = false;
     restore.addEventListener("click", function () {
       modeler.importXML(draft.xml).then(function () {
-        modeler.get("canvas").zoom("fit-viewport", "auto");
+        fitDiagram();
         fillPicker();
+        lintDraft();
         panel.show(null);
         restore.hidden = true;
         say(T("Draft restored: save to check it."));
@@ -216,6 +286,54 @@
   document.getElementById("save-button").addEventListener("click", check);
   document.getElementById("deploy-button").addEventListener("click", deploy);
   document.getElementById("download-button").addEventListener("click", download);
+  document.getElementById("compare-button").addEventListener("click", compare);
+  document.getElementById("compare-clear").addEventListener("click", clearDiff);
+
+  /* The visual diff: the draft against the version it was opened from, each added element
+     coloured green and each changed one blue on the diagram; removed ones are listed (they are
+     no longer on it).  Each change is a button that zooms to its element. */
+  var diffMarks = [];
+  function clearDiff() {
+    var canvas = modeler.get("canvas");
+    diffMarks.forEach(function (mark) { if (registry().get(mark.id)) { canvas.removeMarker(mark.id, mark.cls); } });
+    diffMarks = [];
+  }
+
+  function compare() {
+    say(T("Comparing with version %(version)s…", setup), "busy");
+    return exportXml().then(function (xml) { return post(setup.compareUrl, xml); }).then(function (answer) {
+      if (answer.status !== 200) { say(answer.body.message || T("The comparison failed."), "bad"); return; }
+      clearDiff();
+      var card = document.getElementById("compare-card");
+      var list = document.getElementById("compare-list");
+      list.textContent = "";
+      var canvas = modeler.get("canvas");
+      var counts = { added: 0, changed: 0, removed: 0 };
+      answer.body.changes.forEach(function (change) {
+        var kind = change.action === "added" ? "added" : change.action === "removed" ? "removed" : "changed";
+        counts[kind] += 1;
+        var onDiagram = kind !== "removed" && registry().get(change.element);
+        if (onDiagram && !diffMarks.some(function (m) { return m.id === change.element; })) {
+          canvas.addMarker(change.element, "habeas-diff-" + kind);
+          diffMarks.push({ id: change.element, cls: "habeas-diff-" + kind });
+        }
+        var badge = dom.el("span", { className: "badge", text: change.action_words || change.action });
+        var words = [badge, " ", dom.el("span", { lang: "en", text: change.message }), " ", dom.el("code", { text: change.element })];
+        var item = dom.el("li", { className: "change change-" + change.action, "data-element": change.element });
+        if (onDiagram) {
+          item.appendChild(dom.el("button", { type: "button", className: "link", onclick: function () { showElement(change.element); } }, words));
+        } else {
+          words.forEach(function (w) { item.appendChild(typeof w === "string" ? document.createTextNode(w) : w); });
+        }
+        list.appendChild(item);
+      });
+      document.getElementById("compare-summary").textContent = answer.body.changes.length
+        ? T("%(added)s added, %(changed)s changed, %(removed)s removed.", counts)
+        : T("No change from version %(version)s (only the layout may differ).", setup);
+      card.hidden = false;
+      say(T("Compared with version %(version)s: the changes are coloured on the diagram.", setup), "ok");
+    }).catch(function (err) { say(T("Could not compare: %(reason)s", { reason: err.message }), "bad"); });
+  }
 
   fetch(setup.xmlUrl, { credentials: "same-origin" }).then(function (response) {
     if (!response.ok) { throw new Error("the model could not be loaded (" + response.status + ")"); }
@@ -223,14 +341,17 @@
   }).then(function (xml) {
     return modeler.importXML(xml);
   }).then(function (result) {
-    modeler.get("canvas").zoom("fit-viewport", "auto");
+    fitToWindow();
+    fitDiagram();
     fillPicker();
+    lintDraft();
     panel.show(null);
     offerDraft();
     var warnings = (result && result.warnings) || [];
     say(warnings.length ? T("Loaded version %(version)s of %(process)s (%(warnings)s import warnings).",
                             { version: setup.version, process: setup.process, warnings: warnings.length })
       : T("Loaded version %(version)s of %(process)s.", setup));
+    window.HabeasModeler = modeler;  /* for the browser tests and the console */
     document.body.setAttribute("data-modeler-ready", "true");
   }).catch(function (err) { say(T("Could not open the model: %(reason)s", { reason: err.message }), "bad"); });
 })();
