@@ -1,5 +1,5 @@
 """The alerts at the top of a case page, most severe first: a mandatory release, then missed
-deadlines and open escalations, then warnings and statements awaiting an admissibility ruling.
+deadlines, open escalations and statements awaiting an admissibility ruling, then warnings.
 
 Everything here is already in the case view (``queries.show_case``); this only orders it so
 that what must be done first is read first.  A release comes first because a person held
@@ -7,9 +7,9 @@ without a lawful order must be freed now (CPC art 131(4); ICCPR 9(3))."""
 from datetime import datetime, timezone
 
 from engine.domain.clock import parse_instant
+from engine.services.inbox import CRITICAL, ESCALATION_SEVERITY, HIGH, SEVERITY_RANK as ORDER
 
-CRITICAL, HIGH, MEDIUM, LOW = "critical", "high", "medium", "low"
-ORDER = {CRITICAL: 0, HIGH: 1, MEDIUM: 2, LOW: 3}
+# the inbox's scale (engine.services.inbox), so that an item reads as urgent in both places
 
 
 def of_case(view: dict, now: datetime | None = None) -> list[dict]:
@@ -24,7 +24,7 @@ def of_case(view: dict, now: datetime | None = None) -> list[dict]:
         kind = e.get("kind") or "escalation"
         if kind == "release":
             released.add(e["checkpoint"])
-        severity = {"release": CRITICAL, "escalation": HIGH, "referral": MEDIUM, "request": MEDIUM}.get(kind, LOW)
+        severity = ESCALATION_SEVERITY.get(kind, HIGH)
         out.append({"severity": severity, "kind": kind, "checkpoint": e["checkpoint"], "due_at": e.get("due_at"),
                     "since": e.get("created_at"), "reason": e.get("reason") or "", "anchor": "escalations"})
     for episode in view.get("episodes", []):
@@ -42,7 +42,7 @@ def of_case(view: dict, now: datetime | None = None) -> list[dict]:
                         "since": d.get("starts_at"), "reason": d.get("basis") or "", "anchor": "rights"})
     for f in view.get("flags", []):
         if not f.get("ruling"):
-            out.append({"severity": MEDIUM, "kind": "admissibility", "checkpoint": f["checkpoint"], "due_at": None,
+            out.append({"severity": HIGH, "kind": "admissibility", "checkpoint": f["checkpoint"], "due_at": None,
                         "since": f.get("created_at"), "reason": f.get("reason") or "", "task": f.get("task"),
                         "anchor": "escalations"})
     return sorted(out, key=lambda a: (ORDER[a["severity"]], a["due_at"] or "9999"))
