@@ -8,7 +8,7 @@ from flask_babel import gettext, lazy_gettext as _l
 from engine.domain.clock import parse_instant
 
 from .extensions import habeas
-from .i18n import labels, scripts
+from .i18n import audit_details, labels, scripts
 
 ZONE_NAMES = {"Asia/Almaty": _l("Almaty time (Asia/Almaty)"), "Asia/Aqtobe": _l("Aktobe time (Asia/Aqtobe)"),
               "UTC": _l("UTC")}
@@ -97,5 +97,6 @@ def register(app) -> None:
         severity_name=labels.severity_name, process_name=labels.process_name,
         filter_label=labels.filter_label, field_error=labels.field_error,
         field_error_is_translated=labels.field_error_is_translated, script_messages=scripts.translated,
-        diff_action=labels.diff_action, evidence_labels=labels.evidence_labels)
+        diff_action=labels.diff_action, evidence_labels=labels.evidence_labels,
+        audit_details=audit_details.details, actor_name=audit_details.actor_name)
     app.jinja_env.filters["field_error"] = labels.field_error

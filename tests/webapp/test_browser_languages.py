@@ -4,6 +4,7 @@ dashboard and the designer's process list read in that language, and so do the w
 modeler's scripts write (no English message left, as
 tests/webapp/test_pages_in_every_language.py checks it); logging out keeps the language.
 Screenshots go to test-artifacts/lang-*.png."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -31,7 +32,9 @@ WORDS = {
 
 def _reads_entirely_in(page, fragments, where: str) -> None:
     text = readable(page.content())
-    left = sorted(f for f in fragments if f in text)
+    # whole words, as test_pages_in_every_language looks for them ("Arman S." of a scenario is no
+    # English left in the demo's "Arman Seitkali")
+    left = sorted(f for f in fragments if re.search(r"(?<![\w])" + re.escape(f) + r"(?![\w])", text))
     assert not left, f"{where}: English left: {left[:8]}"
 
 
@@ -80,7 +83,23 @@ def test_the_roles_pages_read_in_the_chosen_language(page, live_server, language
     page.get_by_role("button", name=words["log_in"]).click()
     expect(page.get_by_role("heading", level=1, name=words["compliance"])).to_be_visible()
     _reads_entirely_in(page, fragments, "compliance dashboard")
+    # the charts' legends, axes and bars are in the language too (drawn by the script)
+    page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-trend'))")
+    drawn = page.evaluate("""() => ['chart-checkpoints', 'chart-trend'].map((id) => {
+        const chart = Chart.getChart(document.getElementById(id));
+        const scales = Object.values(chart.options.scales).map((s) => s.title && s.title.text).filter(Boolean);
+        return {legend: chart.data.datasets.map((d) => d.label), axes: scales, labels: chart.data.labels};
+    })""")
+    english = {"passed", "failed", "waived", "overridden", "pending", "evaluations", "week starting (Monday, UTC)"}
+    for chart in drawn:
+        assert chart["legend"] and not english & set(chart["legend"]), chart["legend"]
+        assert len(chart["axes"]) >= 1 and not english & set(chart["axes"]), chart["axes"]
+    assert not {"Interpreter", "Right to silence"} & set(drawn[0]["labels"])
     screenshot(page, f"lang-{language}-compliance")
+    page.goto(f"{base}/compliance/cases/{case_id}/audit?status=refused&checkpoint=counsel_before_interrogation")
+    expect(page.locator("#audit-trail tr[data-failing]")).to_have_count(2)  # the driver's and the page's refusal
+    _reads_entirely_in(page, fragments, "audit trail")
+    screenshot(page, f"lang-{language}-audit-trail")
     page.get_by_role("button", name=words["log_out"]).click()
 
     page.fill("#username", "designer")

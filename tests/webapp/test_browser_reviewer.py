@@ -37,6 +37,13 @@ def log_in(page, url, username):
     page.get_by_role("button", name="Log in").click()
 
 
+def assert_no_json(page):
+    """Records read as labelled fields: no JSON block, no braces of a serialised record."""
+    main = page.locator("main").inner_text()
+    assert page.locator("main pre").count() == 0
+    assert '{"' not in main and '": ' not in main, main[:400]
+
+
 def chart_drawn(page, canvas_id: str) -> dict:
     return page.evaluate("""(id) => {
         const canvas = document.getElementById(id);
@@ -63,6 +70,28 @@ def test_reviewer_dashboard_filter_drill_down_and_csv(page, seeded_server):
     assert trend["exists"] and trend["width"] > 0 and trend["height"] > 0 and trend["labels"] >= 1
     screenshot(page, "reviewer-dashboard")
 
+    # a bar of the chart opens the cases behind it, as the table's count does
+    bar = page.evaluate("""() => {
+        const chart = Chart.getChart(document.getElementById('chart-checkpoints'));
+        for (const [d, set] of chart.data.datasets.entries()) {
+            for (const [i, value] of set.data.entries()) {
+                if (value > 0) {
+                    const el = chart.getDatasetMeta(d).data[i];
+                    const left = (el.x + el.base) / 2;  // the middle of a horizontal bar
+                    const data = JSON.parse(document.getElementById('dashboard-data').textContent);
+                    return {x: left, y: el.y, checkpoint: data.checkpoints[i].id};
+                }
+            }
+        }
+        return null;
+    }""")
+    assert bar is not None
+    page.locator("#chart-checkpoints").click(position={"x": bar["x"], "y": bar["y"]})
+    expect(page).to_have_url(re.compile(rf"/compliance/cases\?.*checkpoint={bar['checkpoint']}"))
+    expect(page.locator("#drill-down tbody tr").first).to_be_visible()
+    page.go_back()
+    page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-trend'))")
+
     # refused attempts are counted apart from evaluations (issue 9), with their own drill-down
     counsel_pending = page.locator('#per-right tr[data-checkpoint="counsel_before_interrogation"] td[data-status="refused"]')
     expect(counsel_pending).to_have_text("2")  # the demo's refused case and the Astana one
@@ -83,8 +112,55 @@ def test_reviewer_dashboard_filter_drill_down_and_csv(page, seeded_server):
 
     rows.first.get_by_role("link", name=re.compile("Audit trail")).click()
     expect(page.get_by_role("heading", name=re.compile(r"Audit trail of case HB-"))).to_be_visible()
-    expect(page.locator('#audit-trail tr[data-action="task.refused"]')).to_have_count(1)
+    # the trail honours the drill-down's filter: only the refused attempt, marked and in view
+    expect(page).to_have_url(re.compile(r"status=refused.*#failing$"))
+    trail = page.locator("#audit-trail tbody tr")
+    expect(trail).to_have_count(1)
+    failing = page.locator('#audit-trail tr[data-action="task.refused"]')
+    expect(failing).to_have_class(re.compile(r"\bfailing\b"))
+    expect(failing).to_contain_text("Failing entry")
+    expect(failing).to_be_in_viewport()
+    expect(page.locator("#t-checkpoint")).to_have_value("counsel_before_interrogation")
+    expect(page.locator("#t-status")).to_have_value("refused")
+    assert_no_json(page)
+    screenshot(page, "reviewer-audit-trail-filtered")
+
+    page.get_by_role("link", name="Show every entry, the matching ones marked").click()
+    expect(trail.first).to_be_visible()
+    assert trail.count() > 5
+    expect(page.locator("#audit-trail tr[data-failing]")).to_have_count(1)
+    expect(page.locator("#audit-trail tr[data-failing]")).to_be_in_viewport()
+    assert_no_json(page)
     screenshot(page, "reviewer-audit-trail")
+
+    # the filters by keyboard alone: tab to the outcome, choose "passed", submit with Enter
+    page.locator("#t-stage").focus()
+    page.keyboard.press("Tab")
+    expect(page.locator("#t-status")).to_be_focused()
+    page.locator("#t-status").select_option("passed")  # a select changes by arrow keys too
+    page.locator("#t-checkpoint").focus()
+    page.locator("#t-checkpoint").select_option("rights_information")
+    for _ in range(4):
+        page.keyboard.press("Tab")
+    expect(page.locator("#t-to")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Apply")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"status=passed"))
+    expect(page.locator("#audit-trail tr[data-failing]")).to_have_count(0)
+    matched = page.locator("#audit-trail tbody tr[data-match]")
+    expect(matched.first).to_be_visible()
+    assert matched.count() == trail.count()  # only the matching entries are listed
+    screenshot(page, "reviewer-audit-trail-passed")
+
+    # a filter that cannot be used: the error summary takes the focus, the whole trail is shown
+    page.locator("#t-from").fill("31.02.2026")
+    page.locator("#t-from").press("Enter")
+    expect(page.locator("#trail-filter-errors")).to_be_focused()
+    expect(page.locator("#audit-trail tbody tr").first).to_be_visible()
+    page.go_back()
+    page.go_back()
+    page.go_back()
 
     page.get_by_role("link", name="Back to the list of cases").click()
     page.get_by_role("link", name="Back to the compliance dashboard").click()

@@ -94,7 +94,8 @@ def test_csv_export_has_a_bom_and_a_semicolon_option_for_excel(login_as):
 
 
 @pytest.mark.parametrize("table, first_column", [("units", "unit"), ("prosecutors", "prosecutor"), ("weeks", "week"),
-                                                 ("stages", "stage"), ("indicators", "indicator")])
+                                                 ("stages", "stage"), ("indicators", "indicator"),
+                                                 ("reviewer_indicators", "indicator")])
 def test_csv_export_covers_every_table_of_the_report(login_as, table, first_column):
     raw = login_as("reviewer").get(f"/compliance/report.csv?table={table}").get_data()
     header = next(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
@@ -106,7 +107,7 @@ def test_xlsx_export_has_one_sheet_per_table_headed_in_the_readers_language(logi
     assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
     book = load_workbook(io.BytesIO(response.get_data()))
     assert book.sheetnames == ["Құқықтар бойынша", "Бөлімшелер бойынша", "Прокурорлар бойынша", "Апталар бойынша",
-                               "CEPEJ сатылар бойынша", "Негізгі көрсеткіштер"]
+                               "CEPEJ сатылар бойынша", "Негізгі көрсеткіштер", "Тексеру көрсеткіштері"]
     rights = list(book["Құқықтар бойынша"].values)
     assert rights[0][:3] == ("Құқық (коды)", "Құқық", "Құқықтық негіз") and len(rights) == 17
     assert rights[1][1] == "ұстап алуды сотта кідіріссіз тексеру"

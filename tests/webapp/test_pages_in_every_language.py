@@ -164,6 +164,13 @@ def walk(login_as, seeded, actors, client):
         yield get("reviewer", "/compliance/?from=2026-03-01&to=2026-02-01")
         yield get("reviewer", "/compliance/cases?status=pending")
         yield get("reviewer", f"/compliance/cases/{refused}/audit")
+        # the drill-down's trail: filtered, the failing entry marked, records as fields; a bad filter
+        yield get("reviewer", "/compliance/cases?status=refused&checkpoint=counsel_before_interrogation")
+        yield get("reviewer", f"/compliance/cases/{refused}/audit?status=refused"
+                              "&checkpoint=counsel_before_interrogation&all=1")
+        yield get("reviewer", f"/compliance/cases/{detained}/audit?stage=detention")
+        yield get("reviewer", f"/compliance/cases/{detained}/audit")
+        yield get("reviewer", f"/compliance/cases/{refused}/audit?status=lost&from=31.02.2026")
         yield get("designer", "/processes/")
         yield get("designer", "/processes/criminal_case/versions/1")
         yield get("designer", "/processes/complaint/versions/1")

@@ -7,7 +7,7 @@ from engine.domain import catalogue, roles
 from engine.domain.clock import parse_instant
 from engine.domain.stages import STAGES
 from engine.domain.errors import InvalidData
-from engine.services import dashboards, inbox, queries
+from engine.services import dashboards, inbox, queries, trail as trail_reads
 
 from ..auth import current_actor, require
 from ..extensions import habeas
@@ -76,7 +76,8 @@ def case(case_id: int):
     return render_template("cases/case.html", case=view, panel=dashboards.checkpoint_panel(view, actor),
                            alerts=alerts.of_case(view, ctx.now()), strip=stage_strip(view),
                            standing=catalogue.STANDING_TERMS,
-                           trail=trail, marks=marks, acts=acts, liberty=liberty.offered(view, actor.role),
+                           trail=trail, trail_form=trail_reads.form_fields(ctx, case_id), marks=marks, acts=acts,
+                           liberty=liberty.offered(view, actor.role),
                            files=acts or defence, defence=defence,
                            refers=actor.role in ("prosecutor", "supervising_prosecutor"),
                            supervises=actor.role == "supervising_prosecutor",

@@ -75,6 +75,17 @@ ACTIONS = {
     "user.added": _l("user added"),
     "task.claimed": _l("task claimed"), "task.reassigned": _l("task reassigned"),
     "case.commented": _l("comment added"),
+    # the acts of the procedure and of the engine that a case's trail also holds
+    "custody.extended": _l("custody term extended"), "custody.extension_refused": _l("custody extension refused"),
+    "allegation.recorded": _l("ill-treatment allegation recorded"),
+    "allegation.referred": _l("allegation referred to the prosecutor"),
+    "complaint.filed": _l("complaint filed"), "complaint.ruled": _l("ruling on the complaint"),
+    "counsel.derogated": _l("temporary derogation from access to a lawyer"),
+    "file_access.requested": _l("access to the file requested"), "person.released": _l("person released"),
+    "suspicion.requalified": _l("suspicion requalified"), "deadline.escalated": _l("deadline escalated"),
+    "access.denied": _l("access refused"), "data.erased": _l("data erased after the retention period"),
+    "incident.opened": _l("incident opened"), "incident.resolved": _l("incident resolved"),
+    "incident.retried": _l("incident retried"), "incident.repaired": _l("incident repaired"),
 }
 
 PROCESSES = {"criminal_case": _l("Criminal case"), "complaint": _l("Complaint to the investigating judge")}

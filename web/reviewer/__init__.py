@@ -5,16 +5,17 @@ import json
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 
 from engine.domain import catalogue
 from engine.domain.errors import Forbidden, InvalidData
-from engine.services import indicators, queries, reports
+from engine.domain.stages import STAGES
+from engine.services import indicators, queries, reports, trail as trail_reads
 
 from ..auth import current_actor, require
 from ..extensions import habeas
-from ..i18n import labels, said
+from ..i18n import indicators as indicator_words, labels, said
 from . import exports, filters as report_filters
 
 bp = Blueprint("reviewer", __name__, url_prefix="/compliance", template_folder="templates")
@@ -22,6 +23,16 @@ bp = Blueprint("reviewer", __name__, url_prefix="/compliance", template_folder="
 READERS = ("reviewer", "admin", "supervising_prosecutor", "prosecutor")
 CHARTED = ("passed", "waived", "overridden", "failed", "pending")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.context_processor
+def _indicator_words():
+    """The issue-9 indicators in the reader's language (their definitions with the configured limits)."""
+    params = habeas().params
+    return {"indicator_title": indicator_words.title, "indicator_translated": indicator_words.is_translated,
+            "indicator_definition": lambda i: indicator_words.definition(i, params),
+            "indicator_rows": indicator_words.rows, "indicator_trail": indicator_words.trail,
+            "indicator_basis": indicator_words.legal_basis}
 
 
 def _zone() -> ZoneInfo:
@@ -51,7 +62,8 @@ def dashboard():
     more = indicators.indicators(habeas(), actor, **chosen.service_args())["indicators"]
     return render_template("reviewer/dashboard.html", report=report, filters=chosen, more=more,
                            choices=_choices(actor, chosen), chain=_chain_status(actor),
-                           chart_data=_chart_data(report), statuses=reports.DRILLABLE), 422 if chosen.errors else 200
+                           chart_data=_chart_data(report, chosen), statuses=reports.DRILLABLE,
+                           csv_tables=exports.TABLES), 422 if chosen.errors else 200
 
 
 def _choices(actor, chosen: report_filters.ReportFilters) -> dict:
@@ -71,9 +83,11 @@ def _chain_status(actor) -> dict | None:
         return None
 
 
-def _chart_data(report: dict) -> dict:
-    """What the charts draw, handed to dashboard-charts.js in a JSON block (no inline script)."""
-    return {"statuses": list(CHARTED),
+def _chart_data(report: dict, chosen: report_filters.ReportFilters) -> dict:
+    """What the charts draw, handed to dashboard-charts.js in a JSON block (no inline script);
+    ``drill``: the drill-down's address under these filters, which a click on a bar completes
+    with the bar's right and status (the table below offers the same links to the keyboard)."""
+    return {"statuses": list(CHARTED), "drill": url_for("reviewer.cases", **chosen.query()),
             "labels": {s: labels.status_name(s) for s in CHARTED},
             "axis": {"week": _("week starting (Monday, UTC)"), "count": _("evaluations")},
             "checkpoints": [{"id": line["checkpoint"], "right": labels.right_name(line["checkpoint"]),
@@ -99,6 +113,8 @@ def export_csv():
         raise said(InvalidData(_("The export options are not valid."), problems))
     if table == "rights":
         report = reports.compliance(habeas(), current_actor(), **chosen.service_args())
+    elif table in exports.NEEDS_INDICATORS:
+        report = {"reviewer_indicators": _reviewer_indicators(chosen)}
     else:
         report = reports.dashboard(habeas(), current_actor(), **chosen.service_args())
     name = _export_name(chosen) + ("" if table == "rights" else f"-{table}")
@@ -113,6 +129,7 @@ def export_xlsx():
     chosen = _filters()
     _refuse_bad_filters(chosen)
     report = reports.dashboard(habeas(), current_actor(), **chosen.service_args())
+    report["reviewer_indicators"] = _reviewer_indicators(chosen)
     return Response(exports.to_xlsx(report), mimetype=XLSX,
                     headers={"Content-Disposition": f"attachment; filename={_export_name(chosen)}.xlsx"})
 
@@ -131,6 +148,10 @@ def export_json():
                     headers={"Content-Disposition": f"attachment; filename={_export_name(chosen)}.json"})
 
 
+def _reviewer_indicators(chosen: report_filters.ReportFilters) -> list[dict]:
+    return indicators.indicators(habeas(), current_actor(), **chosen.service_args())["indicators"]
+
+
 def _export_name(chosen: report_filters.ReportFilters) -> str:
     return f"habeas-compliance-{chosen.first_day.isoformat()}-{chosen.last_day.isoformat()}"
 
@@ -143,17 +164,33 @@ def cases():
     _refuse_bad_filters(chosen)
     found = reports.cases_for(habeas(), current_actor(), status=chosen.status, checkpoint=chosen.checkpoint,
                               **chosen.service_args())
+    if chosen.case:  # narrowing to a case number: of the listed cases (the most recent ones)
+        found = [c for c in found if chosen.case.casefold() in (c["number"] or "").casefold()]
     checkpoint = catalogue.get(chosen.checkpoint) if chosen.checkpoint else None
     return render_template("reviewer/cases.html", cases=found, filters=chosen, checkpoint=checkpoint,
-                           limit=reports.DRILL_DOWN_LIMIT)
+                           limit=reports.DRILL_DOWN_LIMIT, failing_statuses=trail_reads.FAILING_STATUSES)
 
 
 @bp.get("/cases/<int:case_id>/audit")
 @require(*READERS)
 def case_audit(case_id: int):
-    entries = queries.case_audit(habeas(), current_actor(), case_id)
+    """A case's audit trail under the drill-down's filter (a right, a stage, an outcome, a
+    period): only the matching entries unless ``all`` is asked for, the failing ones marked, the
+    first of them the page's ``#failing`` anchor; each record as labelled fields."""
+    chosen = report_filters.parse_audit(request.args, _zone())
+    trail = trail_reads.case_trail(habeas(), current_actor(), case_id, chosen.trail_filter())
+    entries = trail["entries"]
     opened = next((e for e in entries if e["action"] == "case.opened"), None)
     number = (opened or {}).get("payload", {}).get("number") or f"#{case_id}"
-    came_from = _filters(drill_down=True)
-    back = None if came_from.errors else came_from.query(checkpoint=came_from.checkpoint, status=came_from.status)
-    return render_template("reviewer/audit.html", entries=entries, case_id=case_id, number=number, back=back)
+    show_all = request.args.get("all") == "1" or not trail["filtered"]
+    shown = entries if show_all else [e for e in entries if e["matches"]]
+    first_failing = next((e["seq"] for e in shown if e["failing"]), None)
+    first_match = next((e["seq"] for e in shown if e["matches"]), None) if trail["filtered"] else None
+    back = chosen.query() if chosen.status and not chosen.errors else None
+    return render_template("reviewer/audit.html", entries=shown, total=len(entries), trail=trail, case_id=case_id,
+                           number=number, back=back, filters=chosen, show_all=show_all,
+                           first_failing=first_failing, first_match=first_match,
+                           rights=[(cid, labels.right_name(cid)) for cid in catalogue.CATALOGUE],
+                           stages=[(s.id, labels.stage_title(s.id)) for s in STAGES],
+                           outcomes=[(s, labels.status_name(s)) for s in reports.DRILLABLE]), \
+        422 if chosen.errors else 200

@@ -2,7 +2,9 @@
 for Excel set to Russian or Kazakh, semicolon) and XLSX (openpyxl, one sheet per table).
 
 Every table of the dashboard can be exported: per right, by unit, by prosecutor, per week, per
-stage (CEPEJ) and the headline indicators.  CSV columns keep stable English keys (scripts read
+stage (CEPEJ), the headline indicators and the reviewer indicators of issue 9 (custody,
+allegations, lawyer, notice, interpreters, children, overrides, complaints, CEPEJ per instance;
+each figure with the ids of the cases it counts).  CSV columns keep stable English keys (scripts read
 them, like the JSON API); the XLSX workbook is for people: its headings and the names of rights,
 stages and statuses are in the reader's language."""
 import csv
@@ -14,7 +16,7 @@ from openpyxl.styles import Font
 
 from engine.services.reports import RECORDED, STATUSES
 
-from ..i18n import labels
+from ..i18n import indicators as indicator_words, labels
 
 BOM = "\ufeff"
 SEPARATORS = {"comma": ",", "semicolon": ";"}
@@ -29,10 +31,13 @@ HEADINGS = {
     "incoming": _l("Incoming"), "resolved": _l("Resolved"), "pending_at_end": _l("Pending at end"),
     "clearance_rate": _l("Clearance rate, %"), "disposition_time_days": _l("Disposition time, days"),
     "indicator": _l("Indicator"), "measure": _l("Measure"), "value": _l("Value"),
+    "figure": _l("Figure"), "cases": _l("Cases counted"),
 }
 
 TABLES = {"rights": _l("Per right"), "units": _l("By unit"), "prosecutors": _l("By prosecutor"),
-          "weeks": _l("Per week"), "stages": _l("CEPEJ per stage"), "indicators": _l("Headline indicators")}
+          "weeks": _l("Per week"), "stages": _l("CEPEJ per stage"), "indicators": _l("Headline indicators"),
+          "reviewer_indicators": _l("Reviewer indicators")}
+NEEDS_INDICATORS = frozenset({"reviewer_indicators"})  # tables read from engine.services.indicators
 
 
 def _columns(table: str) -> list[str]:
@@ -43,6 +48,7 @@ def _columns(table: str) -> list[str]:
         "weeks": ["week", *RECORDED],
         "stages": ["stage", "incoming", "resolved", "pending_at_end", "clearance_rate", "disposition_time_days"],
         "indicators": ["indicator", "measure", "value"],
+        "reviewer_indicators": ["indicator", "figure", "value", "cases"],
     }[table]
 
 
@@ -55,6 +61,11 @@ def _rows(report: dict, table: str) -> list[dict]:
         return report.get("by_prosecutor", [])
     if table == "weeks":
         return report.get("trend", [])
+    if table == "reviewer_indicators":
+        return [{"indicator": i["id"], "title": indicator_words.title(i), "figure": row["key"],
+                 "figure_name": f"{row['group']}: {row['label']}" if row["group"] else row["label"],
+                 "value": row["value"], "share": row["share"], "cases": " ".join(str(c) for c in row["cases"])}
+                for i in report.get("reviewer_indicators", []) for row in indicator_words.rows(i)]
     cepej = report.get("indicators", {}).get("cepej", {})
     if table == "stages":
         rows = [{"stage": "overall", **cepej["overall"]}] if cepej.get("overall") else []
@@ -87,6 +98,10 @@ def _human(column: str, value, row: dict):
         return labels.right_name(row.get("checkpoint", "")) or value
     if column == "failure":
         return labels.failure_name(value)
+    if column == "indicator" and row.get("title"):
+        return row["title"]
+    if column == "figure" and row.get("figure_name"):
+        return row["figure_name"]
     if column == "stage":
         return _("All cases (opened, closed)") if value == "overall" else labels.stage_title(value)
     if column in ("unit", "prosecutor") and not value:
@@ -105,6 +120,8 @@ def to_xlsx(report: dict) -> bytes:
             cell.font = Font(bold=True)
         for row in _rows(report, table):
             sheet.append([_human(c, row.get(c), row) for c in columns])
+            if row.get("share"):  # a reviewer indicator's share reads as a percentage, like the rates
+                sheet.cell(row=sheet.max_row, column=columns.index("value") + 1).number_format = "0.0%"
         for index, column in enumerate(columns, start=1):
             if column in RATES:
                 for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):

@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from engine.domain import catalogue
+from engine.domain.stages import STAGE_BY_ID
 from engine.services.reports import DRILLABLE
+from engine.services.trail import TrailFilter
 
 DEFAULT_DAYS = 90
 
@@ -32,6 +34,14 @@ class FilterSchema(Schema):
 class DrillDownSchema(FilterSchema):
     checkpoint = fields.String(load_default=None, validate=validate.OneOf(list(catalogue.CATALOGUE)))
     status = fields.String(required=True, validate=validate.OneOf(DRILLABLE))
+    case = fields.String(load_default=None, validate=validate.Length(max=40))  # part of a case number
+
+
+class TrailSchema(FilterSchema):
+    """A case's audit trail, filtered as the drill-down came to it or as the reviewer narrows it."""
+    checkpoint = fields.String(load_default=None, validate=validate.OneOf(list(catalogue.CATALOGUE)))
+    stage = fields.String(load_default=None, validate=validate.OneOf(list(STAGE_BY_ID)))
+    status = fields.String(load_default=None, validate=validate.OneOf(DRILLABLE))
 
 
 @dataclass
@@ -45,6 +55,7 @@ class ReportFilters:
     prosecutor: str | None = None
     checkpoint: str | None = None
     status: str | None = None
+    case: str | None = None
     errors: dict = field(default_factory=dict)
 
     @property
@@ -92,4 +103,44 @@ def parse(args, today: date, zone: ZoneInfo, drill_down: bool = False) -> Report
         data, last_day, first_day = {}, today, today - timedelta(days=DEFAULT_DAYS)
     return ReportFilters(first_day=first_day, last_day=last_day, zone=zone, unit=data.get("unit"),
                          prosecutor=data.get("prosecutor"), checkpoint=data.get("checkpoint"),
-                         status=data.get("status"), errors=errors)
+                         status=data.get("status"), case=data.get("case"), errors=errors)
+
+
+@dataclass
+class AuditFilters:
+    """The filter of a case's audit trail: no period unless one is given (the whole trail)."""
+
+    zone: ZoneInfo
+    first_day: date | None = None
+    last_day: date | None = None
+    checkpoint: str | None = None
+    stage: str | None = None
+    status: str | None = None
+    unit: str | None = None
+    prosecutor: str | None = None
+    errors: dict = field(default_factory=dict)
+
+    def trail_filter(self) -> TrailFilter:
+        start = datetime.combine(self.first_day, time.min, self.zone) if self.first_day else None
+        end = datetime.combine(self.last_day + timedelta(days=1), time.min, self.zone) if self.last_day else None
+        return TrailFilter(checkpoint=self.checkpoint, stage=self.stage, status=self.status, start=start, end=end)
+
+    def query(self, **changes) -> dict:
+        args = {"from": self.first_day.isoformat() if self.first_day else None,
+                "to": self.last_day.isoformat() if self.last_day else None, "checkpoint": self.checkpoint,
+                "stage": self.stage, "status": self.status, "unit": self.unit, "prosecutor": self.prosecutor,
+                **changes}
+        return {k: v for k, v in args.items() if v}
+
+
+def parse_audit(args, zone: ZoneInfo) -> AuditFilters:
+    """Read a trail's filter; bad input changes nothing: the whole trail is shown and the
+    problems are returned for the page to show."""
+    raw = {k: _iso_day(k, v.strip()) for k, v in args.items() if v and v.strip()}
+    try:
+        data = TrailSchema().load(raw)
+    except ValidationError as err:
+        return AuditFilters(zone=zone, errors=err.messages)
+    return AuditFilters(zone=zone, first_day=data.get("start"), last_day=data.get("end"),
+                        checkpoint=data.get("checkpoint"), stage=data.get("stage"), status=data.get("status"),
+                        unit=data.get("unit"), prosecutor=data.get("prosecutor"))

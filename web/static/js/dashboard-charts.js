@@ -23,6 +23,17 @@
              borderColor: COLOURS[status], borderWidth: 1 };
   }
 
+  /* A bar of a right opens the cases behind it, as the table's counts do. */
+  function drill(data, elements) {
+    if (!elements.length || !data.drill) { return; }
+    var status = data.statuses[elements[0].datasetIndex];
+    var right = data.checkpoints[elements[0].index];
+    if (!status || !right || !right[status]) { return; }
+    var joiner = data.drill.indexOf("?") === -1 ? "?" : "&";
+    window.location.href = data.drill + joiner + "status=" + encodeURIComponent(status) +
+      "&checkpoint=" + encodeURIComponent(right.id);
+  }
+
   function drawCheckpoints(canvas, data) {
     var labels = data.checkpoints.map(function (c) { return c.short || c.right; });
     return new Chart(canvas, {
@@ -35,7 +46,12 @@
       },
       options: {
         indexAxis: "y", locale: document.documentElement.lang, responsive: true, maintainAspectRatio: false, animation: calm() ? false : { duration: 300 },
-        scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked: true } },
+        scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 },
+                      title: { display: true, text: data.axis.count } }, y: { stacked: true } },
+        onClick: function (event, elements) { drill(data, elements); },
+        onHover: function (event, elements) {
+          event.native.target.style.cursor = elements.length ? "pointer" : "default";
+        },
         plugins: {
           legend: { position: "bottom" },
           tooltip: { callbacks: { title: function (items) { return data.checkpoints[items[0].dataIndex].right; } } }
@@ -56,7 +72,8 @@
       options: {
         locale: document.documentElement.lang, responsive: true, maintainAspectRatio: false,
         animation: calm() ? false : { duration: 300 },
-        scales: { y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } },
+        scales: { y: { stacked: true, beginAtZero: true, ticks: { precision: 0 },
+                      title: { display: true, text: data.axis.count } },
                   x: { stacked: true, title: { display: true, text: data.axis.week } } },
         plugins: { legend: { position: "bottom" } }
       }
