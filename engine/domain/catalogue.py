@@ -252,6 +252,9 @@ def detention_review_deadline(ctx: CheckContext) -> datetime | None:
         hours=judicial_review_limit_hours(ctx.facts, apprehended, ctx.params))
 
 
+HEARING_BEFORE_APPREHENSION = "the hearing time precedes the apprehension: check the recorded times"
+
+
 def judge_detention_review(ctx: CheckContext) -> Evaluation:
     """Prompt judicial review of detention: ICCPR 9(3), GC 35 para 33; ECHR 5(3); CPC 131(4).
 
@@ -281,8 +284,7 @@ def judge_detention_review(ctx: CheckContext) -> Evaluation:
     hearing = _instant(data, "hearing_at")
     elapsed = hearing - apprehended
     if elapsed < timedelta(0):
-        return Evaluation(cid, Status.FAILED, ("the hearing time precedes the apprehension: "
-                                               "check the recorded times",),
+        return Evaluation(cid, Status.FAILED, (HEARING_BEFORE_APPREHENSION,),
                           due_at=due, clock_started_at=apprehended)
     if elapsed > timedelta(hours=limit_hours):
         reason = say(HEARING_LATE, elapsed=_duration(elapsed), hours=limit_hours)
@@ -1590,3 +1592,14 @@ def policy_table(params: Params = DEFAULT_PARAMS) -> dict[str, dict]:
             "deadline": _deadline_text(cid, params),
         }
     return table
+
+
+# Rights whose "passed" holds only until their due time: a custody term is lawful until it
+# expires, so while it runs what is pending is its extension or the release (CPC arts 151-152),
+# never a deadline already met.
+STANDING_TERMS = frozenset({"custody_term_review"})
+
+# Reasons that say the form's own entries disagree (a typing slip), by the field to correct in the
+# same form.  Only these send a person back to a field: a deadline truly missed is never "fixed"
+# by changing the time recorded (the remedy is the release, CPC art 131(4)).
+FORM_CORRECTIONS = {HEARING_BEFORE_APPREHENSION: "hearing_at"}

@@ -150,7 +150,19 @@ def check_facts(values: dict, *, now: datetime, known: dict | None = None,
 
     _check_birth_date(values, now, params, err)
     _check_codes(values, err)
+    _check_refusal(values, field_types, err)
     return errors
+
+
+REFUSAL_NEEDS_REASONS = "required when refusing: say what must be corrected"
+
+
+def _check_refusal(values, field_types, err) -> None:
+    """A refused approval goes back to the one who drafted it: it says why, or it is no decision
+    (CPC art 202: the prosecutor's refusal is reasoned).  Only where the form asks for reasons."""
+    if values.get("approved") is False and "refusal_reasons" in field_types \
+            and _empty(values.get("refusal_reasons")):
+        err("refusal_reasons", REFUSAL_NEEDS_REASONS)
 
 
 def _check_birth_date(values, now, params, err) -> None:

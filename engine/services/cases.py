@@ -188,43 +188,19 @@ def _complete(ctx, uow, actor, case_id, task_id, data, expected_version) -> tupl
     definition = task.definition
     access.require_act_on(actor, case, definition.lane, f"complete '{definition.title}'",
                           is_party=uow.cases.is_party)
-    freeing = definition.act == acts.ActKind.CUSTODY_DECISION and (data or {}).get("outcome") in acts.FREEING_OUTCOMES
-    fields = task_fields(definition, without=("custody_term_review",) if freeing else ())
-    if freeing:  # the custody term's fields, left on a page's form, are not part of a release
-        kept = {f.name for f in fields}
-        data = {k: v for k, v in data.items() if k in kept}
-    clean = forms.clean(fields, data)
+    fields = form_for(definition, data)
+    clean = forms.clean(fields, kept_data(definition, fields, data))
     now = ctx.now()
     clean = facts_check.require(clean, now=now, known=case.facts, fields=fields)
-    procedure = procedure_of(case)
-    kind = acts.act_of(definition.act, clean)
-    releasing = kind == acts.ActKind.RELEASE
-    facts_data = {**case.facts, **clean, **(_release_facts(clean, now) if releasing else {}),
-                  **_custody_order(kind, clean, now, ctx.params)}
-    if kind == acts.ActKind.VERDICT:
-        # the appeal period of a convict held at the verdict runs from service of the copy
-        facts_data["in_custody_at_verdict"] = CaseFacts.from_data(case.facts, ctx.params).detained
-    stage = definition.stage
-    entering = bool(stage) and is_entry(case.stage, stage)
-    recorded = tuple(_evidence_from_task(cid, definition, clean, actor, now, case.id,
-                                         acts.scope_of(cid, kind, procedure))
-                     for cid in evidenced_by(definition, ("custody_term_review",) if freeing else ()))
-    facts = CaseFacts.from_data(facts_data, ctx.params)
-    challenged = ()
-    if kind == acts.ActKind.CUSTODY_DECISION:  # a freeing decision is a release: never challenged here
-        from . import complaints
-        challenged = tuple(complaints.failures_among(uow.cases.open_complaints(case.id), case, now, ctx.params))
-    state = step_rules.CaseState(case.stage, procedure, checks.EvidenceBook(record.evidence), record.overrides,
-                                 _OpenEscalations(record), challenged)
-    act = step_rules.Act(kind, definition.title, stage, entering, actor.username,
-                         tuple(definition.checkpoints), recorded)
-    decision = step_rules.decide(state, act, facts, now, ctx.params)
+    attempt = attempt_of(ctx, uow, record, definition, clean, actor, now)
+    act = attempt.act
+    decision = step_rules.decide(attempt.state, act, attempt.facts, now, ctx.params)
     if not decision.allowed:
-        raise _Refusal(CheckpointBlocked(stage or "", list(decision.refused)), list(decision.assessments),
+        raise _Refusal(CheckpointBlocked(act.stage or "", list(decision.refused)), list(decision.assessments),
                        definition, case.unit, case.prosecutor)
-    _apply(ctx, uow, record, task, act, decision, clean, facts_data, procedure, now)
+    _apply(ctx, uow, record, task, act, decision, clean, attempt.facts_data, attempt.procedure, now)
     uow.commit()
-    return Step(case.id, case.lock_version, case.stage, entering, decision.escalated,
+    return Step(case.id, case.lock_version, case.stage, act.entering, decision.escalated,
                 tuple(f.checkpoint for f in decision.flags), case.status, bool(case.non_compliant),
                 tuple(describe_task(t) for t in run.ready_tasks())), run
 
@@ -289,6 +265,63 @@ def _apply_escalations(uow, record, decision, now, username: str, resolution: st
         record.escalations.append(row)
     if decision.escalated:
         case.non_compliant = True
+
+
+def _freeing(definition: TaskDefinition, data: dict) -> bool:
+    return definition.act == acts.ActKind.CUSTODY_DECISION and (data or {}).get("outcome") in acts.FREEING_OUTCOMES
+
+
+def form_for(definition: TaskDefinition, data: dict):
+    """The fields an attempt is judged on: a custody decision that frees the person sets no
+    custody term, so the term's fields are not part of it."""
+    return task_fields(definition, without=("custody_term_review",) if _freeing(definition, data) else ())
+
+
+def kept_data(definition: TaskDefinition, fields, data: dict) -> dict:
+    """The custody term's fields, left on a page's form, are not part of a release."""
+    if not _freeing(definition, data):
+        return data
+    kept = {f.name for f in fields}
+    return {k: v for k, v in data.items() if k in kept}
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """An act as it would happen with the data given: the act (with the evidence its own form
+    records), the case as the decision reads it, and the facts after it.  The step decides on
+    it and applies; the task page's checklist (``previews``) only decides."""
+
+    act: step_rules.Act
+    state: step_rules.CaseState
+    facts_data: dict
+    facts: CaseFacts
+    procedure: acts.Procedure
+
+
+def attempt_of(ctx, uow, record, definition: TaskDefinition, clean: dict, actor: Actor, now) -> Attempt:
+    case = record.row
+    procedure = procedure_of(case)
+    kind = acts.act_of(definition.act, clean)
+    facts_data = {**case.facts, **clean, **(_release_facts(clean, now) if kind == acts.ActKind.RELEASE else {}),
+                  **_custody_order(kind, clean, now, ctx.params)}
+    if kind == acts.ActKind.VERDICT:
+        # the appeal period of a convict held at the verdict runs from service of the copy
+        facts_data["in_custody_at_verdict"] = CaseFacts.from_data(case.facts, ctx.params).detained
+    stage = definition.stage
+    entering = bool(stage) and is_entry(case.stage, stage)
+    without = ("custody_term_review",) if _freeing(definition, clean) else ()
+    recorded = tuple(_evidence_from_task(cid, definition, clean, actor, now, case.id,
+                                         acts.scope_of(cid, kind, procedure))
+                     for cid in evidenced_by(definition, without))
+    challenged = ()
+    if kind == acts.ActKind.CUSTODY_DECISION:  # a freeing decision is a release: never challenged here
+        from . import complaints
+        challenged = tuple(complaints.failures_among(uow.cases.open_complaints(case.id), case, now, ctx.params))
+    state = step_rules.CaseState(case.stage, procedure, checks.EvidenceBook(record.evidence), record.overrides,
+                                 _OpenEscalations(record), challenged)
+    act = step_rules.Act(kind, definition.title, stage, entering, actor.username,
+                         tuple(definition.checkpoints), recorded)
+    return Attempt(act, state, facts_data, CaseFacts.from_data(facts_data, ctx.params), procedure)
 
 
 def procedure_of(case: Case) -> acts.Procedure:

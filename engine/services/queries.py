@@ -128,7 +128,7 @@ def _checkpoints(case: Case, evidence: dict, now, params) -> list[dict]:
         if a.evaluation.status.value == "not_applicable":
             continue
         out.append({**a.failure(), "stages": sorted(a.checkpoint.stages), "failure": a.checkpoint.failure.value,
-                    "satisfied": a.evaluation.satisfied})
+                    "satisfied": a.evaluation.satisfied, "satisfied_at": _iso(a.evaluation.satisfied_at)})
     return out
 
 

@@ -125,7 +125,7 @@ def test_prosecutor_refusal_then_approval_counts_in_the_report(driver, seeded, a
     driver.complete(case_id, "register_report")
     driver.complete(case_id, "open_investigation", next_step="summon")
     driver.complete(case_id, "draft_suspicion_decision")
-    driver.complete(case_id, "approve_suspicion", approved=False)
+    driver.complete(case_id, "approve_suspicion", approved=False, refusal_reasons="Qualify under part 1")
     driver.complete(case_id, "draft_suspicion_decision")
     driver.complete(case_id, "approve_suspicion", approved=True)
     driver.complete(case_id, "serve_suspicion_notice", signed=True)

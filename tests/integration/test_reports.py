@@ -229,7 +229,7 @@ def test_refusal_to_approve_rate(driver, seeded, actors):
     driver.complete(case_id, "register_report")
     driver.complete(case_id, "open_investigation", next_step="summon")
     driver.complete(case_id, "draft_suspicion_decision")
-    driver.complete(case_id, "approve_suspicion", approved=False)
+    driver.complete(case_id, "approve_suspicion", approved=False, refusal_reasons="Qualify under part 1")
     driver.complete(case_id, "draft_suspicion_decision")
     driver.complete(case_id, "approve_suspicion", approved=True)
     other = driver.open(registration(seeded.now()))

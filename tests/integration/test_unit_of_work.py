@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 
 from engine.services import cases
-from engine.services.demo import Driver, registration
+from engine.fixtures.demo import Driver, registration
 from tests.integration.test_case_paths import counsel, to_suspicion
 
 

@@ -169,3 +169,12 @@ def test_language_names_people_write_are_read_as_codes(written, code):
     from engine.domain.fact_checks import normalise_facts
     assert normalise_facts({"suspect_language": written, "language": written}) == {"suspect_language": code,
                                                                                   "language": code}
+
+
+def test_a_refused_approval_gives_its_reasons_where_the_form_asks_for_them():
+    types = {"approved": "boolean", "refusal_reasons": "text"}
+    assert "refusal_reasons" in check_facts({"approved": False}, now=NOW, field_types=types)
+    assert "refusal_reasons" in check_facts({"approved": False, "refusal_reasons": "  "}, now=NOW, field_types=types)
+    assert check_facts({"approved": False, "refusal_reasons": "Qualify under part 1"}, now=NOW, field_types=types) == {}
+    assert check_facts({"approved": True}, now=NOW, field_types=types) == {}
+    assert check_facts({"approved": False}, now=NOW, field_types={"approved": "boolean"}) == {}

@@ -66,6 +66,7 @@ MATRIX = [
     Row("api.show_case", "GET", READERS),
     Row("api.case_audit", "GET", READERS),
     Row("api.complete_task", "POST", frozenset({"investigator"}), json_body({"data": {"not_a_field": 1}})),
+    Row("api.check_task", "POST", CASE_ACTORS, json_body({"data": {}})),  # reads only
     Row("api.record_evidence", "POST", PAGE_ACTORS, json_body(counsel_evidence(START))),
     Row("api.override_checkpoint", "POST", SUPERVISOR | {"judge"},  # the court overrides at the court stages
         json_body({"checkpoint": "family_consular_notice", "reason": " ", "legal_ground": "matrix"})),
@@ -129,6 +130,8 @@ MATRIX = [
     Row("cases.diagram", "GET", READERS),
     Row("cases.task", "GET", CASE_ACTORS),        # shown to every actor; completing is for its lane
     Row("cases.task", "POST", frozenset({"investigator"}), lambda world: form(version=world.version())),
+    Row("cases.task_check", "POST", CASE_ACTORS, form(protocol_number="P-1")),  # reads only; keeps a draft
+    Row("cases.task_evidence", "POST", PAGE_ACTORS, form(occurred_at="not a time")),
     Row("cases.evidence", "GET", PAGE_ACTORS),
     Row("cases.evidence", "POST", PAGE_ACTORS, form(occurred_at="not a time")),
     Row("cases.override", "GET", SUPERVISOR | {"judge"}),

@@ -2,7 +2,7 @@
 from flask import url_for
 
 from engine.domain import roles
-from engine.services import access, cases, queries
+from engine.services import access, cases, previews, queries
 
 from ..auth import current_actor, require
 from ..extensions import habeas
@@ -75,6 +75,20 @@ def complete_task(case_id: int, task_id: str):
     return answer(s.CompletedTaskBrief(), {"id": step.case_id, "version": step.version, "stage": step.stage,
                                            "status": step.status, "non_compliant": step.non_compliant,
                                            "tasks": list(step.tasks), "step": done})
+
+
+@bp.post("/cases/<int:case_id>/tasks/<task_id>/check")
+@require(*roles.CASE_ACTORS)
+@operation("What would block completing a task now", body=s.CheckTaskRequest,
+           responses={200: (s.TaskCheck, "the rights guarding the task's act, read for the data given")},
+           description="Read only: the step's own check (the act's guards, the stage it enters) run on the form's "
+                       "values so far; nothing is saved and nothing is audited.  Invalid values are left out "
+                       "and listed in `form_errors`.")
+def check_task(case_id: int, task_id: str):
+    body = json_body(s.CheckTaskRequest())
+    found = previews.what_would_block(habeas(), current_actor(), existing_id(case_id, "case"), task_id[:100],
+                                      body["data"])
+    return answer(s.TaskCheck(), found)
 
 
 @bp.get("/cases/<int:case_id>/audit")

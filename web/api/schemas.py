@@ -66,6 +66,11 @@ class CompleteTaskRequest(Request):
                                                       "a stale one is refused with 409 conflict"})
 
 
+class CheckTaskRequest(Request):
+    data = fields.Dict(keys=fields.String(), load_default=dict,
+                       metadata={"description": "the task form's values so far, by field name (read, never saved)"})
+
+
 class EvidenceRequest(Request):
     checkpoint = fields.String(required=True, validate=NAME, metadata={"example": "counsel_before_interrogation"})
     occurred_at = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=timezone.utc,
@@ -164,6 +169,22 @@ class CheckpointStatus(Schema):
     stages = fields.List(fields.String())
     failure = fields.String(metadata={"enum": ["block", "escalate", "flag"]})
     satisfied = fields.Boolean()
+
+
+class ChecklistItem(CheckpointStatus):
+    blocks = fields.Boolean(metadata={"description": "whether this right refuses the act as the form stands"})
+    in_form = fields.List(fields.String(), metadata={"description": "missing evidence this task's own form records"})
+    elsewhere = fields.List(fields.String(), metadata={"description": "missing evidence to record on its own"})
+
+
+class TaskCheck(Schema):
+    task = fields.String()
+    stage = fields.String(allow_none=True, metadata={"description": "the stage the task's act belongs to"})
+    entering = fields.Boolean(metadata={"description": "whether completing the task enters that stage"})
+    blocked = fields.Boolean(metadata={"description": "whether completing the task now would be refused"})
+    items = fields.List(fields.Nested(ChecklistItem))
+    form_errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                              metadata={"description": "entries left out of the check because they are invalid"})
 
 
 class CaseDeadline(Schema):

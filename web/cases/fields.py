@@ -72,16 +72,30 @@ def utc_to_local(value) -> str:
     return moment.astimezone(zone()).strftime(LOCAL_INPUT) if moment else ""
 
 
+YES, NO = ("on", "true", "1", "yes", True), ("no", "false", "0", False)
+DECISION = "decision"  # a yes/no field shown as an explicit choice: neither chosen is not given
+
+
+def _decided(value):
+    return True if value in YES else False if value in NO else None
+
+
 def submitted(form_fields: list[dict], form: Mapping) -> dict:
     """What the engine receives: each declared field from the request, datetimes in UTC, an
-    unticked checkbox as ``False``; fields left empty are left out (so "required" can bite)."""
+    unticked checkbox as ``False``; fields left empty are left out (so "required" can bite).  A
+    decision (approve or refuse) is never read from silence: neither chosen is not given."""
     data = {}
     for f in form_fields:
         name, kind = f["name"], f["type"]
-        if kind == "boolean":
-            data[name] = form.get(name) in ("on", "true", "1", "yes")
+        if f.get("widget") == DECISION:
+            if _decided(form.get(name)) is not None:
+                data[name] = _decided(form.get(name))
             continue
-        value = (form.get(name) or "").strip()
+        if kind == "boolean":
+            data[name] = form.get(name) in YES
+            continue
+        value = form.get(name)
+        value = "" if value is None else str(value).strip()  # a page's prefill may hold numbers
         if not value:
             continue
         data[name] = (local_to_utc(value) if kind == "datetime" else
@@ -93,8 +107,10 @@ def entered(form_fields: list[dict], form: Mapping) -> dict:
     """What to show again after a refusal: exactly what the person typed (times still local)."""
     values = {}
     for f in form_fields:
-        if f["type"] == "boolean":
-            values[f["name"]] = form.get(f["name"]) in ("on", "true", "1", "yes")
+        if f.get("widget") == DECISION:
+            values[f["name"]] = _decided(form.get(f["name"]))
+        elif f["type"] == "boolean":
+            values[f["name"]] = form.get(f["name"]) in YES
         else:
             values[f["name"]] = form.get(f["name"], "")
     return values

@@ -3,14 +3,16 @@ page with its diagram, rights, timeline and audit trail."""
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.domain import roles
+from engine.domain import catalogue, roles
+from engine.domain.clock import parse_instant
+from engine.domain.stages import STAGES
 from engine.domain.errors import InvalidData
 from engine.services import dashboards, inbox, queries, trail as trail_reads
 
 from ..auth import current_actor, require
 from ..extensions import habeas
 from ..i18n import diagrams
-from . import bp, fields, liberty
+from . import alerts, bp, fields, liberty
 
 CASE_ROLES = ("investigator", "prosecutor", "supervising_prosecutor", "judge", "defence")
 READER_ROLES = CASE_ROLES + ("reviewer", "admin")
@@ -70,7 +72,10 @@ def case(case_id: int):
     for task in view["tasks"]:  # defence counsel work their own lane (the appeal)
         task["mine"] = (acts or defence) and roles.may_work_lane(actor.role, task["lane"])
     marks = {"ready": [t["name"] for t in view["tasks"]], "path": view["path"]}
+    view["stages"] = timeline(view["stages"])
     return render_template("cases/case.html", case=view, panel=dashboards.checkpoint_panel(view, actor),
+                           alerts=alerts.of_case(view, ctx.now()), strip=stage_strip(view),
+                           standing=catalogue.STANDING_TERMS,
                            trail=trail, trail_form=trail_reads.form_fields(ctx, case_id), marks=marks, acts=acts,
                            liberty=liberty.offered(view, actor.role),
                            files=acts or defence, defence=defence,
@@ -78,6 +83,29 @@ def case(case_id: int):
                            supervises=actor.role == "supervising_prosecutor",
                            comments=inbox.comments(ctx, actor, case_id) if actor.role in inbox.COMMENT_READERS else None,
                            may_comment=actor.role in inbox.COMMENTERS)
+
+
+def timeline(entries: list[dict]) -> list[dict]:
+    """Stage entries in the order they happened, never backwards (by time, then as recorded)."""
+    def moment(pair):
+        try:
+            return parse_instant(pair[1]["entered_at"]).timestamp(), pair[0]
+        except (TypeError, ValueError, AttributeError):
+            return float("inf"), pair[0]
+    return [entry for _, entry in sorted(enumerate(entries), key=moment)]
+
+
+def stage_strip(view: dict) -> list[dict]:
+    """The main line of a criminal case, stage by stage: passed, current or ahead.  Readable at
+    any width, beside the diagram that is not."""
+    if view.get("process") != "criminal_case":
+        return []
+    entered = {s["stage"] for s in view["stages"]}
+    main = [s for s in STAGES if not s.side_track]
+    current = view.get("stage")
+    index = next((i for i, s in enumerate(main) if s.id == current), -1)
+    return [{"id": s.id, "state": "current" if s.id == current else
+             "passed" if s.id in entered or i < index else "ahead"} for i, s in enumerate(main)]
 
 
 @bp.get("/<int:case_id>/diagram.xml")

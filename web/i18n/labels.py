@@ -115,7 +115,7 @@ FIELD_ERRORS = (
     _l("Longer than maximum length 80."), _l("Must be one of the offered values."),
     _l("the period must not end before it starts"), _l("the period must not start after today"),
     _l("required"), _l("not an ISO-8601 time"), _l("required: when the fact happened"), _l("no such record"),
-    _l("already resolved"),
+    _l("already resolved"), _l("required when refusing: say what must be corrected"),
     # complaints (CPC 105-106) and ill-treatment allegations (UNCAT 12-13), as the services word them
     _l("required: which act or decision, by whom, and why it is unlawful"),
     _l("required: when the complainant learned of the act (their 15 days run from it)"),

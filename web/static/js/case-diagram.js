@@ -48,10 +48,25 @@
                      width: width, height: height });
   }
 
+  /* On load the whole process, fitted to the width of the page: the container takes the
+     diagram's proportions (within bounds), so fitting it wastes no space; the stage strip above
+     says in words where the case stands, "Show what is waiting" zooms to a readable scale. */
+  function showWhole(canvas) {
+    var box = canvas.viewbox().inner;  /* the drawing's own bounds, in diagram units */
+    if (box && box.width > 0) {
+      var width = host.clientWidth || 1000;
+      var height = Math.round(width * (box.height + 40) / (box.width + 40));
+      var most = Math.round(window.innerHeight * 0.8);
+      host.style.height = Math.max(320, Math.min(height, most)) + "px";
+      canvas.resized();
+    }
+    canvas.zoom("fit-viewport", "auto");
+  }
+
   function wireButtons(canvas, registry) {
     var whole = document.getElementById("diagram-whole");
     var waiting = document.getElementById("diagram-waiting");
-    if (whole) { whole.addEventListener("click", function () { canvas.zoom("fit-viewport"); }); }
+    if (whole) { whole.addEventListener("click", function () { showWhole(canvas); }); }
     if (waiting) { waiting.addEventListener("click", function () { showWaiting(canvas, registry); }); }
   }
 
@@ -64,7 +79,7 @@
     .then(function () {
       var canvas = viewer.get("canvas"), registry = viewer.get("elementRegistry");
       mark(canvas, registry);
-      showWaiting(canvas, registry);
+      showWhole(canvas);
       wireButtons(canvas, registry);
       host.setAttribute("data-state", "drawn");
     })
