@@ -358,6 +358,12 @@ class CaseRun:
                 path[t.task_spec.bpmn_id] = None
         return list(path)
 
+    def completed_user_tasks(self) -> set[str]:
+        """Ids of the user tasks the saved workflow knows as completed: those still in the tree
+        and the last ones pruned (``spiff_internals.RECENT``).  The audit trail keeps them all."""
+        in_tree = {str(t.id) for t in self.workflow.get_tasks(state=TaskState.COMPLETED, manual=True)}
+        return in_tree | set(spiff.history_of(self.workflow).done)
+
     def was_completed(self, task_id: str) -> bool:
         """Whether the task was completed: still in the tree, or among the user tasks completed last."""
         task = self._find(task_id)

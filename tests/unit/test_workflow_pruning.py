@@ -184,6 +184,8 @@ def test_the_path_and_the_last_completed_tasks_survive_pruning():
     assert {"open", "again", "count", "ask", "more"} <= set(run.path_taken())  # ... yet on the path
     assert run.was_completed(done[0]) and run.was_completed(done[-1])
     assert not run.was_completed(run.ready_tasks()[0].id)
+    assert set(done) <= run.completed_user_tasks()  # what the load test checks acknowledgements against
+    assert run.ready_tasks()[0].id not in run.completed_user_tasks()
     assert run.data["rounds"] == 11  # counted before each question, the one now ready too
 
 
