@@ -23,6 +23,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from .clock import as_utc, parse_instant
+from .wording import N_
 
 
 class ActKind(StrEnum):
@@ -223,6 +224,10 @@ def after(procedure: Procedure, kind: str | None, data: dict, now: datetime) -> 
     if kind == ActKind.QUALIFICATION:
         return replace(proc, qualification=proc.qualification + 1)
     return proc
+
+
+# why a detention's judicial-review clock stopped: the act (an ``ActKind``) that ended the episode
+DETENTION_ENDED_BY = N_("the detention ended by %(ended_by)s before a judicial order")
 
 
 def _end_episode(proc: Procedure, status: str, moment: datetime, kind: str) -> Procedure:

@@ -157,6 +157,20 @@ DELAY_UNBOUNDED = N_("a delay must say until when it lasts (the right to have th
 DELAY_TOO_LONG = N_("a delay may last at most %(hours)s h from apprehension (until %(bound)s), not until %(until)s "
                     "(the right to have the family told of the detention; Directive 2013/48 art 5(3))")
 DELAY_NOT_COUNTED = N_("the delay is not lawful and does not count: %(reason)s")
+# the temporary derogation from access to a lawyer refused (``derogation_refusal``)
+DEROGATION_NOT_IN_COURT = N_("the right to a lawyer from the first questioning: a derogation is possible only at the "
+                             "pre-trial stage, not at the %(stage)s (%(citation)s)")
+NO_DEROGATION_FOR_CHILD = N_("the right to a lawyer from the first questioning: no derogation for a child (Directive "
+                             "2016/800 art 6(8) allows none without a lawyer; CPC art 67)")
+NO_DEROGATION_MANDATORY = N_("the right to a lawyer from the first questioning: no derogation where defence is "
+                             "mandatory (%(mandatory)s; CPC art 67)")
+DEROGATION_WRONG_ROLE = N_("the right to a lawyer from the first questioning: a derogation may be granted only by the "
+                           "supervising prosecutor, not a %(role)s (%(citation)s)")
+DEROGATION_WRONG_GROUND = N_("the right to a lawyer from the first questioning: a derogation needs one of the grounds "
+                             "of %(citation)s (%(grounds)s), not %(ground)s")
+NO_ROLE = N_("person without a role")
+NO_GROUND = "none"
+EXTENSION_LACKS = N_("the recorded extension lacks %(lacking)s: not counted")
 NOTICE_DELAYED = N_("family notice lawfully delayed until %(until)s (%(citation)s; authorised by %(who)s)")
 
 
@@ -383,25 +397,20 @@ def derogation_refusal(facts: CaseFacts, ground: str | None, role: str | None, n
     is allowed: ``None`` if so, else the reason.  Only at the pre-trial stage, for an adult
     without mandatory defence (CPC art 67), granted by the supervising prosecutor, on one of
     its two grounds; the statement taken is always flagged for an admissibility ruling."""
-    right = "the right to a lawyer from the first questioning"
     now = as_utc(now)
     if stage in COURT_STAGES:
-        return (f"{right}: a derogation is possible only at the pre-trial stage, not at the "
-                f"{stage.replace('_', ' ')} ({DEROGATION_BASIS})")
+        return say(DEROGATION_NOT_IN_COURT, stage=stage.replace("_", " "), citation=DEROGATION_BASIS)
     if facts.is_minor(now, params) or (facts.apprehended_at is not None
                                        and facts.is_minor(facts.apprehended_at, params)):
-        return (f"{right}: no derogation for a child (Directive 2016/800 art 6(8) allows none "
-                f"without a lawyer; CPC art 67)")
+        return say(NO_DEROGATION_FOR_CHILD)
     grounds = facts.mandatory_defence_grounds(now, params)
     if grounds:
-        return (f"{right}: no derogation where defence is mandatory ({'; '.join(grounds)}; "
-                f"CPC art 67)")
+        return say(NO_DEROGATION_MANDATORY, mandatory="; ".join(grounds))
     if role not in DEROGATION_ROLES:
-        return (f"{right}: a derogation may be granted only by the supervising prosecutor, "
-                f"not a {role or 'person without a role'} ({DEROGATION_BASIS})")
+        return say(DEROGATION_WRONG_ROLE, role=role or NO_ROLE, citation=DEROGATION_BASIS)
     if ground not in DEROGATION_GROUNDS:
-        return (f"{right}: a derogation needs one of the grounds of {DEROGATION_BASIS} "
-                f"({', '.join(DEROGATION_GROUNDS)}), not {ground or 'none'}")
+        return say(DEROGATION_WRONG_GROUND, citation=DEROGATION_BASIS, grounds=", ".join(DEROGATION_GROUNDS),
+                   ground=ground or NO_GROUND)
     return None
 
 
@@ -1012,7 +1021,7 @@ def judge_reasonable_time(ctx: CheckContext) -> Evaluation:
     reasons, missing = [], ()
     if ctx.evidence is not None and _extension(ctx) is None:
         missing = _missing(data, ("extended_until", "approved_by", "grounds"))
-        reasons.append("the recorded extension lacks " + ", ".join(missing) + ": not counted")
+        reasons.append(say(EXTENSION_LACKS, lacking=", ".join(missing)))
     if _now(ctx) > end:
         reasons.insert(0, say(TERM_ENDED, due=_when(end)))
         return Evaluation(cid, Status.FAILED, tuple(reasons), missing, end, registered)

@@ -9,11 +9,14 @@ from datetime import date, datetime
 
 from .clock import parse_instant
 from .params import DEFAULT_PARAMS, Params
+from .wording import N_, say
 
 # Offence categories that extend the judicial-review limit to 72 h (CPC art 131(4)).
 LISTED_CRIME_CATEGORIES = frozenset({"especially_grave", "terrorist", "extremist", "mass_riots"})
 # Charges for which defence is mandatory (CPC art 67: the gravest charges).
 MANDATORY_DEFENCE_CATEGORIES = frozenset({"especially_grave", "terrorist", "extremist"})
+# a ground of mandatory defence naming the offence category (its underscores written as spaces)
+CHARGE_IS = N_("the charge is %(category)s")
 # Preventive measures that hold the person (CPC art 147).  House arrest counts: the appeal period
 # then runs from service of the copy, the reading that protects the person.
 CUSTODIAL_OUTCOMES = frozenset({"custody", "house_arrest"})
@@ -165,17 +168,17 @@ class CaseFacts:
         # a child when the proceedings began keeps the protection (Directive 2016/800 art 2(3))
         if self.is_minor(at, params) or (self.apprehended_at is not None
                                          and self.is_minor(self.apprehended_at, params)):
-            grounds.append("the person is a minor (or the age is in doubt)")
+            grounds.append(N_("the person is a minor (or the age is in doubt)"))
         if self.cannot_defend_self:
-            grounds.append("the person cannot defend themselves")
+            grounds.append(N_("the person cannot defend themselves"))
         if self.needs_interpreter:
-            grounds.append("the person does not speak the language of proceedings")
+            grounds.append(N_("the person does not speak the language of proceedings"))
         if self.offence_category in MANDATORY_DEFENCE_CATEGORIES:
-            grounds.append(f"the charge is {self.offence_category.replace('_', ' ')}")
+            grounds.append(say(CHARGE_IS, category=self.offence_category.replace("_", " ")))
         if self.jury_trial:
-            grounds.append("the case is tried by a jury")
+            grounds.append(N_("the case is tried by a jury"))
         if self.defence_mandatory:
-            grounds.append("defence was declared mandatory")
+            grounds.append(N_("defence was declared mandatory"))
         return tuple(grounds)
 
     def defence_is_mandatory(self, at: datetime, params: Params) -> bool:

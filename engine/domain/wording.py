@@ -15,8 +15,10 @@ also when it was read back from the database, where only the English is stored -
 reader's language, with each value formatted for them.  What a value is follows from its
 placeholder's name (``PLACEHOLDERS``): a time (``2026-03-04 10:00 UTC``) is shown in the reader's
 zone, a span (``3 h 05 min``) in their units, a nested sentence (``reason``, ``basis``) is
-translated in turn, the name of a right by its catalogue wording; a number or a citation stays as
-it is.  A sentence nobody marked is not recognised (``translate`` answers ``None``) and the
+translated in turn, the name of a right by its catalogue wording, an internal code (a stage, a
+role, a choice offered by a form) by the reader's own words for it (``terms``, given by whoever
+shows the sentence: the engine does not know how the web layer names a role); a number or a
+citation stays as it is.  A sentence nobody marked is not recognised (``translate`` answers ``None``) and the
 reader sees the engine's English, marked as such."""
 import re
 from datetime import datetime, timedelta
@@ -36,15 +38,20 @@ NUMBER_TEXT = r"-?\d+(?:\.\d+)?"
 BALANCED_TEXT = r"(?:[^()]|\((?:[^()]|\([^()]*\))*\))+?"
 
 # What each placeholder holds (by its name), hence how it is recognised and shown.
-TIME, SPAN, LEFT, NUMBER, SENTENCE, SENTENCES, TERM, RIGHT, TEXT = (
-    "time", "span", "left", "number", "sentence", "sentences", "term", "right", "text")
+TIME, SPAN, LEFT, NUMBER, SENTENCE, SENTENCES, TERM, RIGHT, CODE, TEXT = (
+    "time", "span", "left", "number", "sentence", "sentences", "term", "right", "code", "text")
 PLACEHOLDERS = {
     "when": TIME, "due": TIME, "started": TIME, "expires": TIME, "escalate": TIME, "bound": TIME, "until": TIME,
     "held": SPAN, "elapsed": SPAN, "late": SPAN, "limit": SPAN, "left": LEFT,
     "hours": NUMBER, "days": NUMBER, "number": NUMBER, "months": NUMBER, "appeal_days": NUMBER, "warning_days": NUMBER,
     "family_hours": NUMBER, "consulate_hours": NUMBER,
     "reason": SENTENCE, "basis": SENTENCE, "advice": TERM,
-    "reasons": SENTENCES,
+    "reasons": SENTENCES, "mandatory": SENTENCES,
+    # internal codes, named for the reader by ``terms(name, value)``: a stage id (its underscores
+    # written as spaces), a role id, the offence category, the derogation grounds ("a, b"), the
+    # ground given, the fields an extension lacks ("a, b"), who ended a detention
+    "stage": CODE, "role": CODE, "category": CODE, "grounds": CODE, "ground": CODE, "lacking": CODE,
+    "ended_by": CODE,
     "right": RIGHT, "title": TERM,
 }
 _PATTERNS = {TIME: TIME_TEXT, SPAN: SPAN_TEXT, LEFT: LEFT_TEXT, NUMBER: NUMBER_TEXT}
@@ -131,25 +138,28 @@ def split_reasons(text: str) -> list[str]:
 
 
 def translate(sentence: str, gettext: Callable[[str], str], moment: Callable[[str], str],
-              own: Callable[[str], str | None] | None = None, english: bool = False) -> str | None:
+              own: Callable[[str], str | None] | None = None, english: bool = False,
+              terms: Callable[[str, str], str | None] | None = None) -> str | None:
     """The sentence in the reader's language (``gettext`` of the reader's catalogue; ``moment``
     shows ``2026-03-04 10:00 UTC`` in the reader's zone), or ``None`` when it is not one the
     engine marked, or a part of it has no translation (the caller shows the English as it is).
     ``own`` words a sentence the caller knows better (``None`` when it does not); ``english``
-    says the reader reads English, where a fixed sentence is its own translation."""
+    says the reader reads English, where a fixed sentence is its own translation; ``terms(name,
+    value)`` names an internal code held by the placeholder ``name`` (``None`` when it cannot:
+    the sentence is then not translated; without ``terms`` an English reader sees the code)."""
     found = recognise(sentence)
     if found is None:
         return None
     msgid, values = found
     shown = {}
     for name, value in values.items():
-        shown[name] = _value(PLACEHOLDERS.get(name, TEXT), value, gettext, moment, own, english)
+        shown[name] = _value(PLACEHOLDERS.get(name, TEXT), value, gettext, moment, own, english, terms, name)
         if shown[name] is None:
             return None
     return gettext(msgid) % shown
 
 
-def _value(kind: str, value: str, gettext, moment, own=None, english=False) -> str | None:
+def _value(kind: str, value: str, gettext, moment, own=None, english=False, terms=None, name="") -> str | None:
     if kind == TIME:
         return moment(value) if value != "unknown" else gettext("unknown")
     if kind == SPAN:
@@ -161,19 +171,22 @@ def _value(kind: str, value: str, gettext, moment, own=None, english=False) -> s
             return gettext(N_DAYS_SPAN) % dict(zip(("days", "hours", "minutes"), numbers))
         return gettext(N_SPAN) % dict(zip(("hours", "minutes"), numbers))
     if kind == SENTENCE:
-        return _sentence(value, gettext, moment, own, english)
+        return _sentence(value, gettext, moment, own, english, terms)
     if kind == SENTENCES:
-        parts = [_sentence(part, gettext, moment, own, english) for part in split_reasons(value)]
+        parts = [_sentence(part, gettext, moment, own, english, terms) for part in split_reasons(value)]
         return None if None in parts else "; ".join(parts)
     if kind in (TERM, RIGHT):
         return gettext(value)
+    if kind == CODE:
+        named = terms(name, value) if terms else None
+        return named if named is not None else (value if english else None)
     return value
 
 
-def _sentence(text: str, gettext, moment, own=None, english=False) -> str | None:
+def _sentence(text: str, gettext, moment, own=None, english=False, terms=None) -> str | None:
     """A sentence inside a sentence: the caller's own words, a marked one, else a fixed one by
     its catalogue entry."""
-    said = (own(text) if own else None) or translate(text, gettext, moment, own, english)
+    said = (own(text) if own else None) or translate(text, gettext, moment, own, english, terms)
     if said is not None:
         return said
     fixed = gettext(text)

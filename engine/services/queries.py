@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ..domain import acts, catalogue, roles
 from ..domain.facts import CaseFacts
+from ..domain.wording import say
 from ..persistence import audit
 from ..persistence.models import (AdmissibilityFlag, AuditEntry, Case, CaseParty, CheckpointEvaluation, Deadline,
                                   Escalation, Evidence,
@@ -99,7 +100,7 @@ def _procedure_view(session, case: Case, reading: _Reading) -> dict:
         ended = not episode.open and rec is None
         episodes.append({**episode.to_dict(), "judicial_review": {
             "status": "ended" if ended else ev.status.value, "due_at": _iso(ev.due_at),
-            "reasons": [f"the detention ended by {episode.ended_by} before a judicial order"] if ended
+            "reasons": [say(acts.DETENTION_ENDED_BY, ended_by=episode.ended_by)] if ended
             else list(ev.reasons)}})
     latest = session.execute(select(CheckpointEvaluation).where(CheckpointEvaluation.case_id == case.id)
                              .order_by(CheckpointEvaluation.id.desc()).limit(EVALUATIONS_SHOWN)).scalars().all()

@@ -15,7 +15,7 @@ from engine.domain import wording
 EXAMPLES = {wording.TIME: "2026-03-02 09:30 UTC", wording.SPAN: "27 h 05 min", wording.LEFT: "1 d 03 h 05 min",
             wording.NUMBER: "48", wording.SENTENCE: "no evidence recorded yet",
             wording.SENTENCES: "no evidence recorded yet; evidence incomplete", wording.TERM: "custody term", wording.RIGHT: "time and facilities for the defence; access to the file",
-            wording.TEXT: "IJ-2026-344"}
+            wording.CODE: "trial", wording.TEXT: "IJ-2026-344"}
 
 
 def example(msgid: str) -> str:
@@ -67,3 +67,74 @@ def test_a_sentence_with_a_part_nobody_translated_is_left_to_the_caller():
 def test_an_unmarked_message_cannot_be_said():
     with pytest.raises(AssertionError):
         wording.say("an unmarked %(thing)s", thing=1)
+
+
+# The sentences the engine words from internal codes (issue 11): each is recognised and reads in
+# Russian with its codes (a stage, a role, the derogation grounds, an offence category, the fields
+# an extension lacks, the act that ended a detention) in Russian words too.  Only the citations
+# (Directive ..., art ...) stay as written.
+def _derogation_refusals():
+    from dataclasses import replace
+    from datetime import date, datetime, timezone
+
+    from engine.domain.catalogue import derogation_refusal
+    from engine.domain.facts import CaseFacts
+    from engine.domain.params import Params
+    t0, params = datetime(2024, 1, 31, 10, 0, tzinfo=timezone.utc), Params()
+    adult = CaseFacts(detained=True, apprehended_at=t0, birth_date=date(1990, 5, 17), citizenship="KZ")
+    ground = "urgent_risk_to_life_liberty_or_physical_integrity"
+    refusals = [derogation_refusal(adult, ground, "supervising_prosecutor", t0, params, stage="preliminary_hearing"),
+                derogation_refusal(replace(adult, birth_date=date(2008, 6, 1)), ground, "supervising_prosecutor",
+                                   t0, params),
+                derogation_refusal(replace(adult, needs_interpreter=True, cannot_defend_self=True, jury_trial=True,
+                                           defence_mandatory=True, offence_category="especially_grave"),
+                                   ground, "supervising_prosecutor", t0, params),
+                derogation_refusal(adult, ground, "prosecutor", t0, params),
+                derogation_refusal(adult, ground, None, t0, params),
+                derogation_refusal(adult, None, "supervising_prosecutor", t0, params)]
+    return refusals
+
+
+def _converted():
+    from engine.domain import acts, catalogue
+    return _derogation_refusals() + [
+        wording.say(catalogue.EXTENSION_LACKS, lacking="extended_until, approved_by, grounds"),
+        wording.say(acts.DETENTION_ENDED_BY, ended_by="custody_decision"),
+        wording.say(acts.DETENTION_ENDED_BY, ended_by="release")]
+
+
+def test_the_derogation_refusals_keep_their_english():
+    """Stored as before the wording was marked: tests, the audit trail and the API compare it."""
+    refusals = _derogation_refusals()
+    assert refusals[0] == ("the right to a lawyer from the first questioning: a derogation is possible only at the "
+                           "pre-trial stage, not at the preliminary hearing (Directive 2013/48 art 3(6))")
+    assert refusals[2] == ("the right to a lawyer from the first questioning: no derogation where defence is mandatory "
+                           "(the person cannot defend themselves; the person does not speak the language of "
+                           "proceedings; the charge is especially grave; the case is tried by a jury; defence was "
+                           "declared mandatory; CPC art 67)")
+    assert refusals[4].endswith("not a person without a role (Directive 2013/48 art 3(6))")
+    assert refusals[5] == ("the right to a lawyer from the first questioning: a derogation needs one of the grounds of "
+                           "Directive 2013/48 art 3(6) (urgent_risk_to_life_liberty_or_physical_integrity, "
+                           "prevent_substantial_jeopardy_to_proceedings), not none")
+
+
+@pytest.fixture(scope="module")
+def in_russian():
+    from flask import Flask
+    from flask_babel import force_locale
+
+    from web import i18n
+    app = Flask("web")
+    app.config.update(TIMEZONE="Asia/Almaty")
+    i18n.init_app(app)
+    with app.test_request_context("/"), force_locale("ru"):
+        yield
+
+
+@pytest.mark.parametrize("sentence", _converted())
+def test_a_sentence_worded_from_codes_reads_in_russian(sentence, in_russian):
+    from web.i18n import labels
+    assert wording.recognise(sentence) is not None
+    said = labels.reason(sentence)
+    prose = re.sub(r"Directive \d+/\d+ art \d+\(\d+\)", "", said)
+    assert not re.search(r"[A-Za-z]", prose), said

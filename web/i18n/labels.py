@@ -314,6 +314,36 @@ def _evidence_missing(sentence: str, checkpoint_id: str | None) -> str | None:
     return gettext("Evidence missing: %(fields)s", fields=", ".join(labels.get(n, n) for n in names))
 
 
+def _choices(value: str, field_name: str) -> str:
+    return ", ".join(choice_label(code, field_name) for code in value.split(", "))
+
+
+def _term(name: str, value: str) -> str | None:
+    """An internal code inside one of the engine's sentences (``wording.CODE``), in the reader's
+    words: a stage by its title, a role by its name, a form's choice by its label, a field by
+    its label.  A value a person typed (a role or a ground no form offers) stays as typed."""
+    if name == "stage":  # the English sentence already says it in words, mid-sentence
+        stage = value.replace(" ", "_")
+        if language() == "en":
+            return value
+        return gettext(STAGE_BY_ID[stage].title) if stage in STAGE_BY_ID else None
+    if name == "role":
+        return str(ROLES[value]) if value in ROLES else gettext(value) if value == catalogue.NO_ROLE else value
+    if name == "category":
+        return choice_label(value, "offence_category")
+    if name == "grounds":
+        return _choices(value, "derogation_ground")
+    if name == "ground":
+        return gettext(value) if value == catalogue.NO_GROUND else value
+    if name == "ended_by":
+        return _choices(value, "about_act")
+    if name == "lacking":
+        labels = {f.name: text(f.label) for f in catalogue.REASONABLE_TIME_EVIDENCE}
+        names = value.split(", ")
+        return ", ".join(labels[n] for n in names) if all(n in labels for n in names) else None
+    return None
+
+
 def reason(sentence: str, checkpoint_id: str | None = None) -> str:
     """One of the engine's sentences (a reason, a deadline's basis, an escalation), in the
     reader's words where we know them.
@@ -325,7 +355,8 @@ def reason(sentence: str, checkpoint_id: str | None = None) -> str:
     if not sentence:
         return ""
     own = lambda text: _evidence_missing(text, checkpoint_id)  # noqa: E731
-    said = own(sentence) or wording.translate(sentence, gettext, _local, own, english=language() == "en")
+    said = own(sentence) or wording.translate(sentence, gettext, _local, own, english=language() == "en",
+                                              terms=_term)
     return said if said is not None else gettext(sentence)
 
 
