@@ -170,6 +170,10 @@ DEROGATION_WRONG_GROUND = N_("the right to a lawyer from the first questioning: 
                              "of %(citation)s (%(grounds)s), not %(ground)s")
 NO_ROLE = N_("person without a role")
 NO_GROUND = "none"
+DELAY_WRONG_GROUND = N_("a delay needs a ground of %(citation)s (%(delay_grounds)s), not '%(ground)s' (the right to have "
+                        "the family told of the detention)")
+WAIVER_MANDATORY = N_("waiver not allowed: defence is mandatory (minor or other CPC art 67 case): %(mandatory)s (right "
+                      "to a lawyer from the first questioning; %(citation)s)")
 EXTENSION_LACKS = N_("the recorded extension lacks %(lacking)s: not counted")
 NOTICE_DELAYED = N_("family notice lawfully delayed until %(until)s (%(citation)s; authorised by %(who)s)")
 
@@ -450,8 +454,7 @@ def judge_counsel(ctx: CheckContext) -> Evaluation:
         grounds = ctx.facts.mandatory_defence_grounds(now, ctx.params)
         if grounds:
             return Evaluation(cid, Status.FAILED,
-                              (f"{MANDATORY_DEFENCE_REASON}: {'; '.join(grounds)} "
-                               f"({right}; {COUNSEL_BASIS})",))
+                              (say(WAIVER_MANDATORY, mandatory="; ".join(grounds), citation=COUNSEL_BASIS),))
         missing = _missing(data, ("waiver_advised_by", "waiver_adviser_bar_number"))
         if missing:
             return _outstanding(cid, ctx, missing)
@@ -603,14 +606,12 @@ def notice_delay(ctx: CheckContext) -> tuple[datetime | None, tuple[str, ...]]:
     data = _data(ctx)
     if not _claims_delay(data):
         return None, ()
-    right = "the right to have the family told of the detention"
     problems = []
     if is_child(ctx):
         problems.append(say(NO_DELAY_FOR_CHILD))
     if data.get("delay_ground") not in NOTICE_DELAY_GROUNDS:
-        problems.append(f"a delay needs a ground of {DELAY_BASIS} "
-                        f"({', '.join(NOTICE_DELAY_GROUNDS)}), not "
-                        f"'{data.get('delay_ground') or 'none'}' ({right})")
+        problems.append(say(DELAY_WRONG_GROUND, citation=DELAY_BASIS, delay_grounds=", ".join(NOTICE_DELAY_GROUNDS),
+                            ground=data.get("delay_ground") or NO_GROUND))
     if _absent(data.get("delay_authorised_by")) or \
             data.get("delay_authoriser_role") not in NOTICE_DELAY_ROLES:
         problems.append(say(DELAY_UNAUTHORISED))

@@ -95,9 +95,28 @@ def _derogation_refusals():
     return refusals
 
 
+def _refused_waiver_and_delay():
+    from datetime import date, datetime, timezone
+
+    from engine.domain import catalogue
+    from engine.domain.facts import CaseFacts
+    from engine.domain.params import Params
+    from engine.domain.rights import CheckContext, EvidenceRecord
+    t0 = datetime(2024, 1, 31, 10, 0, tzinfo=timezone.utc)
+    facts = CaseFacts(detained=True, apprehended_at=t0, birth_date=date(1990, 5, 17), citizenship="KZ",
+                      needs_interpreter=True)
+    waiver = EvidenceRecord("counsel_before_interrogation", {"waived": True}, occurred_at=t0, recorded_at=t0,
+                            actor="investigator.a")
+    refused = catalogue.evaluate(catalogue.get("counsel_before_interrogation"), facts, waiver, t0, Params())
+    delay = EvidenceRecord("family_consular_notice", {"delay_reason": "accomplices at large"}, occurred_at=t0,
+                           recorded_at=t0, actor="investigator.a")
+    _, problems = catalogue.notice_delay(CheckContext(facts, delay, t0, Params()))
+    return [refused.reasons[0], problems[0]]
+
+
 def _converted():
     from engine.domain import acts, catalogue
-    return _derogation_refusals() + [
+    return _derogation_refusals() + _refused_waiver_and_delay() + [
         wording.say(catalogue.EXTENSION_LACKS, lacking="extended_until, approved_by, grounds"),
         wording.say(acts.DETENTION_ENDED_BY, ended_by="custody_decision"),
         wording.say(acts.DETENTION_ENDED_BY, ended_by="release")]
@@ -116,6 +135,13 @@ def test_the_derogation_refusals_keep_their_english():
     assert refusals[5] == ("the right to a lawyer from the first questioning: a derogation needs one of the grounds of "
                            "Directive 2013/48 art 3(6) (urgent_risk_to_life_liberty_or_physical_integrity, "
                            "prevent_substantial_jeopardy_to_proceedings), not none")
+    waiver, delay = _refused_waiver_and_delay()
+    assert waiver == ("waiver not allowed: defence is mandatory (minor or other CPC art 67 case): the person does not "
+                      "speak the language of proceedings (right to a lawyer from the first questioning; Salduz v Turkey; "
+                      "Directive 2013/48 arts 3, 9; CPC arts 64, 67)")
+    assert delay == ("a delay needs a ground of Directive 2013/48 art 5(3) (serious_risk_to_life_liberty_or_physical_"
+                     "integrity, prevent_substantial_jeopardy_to_proceedings), not 'none' (the right to have the family "
+                     "told of the detention)")
 
 
 @pytest.fixture(scope="module")
@@ -136,5 +162,6 @@ def test_a_sentence_worded_from_codes_reads_in_russian(sentence, in_russian):
     from web.i18n import labels
     assert wording.recognise(sentence) is not None
     said = labels.reason(sentence)
-    prose = re.sub(r"Directive \d+/\d+ art \d+\(\d+\)", "", said)
+    citations = (r"Salduz v Turkey; Directive 2013/48 arts 3, 9; CPC arts 64, 67", r"Directive \d+/\d+ art \d+\(\d+\)")
+    prose = re.sub("|".join(citations), "", said)
     assert not re.search(r"[A-Za-z]", prose), said
