@@ -168,6 +168,8 @@ DEROGATION_WRONG_ROLE = N_("the right to a lawyer from the first questioning: a 
                            "supervising prosecutor, not a %(role)s (%(citation)s)")
 DEROGATION_WRONG_GROUND = N_("the right to a lawyer from the first questioning: a derogation needs one of the grounds "
                              "of %(citation)s (%(grounds)s), not %(ground)s")
+DEROGATION_FLAG = N_("statement taken under a temporary derogation from the right to a lawyer from the first "
+                     "questioning (%(citation)s, ground: %(derogation_ground)s): admissibility to be ruled on")
 NO_ROLE = N_("person without a role")
 NO_GROUND = "none"
 DELAY_WRONG_GROUND = N_("a delay needs a ground of %(citation)s (%(delay_grounds)s), not '%(ground)s' (the right to have "
@@ -444,9 +446,7 @@ def judge_counsel(ctx: CheckContext) -> Evaluation:
                                      ctx.stage)
         if refusal:
             return Evaluation(cid, Status.FAILED, (refusal,))
-        flag = (f"statement taken under a temporary derogation from the {right} "
-                f"({DEROGATION_BASIS}, ground: {data['derogation_ground']}): admissibility "
-                f"to be ruled on")
+        flag = say(DEROGATION_FLAG, citation=DEROGATION_BASIS, derogation_ground=data["derogation_ground"])
         return Evaluation(cid, Status.OVERRIDDEN,
                           (say(DEROGATION_GRANTED, who=data["derogation_granted_by"], citation=DEROGATION_BASIS),),
                           flags=(flag,))

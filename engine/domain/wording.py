@@ -50,7 +50,7 @@ PLACEHOLDERS = {
     # internal codes, named for the reader by ``terms(name, value)``: a stage id (its underscores
     # written as spaces), a role id, the offence category, the derogation grounds ("a, b"), the
     # ground given, the fields an extension lacks ("a, b"), who ended a detention
-    "stage": CODE, "role": CODE, "category": CODE, "grounds": CODE, "delay_grounds": CODE, "ground": CODE, "lacking": CODE,
+    "stage": CODE, "role": CODE, "category": CODE, "grounds": CODE, "delay_grounds": CODE, "ground": CODE, "derogation_ground": CODE, "lacking": CODE,
     "ended_by": CODE,
     "right": RIGHT, "title": TERM,
 }

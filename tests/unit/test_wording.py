@@ -111,7 +111,12 @@ def _refused_waiver_and_delay():
     delay = EvidenceRecord("family_consular_notice", {"delay_reason": "accomplices at large"}, occurred_at=t0,
                            recorded_at=t0, actor="investigator.a")
     _, problems = catalogue.notice_delay(CheckContext(facts, delay, t0, Params()))
-    return [refused.reasons[0], problems[0]]
+    derogation = EvidenceRecord("counsel_before_interrogation", {
+        "derogation_ground": "prevent_substantial_jeopardy_to_proceedings", "derogation_granted_by": "prosecutor.s",
+        "derogation_granted_by_role": "supervising_prosecutor"}, occurred_at=t0, recorded_at=t0, actor="investigator.a")
+    granted = catalogue.evaluate(catalogue.get("counsel_before_interrogation"), CaseFacts(
+        detained=True, apprehended_at=t0, birth_date=date(1990, 5, 17), citizenship="KZ"), derogation, t0, Params())
+    return [refused.reasons[0], problems[0], granted.flags[0]]
 
 
 def _converted():
@@ -135,7 +140,10 @@ def test_the_derogation_refusals_keep_their_english():
     assert refusals[5] == ("the right to a lawyer from the first questioning: a derogation needs one of the grounds of "
                            "Directive 2013/48 art 3(6) (urgent_risk_to_life_liberty_or_physical_integrity, "
                            "prevent_substantial_jeopardy_to_proceedings), not none")
-    waiver, delay = _refused_waiver_and_delay()
+    waiver, delay, flag = _refused_waiver_and_delay()
+    assert flag == ("statement taken under a temporary derogation from the right to a lawyer from the first "
+                    "questioning (Directive 2013/48 art 3(6), ground: prevent_substantial_jeopardy_to_proceedings): "
+                    "admissibility to be ruled on")
     assert waiver == ("waiver not allowed: defence is mandatory (minor or other CPC art 67 case): the person does not "
                       "speak the language of proceedings (right to a lawyer from the first questioning; Salduz v Turkey; "
                       "Directive 2013/48 arts 3, 9; CPC arts 64, 67)")

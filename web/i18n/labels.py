@@ -333,6 +333,8 @@ def _term(name: str, value: str) -> str | None:
         return choice_label(value, "offence_category")
     if name == "grounds":
         return _choices(value, "derogation_ground")
+    if name == "derogation_ground":
+        return choice_label(value, "derogation_ground") if value in catalogue.DEROGATION_GROUNDS else value
     if name == "delay_grounds":
         return _choices(value, "delay_ground")
     if name == "ground":
