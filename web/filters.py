@@ -34,7 +34,8 @@ ERROR_KINDS = {
 
 
 def error_message(error) -> str:
-    """An error's message in the reader's language: its own sentence if we have words for it,
+    """An error's message in the reader's language: its own sentence if we have words for it
+    (a fixed one by its English, one of the engine's sentences with values by ``labels.reason``),
     else what kind of error it is (the engine's English detail stays in the JSON's ``detail``)."""
     message = getattr(error, "message", None)
     code = getattr(error, "code", None)
@@ -42,7 +43,8 @@ def error_message(error) -> str:
         return message
     if isinstance(error, dict):
         message, code = error.get("message"), error.get("error")
-    translated = gettext(message) if message else ""
+    # one of the engine's marked sentences (a derogation refused) is said again in the reader's words
+    translated = (gettext(message) if labels.language() == "en" else labels.reason(message)) if message else ""
     if labels.language() == "en" or (translated and translated != message):
         return translated or str(ERROR_KINDS.get(code, ERROR_KINDS["bad_request"]))
     return str(ERROR_KINDS.get(code, ERROR_KINDS["bad_request"]))

@@ -173,3 +173,12 @@ def test_a_sentence_worded_from_codes_reads_in_russian(sentence, in_russian):
     citations = (r"Salduz v Turkey; Directive 2013/48 arts 3, 9; CPC arts 64, 67", r"Directive \d+/\d+ art \d+\(\d+\)")
     prose = re.sub("|".join(citations), "", said)
     assert not re.search(r"[A-Za-z]", prose), said
+
+
+def test_a_refused_derogation_is_said_in_russian_where_it_is_refused(in_russian):
+    """The page that grants a derogation shows the engine's refusal (an ``OverrideRefused``)."""
+    from engine.domain.errors import OverrideRefused
+    from web.filters import error_message
+    refusal = _derogation_refusals()[3]
+    said = error_message(OverrideRefused(refusal))
+    assert said.startswith("право на защитника с первого допроса") and "процессуальный прокурор" in said
