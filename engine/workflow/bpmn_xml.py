@@ -15,9 +15,9 @@ from lxml import etree
 from engine.domain.errors import InvalidBpmn
 from engine.domain.forms import FormField
 from engine.workflow import connections
+from engine.workflow.connections import BPMN_NS
 from engine.workflow.sandbox import ScriptRejected, compile_expression, compile_script
 
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
 DEFINITIONS = f"{{{BPMN_NS}}}definitions"

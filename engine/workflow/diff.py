@@ -13,12 +13,8 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from .bpmn_xml import BPMN_NS, NS, parse_xml_safely
+from .connections import FLOW_NODES
 
-FLOW_NODES = frozenset((
-    "task", "userTask", "manualTask", "scriptTask", "serviceTask", "businessRuleTask", "sendTask",
-    "receiveTask", "callActivity", "subProcess", "transaction", "adHocSubProcess", "startEvent", "endEvent",
-    "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent", "exclusiveGateway",
-    "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway"))
 LIST_PROPERTIES = ("checkpoints", "evidence")  # comma-separated checkpoint ids
 FORM_FIELD_KEYS = ("type", "required", "label", "help", "choices")
 

@@ -18,12 +18,8 @@ from engine.domain.guarding import Guarded
 from engine.domain.proof import DETENTION_FLAG, END, UNKNOWN, USER_TASK, Edge, Graph, Node
 
 from .bpmn_xml import BPMN_NS, NS, _lane_of, _lanes_by_node, _properties
+from .connections import FLOW_NODES
 
-FLOW_NODES = frozenset((
-    "task", "userTask", "manualTask", "scriptTask", "serviceTask", "businessRuleTask", "sendTask",
-    "receiveTask", "callActivity", "subProcess", "transaction", "adHocSubProcess", "startEvent", "endEvent",
-    "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent", "exclusiveGateway",
-    "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway"))
 SUBPROCESSES = frozenset(("subProcess", "transaction", "adHocSubProcess"))
 WAITING = frozenset(("userTask", "manualTask", "receiveTask", "intermediateCatchEvent"))
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from engine.domain import roles
+from engine.domain.samples import sample_value
 from engine.domain.errors import CheckpointBlocked, Conflict, Forbidden
 from engine.persistence.models import CheckpointEvaluation, Evidence, StageEntry
 from engine.services import cases, procedure
@@ -26,19 +27,7 @@ def registration(**changes) -> dict:
 
 
 def sample(field):
-    if field.type == "boolean":
-        return False
-    if field.type == "integer":
-        return 1
-    if field.type == "date":
-        return "1990-05-17"
-    if field.type == "datetime":
-        return NOW.isoformat()
-    if field.type == "choice":
-        return field.choices[0]
-    if field.name == "language":
-        return "ru"  # the suspect's language: a letter of rights in another is no letter at all
-    return f"{field.label or field.name} (test)"
+    return sample_value(field, NOW)  # the suspect's language "ru": a letter of rights in another is none
 
 
 def complete(ctx, record, name, actor=None, **data):

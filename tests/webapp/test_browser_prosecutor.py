@@ -77,22 +77,28 @@ def detained_case(ctx) -> None:
     driver.complete(case_id, "apprehend_suspect", apprehended_at=(now - timedelta(hours=40)).isoformat())
 
 
+def open_new_case(page, values: dict) -> str:
+    """The investigator registers a theft (the prosecutor and the defence chosen); ``values``
+    are the report's own; returns the case's number."""
+    page.get_by_role("link", name="Open a new case").click()
+    page.locator("#f-prosecutor").select_option("prosecutor")
+    page.locator("#f-defence").select_option(["defence"])
+    fill(page, {"offence_article": "CC art 188(2)", "offence_category": "medium", "suspect_citizenship": "KZ",
+                "speaks_language_of_proceedings": "yes", "suspect_language": "ru",
+                "registered_at": "2026-03-01T10:00", **values})
+    page.get_by_role("button", name="Open the case").click()
+    heading = page.get_by_role("heading", level=1, name=re.compile(r"Case HB-\d{4}-\d{6}"))
+    expect(heading).to_be_visible()
+    return heading.inner_text().removeprefix("Case ")
+
+
 def test_investigator_and_prosecutor_take_a_case_from_registration_to_indictment(page, live_server):
     base = live_server["url"]
     detained_case(live_server["habeas"])
     log_in(page, base, "investigator")
-    page.get_by_role("link", name="Open a new case").click()
-    page.locator("#f-prosecutor").select_option("prosecutor")
-    page.locator("#f-defence").select_option(["defence"])
-    fill(page, {"erdr_number": "241100031000777", "report_summary": "Theft of a phone at the central market",
-                "offence_article": "CC art 188(2)", "offence_category": "medium", "suspect_name": "Arman Seitkali",
-                "suspect_birth_date": "1994-02-11", "suspect_citizenship": "KZ",
-                "speaks_language_of_proceedings": "yes", "suspect_language": "ru",
-                "registered_at": "2026-03-01T10:00"})
-    page.get_by_role("button", name="Open the case").click()
-    heading = page.get_by_role("heading", level=1, name=re.compile(r"Case HB-\d{4}-\d{6}"))
-    expect(heading).to_be_visible()
-    number = heading.inner_text().removeprefix("Case ")
+    number = open_new_case(page, {"erdr_number": "241100031000777",
+                                  "report_summary": "Theft of a phone at the central market",
+                                  "suspect_name": "Arman Seitkali", "suspect_birth_date": "1994-02-11"})
 
     do_task(page, "Register the report in the ERDR", {})  # prefilled from the registration
     do_task(page, "Open the pre-trial investigation", {"investigation_form": "full", "next_step": "summon"})

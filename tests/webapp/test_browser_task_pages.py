@@ -10,7 +10,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.webapp.conftest import screenshot
-from tests.webapp.test_browser_prosecutor import fill, log_in, log_out, open_case_as
+from tests.webapp.test_browser_prosecutor import fill, log_in, log_out, open_case_as, open_new_case
 
 
 def shown_blocking(page) -> set[str]:
@@ -79,18 +79,9 @@ def every_control_reachable_by_keyboard(page) -> None:
 def test_a_new_case_goes_from_registration_to_indictment_with_every_right_shown_first(page, live_server):
     base = live_server["url"]
     log_in(page, base, "investigator")
-    page.get_by_role("link", name="Open a new case").click()
-    page.locator("#f-prosecutor").select_option("prosecutor")
-    page.locator("#f-defence").select_option(["defence"])
-    fill(page, {"erdr_number": "241100031000888", "report_summary": "Theft of a bicycle near the station",
-                "offence_article": "CC art 188(2)", "offence_category": "medium", "suspect_name": "Timur Abenov",
-                "suspect_birth_date": "1990-05-17", "suspect_citizenship": "KZ",
-                "speaks_language_of_proceedings": "yes", "suspect_language": "ru",
-                "registered_at": "2026-03-01T10:00"})
-    page.get_by_role("button", name="Open the case").click()
-    heading = page.get_by_role("heading", level=1, name=re.compile(r"Case HB-\d{4}-\d{6}"))
-    expect(heading).to_be_visible()
-    number = heading.inner_text().removeprefix("Case ")
+    number = open_new_case(page, {"erdr_number": "241100031000888",
+                                  "report_summary": "Theft of a bicycle near the station",
+                                  "suspect_name": "Timur Abenov", "suspect_birth_date": "1990-05-17"})
 
     open_task(page, "Register the report in the ERDR")
     screenshot(page, "task-checklist-registration")
@@ -199,27 +190,12 @@ def test_a_new_case_goes_from_registration_to_indictment_with_every_right_shown_
 
 
 def test_the_checklist_follows_the_form_as_the_judge_chooses_the_outcome(page, live_server):
-    from datetime import timedelta
-
     from engine.fixtures import demo
     from tests.conftest import all_actors
+    from tests.webapp.test_task_pages import interrogated_detainee
     ctx = live_server["habeas"]
     driver, now = demo.Driver(ctx, all_actors()), ctx.now()
-    case_id = driver.open(demo.registration(now, suspect_name="Daniyar Omarov"), defence=["defence"])
-    driver.complete(case_id, "register_report")
-    driver.complete(case_id, "open_investigation", next_step="detain")
-    driver.complete(case_id, "apprehend_suspect", apprehended_at=(now - timedelta(hours=30)).isoformat())
-    driver.complete(case_id, "notify_family_consulate", family_member="Gulnara Omarova (mother)",
-                    method="telephone", family_notified_at=(now - timedelta(hours=29)).isoformat())
-    driver.complete(case_id, "draft_suspicion_decision")
-    driver.complete(case_id, "approve_suspicion", approved=True)
-    driver.complete(case_id, "serve_suspicion_notice", signed=True)
-    driver.evidence(case_id, "counsel_before_interrogation", lawyer_name="Aigerim Bekova", bar_number="AL-1187",
-                    requested_at=(now - timedelta(hours=3)).isoformat(),
-                    consulted_at=(now - timedelta(hours=2)).isoformat(), present_at_interrogation=True)
-    driver.evidence(case_id, "silence_caution", caution_given=True)
-    driver.evidence(case_id, "medical_examination")
-    driver.complete(case_id, "interrogate_suspect", another_interrogation=False)
+    case_id = interrogated_detainee(driver, now, suspect_name="Daniyar Omarov")
     number = driver.view(case_id)["number"]
 
     open_case_as(page, live_server["url"], "judge", number)

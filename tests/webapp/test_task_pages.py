@@ -166,9 +166,10 @@ def test_approval_is_an_explicit_choice_prefilled_and_a_refusal_needs_reasons(lo
     assert "Qualify under part 3" not in again.split('id="task-title"')[1]
 
 
-def test_a_hearing_before_the_apprehension_is_corrected_in_the_same_form(login_as, driver, seeded, actors, clock):
-    now = clock.now()
-    case_id = driver.open(demo.registration(now), defence=["defence"])
+def interrogated_detainee(driver, now, **registration) -> int:
+    """A suspect apprehended 30 h ago, told, notified, questioned with counsel: the case waits for
+    the judge's custody decision."""
+    case_id = driver.open(demo.registration(now, **registration), defence=["defence"])
     driver.complete(case_id, "register_report")
     driver.complete(case_id, "open_investigation", next_step="detain")
     driver.complete(case_id, "apprehend_suspect", apprehended_at=(now - timedelta(hours=30)).isoformat())
@@ -183,6 +184,12 @@ def test_a_hearing_before_the_apprehension_is_corrected_in_the_same_form(login_a
     driver.evidence(case_id, "silence_caution", caution_given=True)
     driver.evidence(case_id, "medical_examination")
     driver.complete(case_id, "interrogate_suspect", another_interrogation=False)
+    return case_id
+
+
+def test_a_hearing_before_the_apprehension_is_corrected_in_the_same_form(login_as, driver, seeded, actors, clock):
+    now = clock.now()
+    case_id = interrogated_detainee(driver, now)
     task = driver.task(case_id, "decide_custody")
     client = login_as("judge")
     page = f"/cases/{case_id}/tasks/{task['id']}"
@@ -293,21 +300,7 @@ def test_only_entries_that_disagree_send_the_person_back_to_a_field(app):
 
 def test_the_check_of_a_custody_order_half_filled_in_still_answers(driver, seeded, actors, clock):
     now = clock.now()
-    case_id = driver.open(demo.registration(now), defence=["defence"])
-    driver.complete(case_id, "register_report")
-    driver.complete(case_id, "open_investigation", next_step="detain")
-    driver.complete(case_id, "apprehend_suspect", apprehended_at=(now - timedelta(hours=30)).isoformat())
-    driver.complete(case_id, "notify_family_consulate", family_member="Gulnara Seitkali (mother)",
-                    method="telephone", family_notified_at=(now - timedelta(hours=29)).isoformat())
-    driver.complete(case_id, "draft_suspicion_decision")
-    driver.complete(case_id, "approve_suspicion", approved=True)
-    driver.complete(case_id, "serve_suspicion_notice", signed=True)
-    driver.evidence(case_id, "counsel_before_interrogation", lawyer_name="Aigerim Bekova", bar_number="AL-1187",
-                    requested_at=(now - timedelta(hours=3)).isoformat(),
-                    consulted_at=(now - timedelta(hours=2)).isoformat(), present_at_interrogation=True)
-    driver.evidence(case_id, "silence_caution", caution_given=True)
-    driver.evidence(case_id, "medical_examination")
-    driver.complete(case_id, "interrogate_suspect", another_interrogation=False)
+    case_id = interrogated_detainee(driver, now)
     task_id = driver.task(case_id, "decide_custody")["id"]
     found = previews.what_would_block(seeded, actors["judge"], case_id, task_id, {"outcome": "custody"})
     assert "detention_judicial_review" in {i["id"] for i in found["items"]}
@@ -341,3 +334,20 @@ def test_the_api_says_what_would_block_a_task_and_changes_nothing(api):
     assert counsel["blocks"] and "Salduz" in counsel["legal_basis"] and "lawyer_name" in counsel["elsewhere"]
     assert api.case(case_id)["version"] == before["version"]
     assert api.post(f"/cases/{case_id}/tasks/no-such-task/check", "investigator", json={}).status_code == 404
+
+
+@pytest.mark.usefixtures("fast_password_hashing")
+def test_the_api_refuses_a_refusal_without_reasons_and_sends_a_reasoned_one_back_to_the_investigator(api):
+    from tests.conftest import START
+    case_id = api.open_case(api_registration(START))["id"]
+    assert api.complete(case_id, "register_report", now=START).status_code == 200
+    assert api.complete(case_id, "open_investigation", now=START, next_step="summon").status_code == 200
+    assert api.complete(case_id, "draft_suspicion_decision", now=START).status_code == 200
+    before = api.case(case_id)
+    silent = api.complete(case_id, "approve_suspicion", now=START, approved=False)
+    assert silent.status_code == 422 and "refusal_reasons" in silent.get_json()["fields"]
+    assert api.case(case_id)["version"] == before["version"]  # nothing changed
+    reasoned = api.complete(case_id, "approve_suspicion", now=START, approved=False,
+                            refusal_reasons="Qualify under part 3, not part 2")
+    assert reasoned.status_code == 200, reasoned.get_json()
+    assert [t["name"] for t in reasoned.get_json()["tasks"]] == ["draft_suspicion_decision"]

@@ -76,13 +76,18 @@ def _rows(report: dict, table: str) -> list[dict]:
 
 
 def to_csv(report: dict, table: str = "rights", separator: str = "comma") -> str:
+    return csv_text(_rows(report, table), _columns(table), separator)
+
+
+def csv_text(rows, columns: list[str], separator: str = "comma") -> str:
+    """Rows as CSV that Excel reads in any language: a BOM, CRLF, the separator asked for, the
+    columns' stable English keys as the header."""
     out = io.StringIO()
     out.write(BOM)
-    writer = csv.DictWriter(out, fieldnames=_columns(table), extrasaction="ignore", lineterminator="\r\n",
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n",
                             delimiter=SEPARATORS[separator])
     writer.writeheader()
-    for row in _rows(report, table):
-        writer.writerow(row)
+    writer.writerows(rows)
     return out.getvalue()
 
 

@@ -3,7 +3,6 @@ cohort most often gets wrong.  CSV is UTF-8 with a BOM (Excel reads Cyrillic) wi
 for Excel set to Russian or Kazakh, a semicolon, and stable English column keys (scripts read
 them); the XLSX workbook is for people: one sheet per table, headings and right names in the
 reader's language."""
-import csv
 import io
 
 from flask_babel import lazy_gettext as _l
@@ -13,7 +12,7 @@ from openpyxl.styles import Font
 from engine.domain import scenarios
 
 from ..i18n import labels
-from ..reviewer.exports import BOM, SEPARATORS
+from ..reviewer.exports import SEPARATORS, csv_text  # noqa: F401 (the pages check a separator against it)
 from . import words
 
 TABLES = {"progress": _l("Progress per trainee"), "cohort": _l("Rights most often missed")}
@@ -30,13 +29,7 @@ RATES = ("rate", "wrong_rate")
 
 
 def to_csv(rows: list[dict], table: str, separator: str = "comma") -> str:
-    out = io.StringIO()
-    out.write(BOM)
-    writer = csv.DictWriter(out, fieldnames=COLUMNS[table], extrasaction="ignore", lineterminator="\r\n",
-                            delimiter=SEPARATORS[separator])
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    return csv_text(rows, COLUMNS[table], separator)
 
 
 def _heading(column: str) -> str:
